@@ -1,0 +1,1 @@
+"""The HTTP adapter: Powertools resolvers, problem+json errors, idempotency, the caller."""

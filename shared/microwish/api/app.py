@@ -1,0 +1,100 @@
+"""Build a function's HTTP resolver from route modules, and its Lambda handler."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.logging import correlation_paths
+
+from ..errors import DomainError
+from . import idempotency
+from .context import settings
+from .problems import problem, validation_errors
+
+logger = Logger()
+
+BEARER = [{"bearerAuth": []}]  # OpenAPI security of the routes behind the JWT authorizer
+_ROUTERS: dict[int, tuple[Router, ...]] = {}
+
+
+def _limit_body(app: APIGatewayHttpResolver, next_middleware: Any) -> Response:
+    body = app.current_event.body or ""
+    if len(body.encode("utf-8")) > settings().max_body_bytes:
+        return problem(413, f"the body may be at most {settings().max_body_bytes} bytes")
+    return next_middleware(app)
+
+
+def build_app(*routers: Router) -> APIGatewayHttpResolver:
+    app = APIGatewayHttpResolver(enable_validation=True)
+    app.use(middlewares=[_limit_body])
+    for router in routers:
+        app.include_router(router)
+    _ROUTERS[id(app)] = routers
+
+    @app.exception_handler(DomainError)
+    def _domain_error(error: DomainError) -> Response:
+        extensions = dict(error.extensions)
+        errors = extensions.pop("errors", None)
+        return problem(error.status, error.detail, title=error.title, errors=errors, **extensions)
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid(error: RequestValidationError) -> Response:
+        status, errors = validation_errors(list(error.errors()))
+        detail = "the body is not valid JSON" if status == 400 else "some fields are not valid: " + ", ".join(
+            entry["field"] for entry in errors)
+        return problem(status, detail, errors=errors)
+
+    @app.not_found
+    def _not_found(_: NotFoundError) -> Response:
+        return problem(404, "no such route")
+
+    @app.exception_handler(Exception)
+    def _bug(error: Exception) -> Response:
+        # Only the type and traceback: an exception's text might quote a beneficiary's data.
+        logger.error("unhandled error", extra={"error_type": type(error).__name__}, exc_info=False)
+        return problem(500, "something went wrong on our side; nothing was changed")
+
+    _map_idempotency_errors(app)
+    return app
+
+
+def _map_idempotency_errors(app: APIGatewayHttpResolver) -> None:
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyValidationError,
+    )
+
+    @app.exception_handler(IdempotencyValidationError)
+    def _other_body(_: Exception) -> Response:
+        message = "was used before with another body"
+        return problem(422, f"Idempotency-Key {message}", errors=[{"field": "Idempotency-Key", "message": message,
+                                                                   "type": "idempotency_key_reused"}])
+
+    @app.exception_handler(IdempotencyAlreadyInProgressError)
+    def _in_progress(_: Exception) -> Response:
+        return problem(409, "a request with this Idempotency-Key is still in progress; retry shortly")
+
+
+def make_handler(app: APIGatewayHttpResolver) -> Any:
+    """The Lambda entry point: correlation id in every log line, never the event (it may hold personal data)."""
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, log_event=False)
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        idempotency.register_lambda_context(context)
+        # A router answers through the last app it joined; bind it to this one (tests host many apps).
+        for router in _ROUTERS.get(id(app), ()):
+            router.api_resolver = app
+        return app.resolve(event, context)
+
+    if os.environ.get("POWERTOOLS_TRACE_DISABLED", "true").lower() == "false":
+        # Tracing costs ~600 ms of cold start and X-Ray is missing in China's regions: only when asked.
+        from aws_lambda_powertools import Tracer
+
+        return Tracer().capture_lambda_handler(handler)
+    return handler

@@ -1,0 +1,33 @@
+"""Per-process dependencies the routes share: settings, the repository, the caller of this request."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+
+from ..auth import Caller, caller_from_event
+from ..repository import WishRepository
+from ..settings import Settings, get_settings
+
+
+def settings() -> Settings:
+    return get_settings()
+
+
+@cache
+def repository() -> WishRepository:
+    return WishRepository(get_settings().wish_table_name)
+
+
+def caller(app: APIGatewayHttpResolver) -> Caller:
+    """The request's caller, parsed once per request and kept in the resolver's context."""
+    if "caller" not in app.context:
+        app.append_context(caller=caller_from_event(app.current_event.raw_event))
+    return app.context["caller"]
+
+
+def reset() -> None:
+    """Forget per-process state (tests run many stacks in one process)."""
+    repository.cache_clear()
+    get_settings.cache_clear()

@@ -1,0 +1,3 @@
+"""One module per function's routes. `ALL` lists them for the OpenAPI document."""
+
+ALL = ("submit", "review", "query", "regions", "meta")

@@ -1,0 +1,20 @@
+"""GET /health; the OpenAPI document and its Swagger UI are served by the meta function."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from pydantic import BaseModel
+
+from ... import clock
+
+router = Router()
+
+
+class Health(BaseModel):
+    status: str
+    time: str
+
+
+@router.get("/health", summary="Liveness", tags=["meta"])
+def health() -> Health:
+    return Health(status="ok", time=clock.now_iso())

@@ -1,0 +1,100 @@
+"""Who is calling, from the JWT claims, and what they may do.
+
+JWT-protected routes get claims verified by API Gateway's authorizer (`requestContext.authorizer.jwt`).
+Public routes where a token only adds rights (`GET /wishes/{id}`) verify a present token here,
+against the issuer's JWKS. Either way the claims are parsed in this one place.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from . import regions
+from .errors import Forbidden, Unauthorized
+from .settings import get_settings
+
+Role = Literal["resident", "officer", "donor", "admin"]
+_ROLES: tuple[Role, ...] = ("admin", "officer", "donor", "resident")  # strongest first
+
+
+class Caller(BaseModel):
+    sub: str | None = None
+    role: Role | None = None
+    region: str | None = None  # short division code of an officer's or admin's unit
+    name: str | None = None
+
+    @property
+    def anonymous(self) -> bool:
+        return self.sub is None
+
+    def is_officer_for(self, region_code: str) -> bool:
+        """An officer whose region contains the wish's village, or an admin."""
+        if self.role == "admin":
+            return True
+        return self.role == "officer" and self.region is not None and regions.contains(self.region, region_code)
+
+
+ANONYMOUS = Caller()
+
+
+def _groups(value: Any) -> list[str]:
+    # API Gateway hands a list claim over as the string "[officer donor]".
+    if isinstance(value, list):
+        return [str(item) for item in value]
+    text = str(value or "").strip().strip("[]")
+    return [part for part in text.replace(",", " ").split() if part]
+
+
+def caller_from_claims(claims: dict[str, Any]) -> Caller:
+    groups = _groups(claims.get("cognito:groups"))
+    role = next((candidate for candidate in _ROLES if candidate in groups), None)
+    region = claims.get("custom:region")
+    try:
+        region = regions.normalize(region) if region else None
+    except regions.RegionCodeError:
+        region = None  # a malformed region claim grants no region
+    return Caller(sub=claims.get("sub"), role=role, region=region, name=claims.get("name"))
+
+
+@cache
+def _jwks_client(url: str):  # noqa: ANN202 - PyJWT is imported lazily: only public routes need it
+    import jwt
+
+    return jwt.PyJWKClient(url, cache_keys=True)
+
+
+def verify_token(token: str) -> dict[str, Any]:
+    import jwt
+
+    settings = get_settings()
+    try:
+        key = _jwks_client(settings.jwks_url).get_signing_key_from_jwt(token)
+        return jwt.decode(token, key.key, algorithms=["RS256"], audience=settings.jwt_audience,
+                          issuer=settings.jwt_issuer)
+    except jwt.PyJWTError as error:
+        raise Unauthorized("the bearer token is not valid") from error
+
+
+def caller_from_event(event: dict[str, Any]) -> Caller:
+    """The caller of an HTTP API v2 event: authorizer claims, else a verified bearer token, else anonymous."""
+    authorizer = (event.get("requestContext") or {}).get("authorizer") or {}
+    claims = (authorizer.get("jwt") or {}).get("claims")
+    if claims:
+        return caller_from_claims(claims)
+    header = (event.get("headers") or {}).get("authorization", "")
+    if not header:
+        return ANONYMOUS
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized("expected 'Authorization: Bearer <token>'")
+    return caller_from_claims(verify_token(token.strip()))
+
+
+def require_role(caller: Caller, *roles: Role) -> None:
+    if caller.anonymous:
+        raise Unauthorized("sign in first")
+    if caller.role not in roles:
+        raise Forbidden(f"this needs the role {' or '.join(roles)}")

@@ -1,0 +1,42 @@
+"""The one clock all code reads.
+
+In AWS it is the system clock. The local runtime can shift it (`POST /dev/clock`) by writing an
+offset to the file named in MICROWISH_CLOCK_FILE, so a demo can fast-forward escalation.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime, timedelta
+
+_CLOCK_FILE_ENV = "MICROWISH_CLOCK_FILE"
+_cached: tuple[float, float] = (-1.0, 0.0)  # (file mtime, offset seconds)
+
+
+def _offset_seconds() -> float:
+    global _cached
+    path = os.environ.get(_CLOCK_FILE_ENV)
+    if not path:
+        return 0.0
+    try:
+        mtime = os.stat(path).st_mtime
+    except FileNotFoundError:
+        return 0.0
+    if mtime != _cached[0]:
+        with open(path, encoding="utf-8") as handle:
+            _cached = (mtime, float(json.load(handle).get("offset_seconds", 0)))
+    return _cached[1]
+
+
+def now() -> datetime:
+    return datetime.now(UTC) + timedelta(seconds=_offset_seconds())
+
+
+def iso(moment: datetime) -> str:
+    """RFC 3339 in UTC with milliseconds: sorts as text, which the table's sort keys rely on."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def now_iso() -> str:
+    return iso(now())

@@ -1,0 +1,186 @@
+"""Pydantic models: what clients send, what the table holds, and the views clients get.
+
+The beneficiary's personal data lives only in `Beneficiary`, stored apart from the wish and shown
+only in the private view; the public and donor views carry the alias instead.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Generic, Literal, TypeVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from . import regions
+from .catalog import CategoryCode, GroupCode
+from .lifecycle import Action, Status
+from .registry import get_registry
+
+Mode = Literal["sole", "pooled"]
+Level = Literal["village", "township", "county", "city", "province"]
+Title = Literal["女士", "先生", "同学", "老人"]
+MAX_TARGET_FEN = 10_000_000  # ¥100,000
+
+Text50 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+Text500 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
+Fen = Annotated[int, Field(ge=0, le=MAX_TARGET_FEN, description="Money in fen (分).")]
+# Mainland mobile (13x–19x) or landline with area code (010-12345678, 0745 2345678).
+Phone = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, pattern=r"^(1[3-9]\d{9}|0\d{2,3}[- ]?\d{7,8})$"),
+]
+
+
+def _known_village(code: str) -> str:
+    if len(code) != 12 or not code.isascii() or not code.isdigit():
+        raise ValueError("must be the 12-digit division code of a village")
+    if not get_registry().is_known_village(code):
+        raise ValueError("is not a known village code")
+    return code
+
+
+def _region_prefix(code: str) -> str:
+    try:
+        return regions.normalize(code)
+    except regions.RegionCodeError as error:
+        raise ValueError(str(error)) from None
+
+
+VillageCode = Annotated[str, AfterValidator(_known_village)]
+RegionPrefix = Annotated[str, AfterValidator(_region_prefix)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# ---------------------------------------------------------------- requests
+class Beneficiary(Strict):
+    # repr=False: personal data must never reach a log line through a model's repr.
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30)] = Field(
+        repr=False
+    )
+    phone: Phone = Field(repr=False)
+    address: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] = Field(
+        repr=False
+    )
+    title: Title | None = Field(default=None, description="How the public list addresses them.")
+
+
+class WishSubmission(Strict):
+    title: Text50
+    description: Description = ""
+    category: CategoryCode
+    groups: list[GroupCode] = Field(default_factory=list, max_length=4)
+    region_code: VillageCode = Field(description="12-digit division code of the beneficiary's village.")
+    beneficiary: Beneficiary
+    target_fen: Fen | None = None
+    needed_by: date | None = None
+    campaign_id: Annotated[str, StringConstraints(max_length=64)] | None = None
+
+    @field_validator("groups")
+    @classmethod
+    def _distinct(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("groups must not repeat")
+        return value
+
+
+class ReviewDecision(Strict):
+    decision: Literal["approve", "reject"]
+    reason: Text500 | None = None
+    mode: Mode | None = None
+    target_fen: Fen | None = None
+
+
+# ---------------------------------------------------------------- stored
+class Wish(BaseModel):
+    """A wish as the table holds it (without the beneficiary's personal data)."""
+
+    id: str
+    title: str
+    description: str
+    category: str
+    groups: list[str]
+    region_code: str
+    level: Level = "village"
+    status: Status
+    at_risk: bool = False
+    mode: Mode = "sole"
+    target_fen: int | None = None
+    pledged_fen: int = 0
+    beneficiary_alias: str
+    campaign_id: str | None = None
+    needed_by: date | None = None
+    submitted_by: str
+    created_at: str
+    updated_at: str
+    due_at: str | None = None
+    review_reason: str | None = None
+    version: int = 1
+
+    @property
+    def township_code(self) -> str:
+        return regions.prefix_at(self.region_code, "township")
+
+    @property
+    def handling_region_code(self) -> str:
+        """The federation unit whose queue holds the wish: its village's ancestor at its level."""
+        return regions.prefix_at(self.region_code, self.level)
+
+
+class AuditEvent(BaseModel):
+    at: str
+    actor: str
+    actor_role: str
+    action: Action
+    from_status: Status | None = None
+    to_status: Status | None = None
+    from_level: Level | None = None
+    to_level: Level | None = None
+    note: str | None = None
+
+
+# ---------------------------------------------------------------- views
+class WishPublicView(BaseModel):
+    id: str
+    title: str
+    description: str
+    category: str
+    groups: list[str]
+    township_code: str
+    region_name: str
+    level: Level
+    status: Status
+    at_risk: bool
+    mode: Mode
+    target_fen: int | None
+    pledged_fen: int
+    beneficiary_alias: str
+    campaign_id: str | None
+    created_at: str
+    updated_at: str
+    due_at: str | None
+
+
+class BeneficiaryView(BaseModel):
+    name: str = Field(repr=False)
+    phone: str = Field(repr=False)
+    address: str = Field(repr=False)
+
+
+class WishPrivateView(WishPublicView):
+    region_code: str
+    handling_region_code: str
+    beneficiary: BeneficiaryView
+    review_reason: str | None = None
+    claims: list[dict] = Field(default_factory=list)
+
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = None

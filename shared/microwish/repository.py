@@ -1,0 +1,332 @@
+"""Every AWS call to the wish table, and the shape of its items.
+
+Item layout (one table, see README "The wish table"):
+- wish          PK=WISH#<id>  SK=WISH        public fields + index keys (no personal data)
+- private part  PK=WISH#<id>  SK=PRIVATE     the beneficiary's name, phone, address; no index keys
+- claim         PK=WISH#<id>  SK=CLAIM#<id>  a claim or pledge (donor index keys)
+- audit event   PK=WISH#<id>  SK=AUDIT#<at>#<n>  one per state change, written in the same transaction
+Every state change is one conditional write or one transaction; a failed condition raises
+`ConditionFailed` with the item as it was, so the caller can say the wish's real state.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import boto3
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from . import regions
+from .errors import InvalidInput
+from .lifecycle import ESCALATABLE, Status
+from .models import AuditEvent, Beneficiary, Wish
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+WISH_SK = "WISH"
+PRIVATE_SK = "PRIVATE"
+CLAIM_PREFIX = "CLAIM#"
+AUDIT_PREFIX = "AUDIT#"
+DUE_ESCALATION = "escalation"
+
+# The list index that serves a region filter, by the filter's level; deeper filters (township,
+# village) query their county's partition with a begins_with filter on the village code.
+_LIST_INDEX = {"province": ("ByProvince", "ProvPK"), "city": ("ByCity", "CityPK"),
+               "county": ("ByCounty", "CountyPK")}
+_MAX_ITEMS_READ_PER_PAGE = 500  # bounds the work one filtered page may do
+
+
+class ConditionFailed(Exception):
+    """A conditional write found the item otherwise than expected; `item` is how it was."""
+
+    def __init__(self, item: dict[str, Any] | None) -> None:
+        super().__init__("condition failed")
+        self.item = item
+
+
+@cache
+def dynamodb_client():  # noqa: ANN201 - one client per process, created on first use
+    return boto3.client("dynamodb")
+
+
+def to_dynamo(item: dict[str, Any]) -> dict[str, Any]:
+    return {key: _serializer.serialize(value) for key, value in item.items() if value is not None}
+
+
+def from_dynamo(item: dict[str, Any]) -> dict[str, Any]:
+    return {key: _plain(_deserializer.deserialize(value)) for key, value in item.items()}
+
+
+def _plain(value: Any) -> Any:
+    # DynamoDB numbers come back as Decimal; every number we store is a whole number.
+    if hasattr(value, "as_integer_ratio") and not isinstance(value, (int, float, bool)):
+        return int(value)
+    if isinstance(value, list):
+        return [_plain(entry) for entry in value]
+    if isinstance(value, dict):
+        return {key: _plain(entry) for key, entry in value.items()}
+    if isinstance(value, set):
+        return sorted(_plain(entry) for entry in value)
+    return value
+
+
+def is_wish_id(text: str) -> bool:
+    """Ids are uuid4 hex; anything else cannot exist, so it is not even looked up."""
+    return len(text) == 32 and all(char in "0123456789abcdef" for char in text)
+
+
+def wish_key(wish_id: str) -> dict[str, Any]:
+    return {"PK": {"S": f"WISH#{wish_id}"}, "SK": {"S": WISH_SK}}
+
+
+def wish_index_keys(wish: Wish) -> dict[str, str]:
+    """The index attributes a wish carries, derived from its fields (so they never drift)."""
+    status = wish.status.value
+    keys = {
+        "ProvPK": f"{status}#{regions.prefix_at(wish.region_code, 'province')}",
+        "CityPK": f"{status}#{regions.prefix_at(wish.region_code, 'city')}",
+        "CountyPK": f"{status}#{regions.prefix_at(wish.region_code, 'county')}",
+        "ListSK": f"{wish.created_at}#{wish.id}",
+        "PersonPK": f"WISHES#{wish.submitted_by}",
+        "PersonSK": f"{wish.created_at}#{wish.id}",
+    }
+    if wish.campaign_id:
+        keys["CampPK"] = f"{wish.campaign_id}#{status}"
+    # Sparse: only a wish that waits on someone can fall due for escalation.
+    if wish.due_at and wish.status in ESCALATABLE:
+        keys["DuePK"] = DUE_ESCALATION
+        keys["DueSK"] = f"{wish.due_at}#{wish.id}"
+    return keys
+
+
+def wish_item(wish: Wish) -> dict[str, Any]:
+    body = wish.model_dump(mode="json")
+    return {"PK": f"WISH#{wish.id}", "SK": WISH_SK, "type": "wish", **body, **wish_index_keys(wish)}
+
+
+def audit_item(wish: Wish, event: AuditEvent) -> dict[str, Any]:
+    # The event carries what its readers (notifications, reports) need, so none reads the wish back.
+    return {
+        "PK": f"WISH#{wish.id}",
+        "SK": f"{AUDIT_PREFIX}{event.at}#{uuid.uuid4().hex[:8]}",
+        "type": "audit",
+        "wish_id": wish.id,
+        **event.model_dump(mode="json"),
+        "wish": {
+            "title": wish.title, "category": wish.category, "groups": wish.groups,
+            "region_code": wish.region_code, "level": wish.level, "status": wish.status.value,
+            "mode": wish.mode, "target_fen": wish.target_fen, "pledged_fen": wish.pledged_fen,
+            "submitted_by": wish.submitted_by, "campaign_id": wish.campaign_id,
+            "created_at": wish.created_at,
+        },
+    }
+
+
+def _wish_from_item(item: dict[str, Any]) -> Wish:
+    return Wish.model_validate(item)
+
+
+# ---------------------------------------------------------------- cursors
+def encode_cursor(key: dict[str, Any] | None) -> str | None:
+    if not key:
+        return None
+    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
+    if not cursor:
+        return None
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, binascii.Error):
+        raise InvalidInput("cursor", "is not a cursor this list gave out") from None
+    valid = isinstance(key, dict) and all(
+        isinstance(value, dict) and set(value) == {"S"} and isinstance(value["S"], str) for value in key.values()
+    )
+    if not valid:
+        raise InvalidInput("cursor", "is not a cursor this list gave out")
+    return key
+
+
+@dataclass
+class ListQuery:
+    status: Status
+    region: str  # short code of the region subtree
+    ascending: bool = False  # newest first unless asked
+    category: str | None = None
+    group: str | None = None
+    level: str | None = None
+    campaign: str | None = None
+    limit: int = 20
+    cursor: str | None = None
+    filters: dict[str, str] = field(default_factory=dict)
+
+
+class WishRepository:
+    def __init__(self, table_name: str, client: Any = None) -> None:
+        self.table_name = table_name
+        self._client = client
+
+    @property
+    def client(self) -> Any:
+        return self._client or dynamodb_client()
+
+    # ------------------------------------------------------------ writes
+    def _transact(self, items: list[dict[str, Any]]) -> None:
+        try:
+            self.client.transact_write_items(TransactItems=items)
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            for reason in error.response.get("CancellationReasons", []):
+                if reason.get("Code") == "ConditionalCheckFailed":
+                    item = reason.get("Item")
+                    raise ConditionFailed(from_dynamo(item) if item else None) from None
+            raise
+
+    def put_new_wish(self, wish: Wish, beneficiary: Beneficiary, event: AuditEvent) -> None:
+        """The wish, its private part and its first audit event, all or nothing."""
+        private = {"PK": f"WISH#{wish.id}", "SK": PRIVATE_SK, "type": "private",
+                   "beneficiary": beneficiary.model_dump(mode="json", exclude_none=True)}
+        self._transact([
+            self._put(wish_item(wish), "attribute_not_exists(PK)"),
+            self._put(private, "attribute_not_exists(PK)"),
+            self._put(audit_item(wish, event), "attribute_not_exists(PK)"),
+        ])
+
+    def replace_wish(self, before: Wish, after: Wish, event: AuditEvent,
+                     extra: list[dict[str, Any]] | None = None) -> None:
+        """Write `after` if the stored wish is still the `before` we read (same version), with its event."""
+        condition = {
+            "ConditionExpression": "#version = :version",
+            "ExpressionAttributeNames": {"#version": "version"},
+            "ExpressionAttributeValues": to_dynamo({":version": before.version}),
+        }
+        wish_put = self._put(wish_item(after), None)
+        wish_put["Put"].update(condition)
+        self._transact([wish_put, self._put(audit_item(after, event), "attribute_not_exists(PK)"),
+                        *(extra or [])])
+
+    def _put(self, item: dict[str, Any], condition: str | None) -> dict[str, Any]:
+        put: dict[str, Any] = {"TableName": self.table_name, "Item": to_dynamo(item),
+                               "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
+        if condition:
+            put["ConditionExpression"] = condition
+        return {"Put": put}
+
+    # ------------------------------------------------------------ reads
+    def get_wish(self, wish_id: str) -> Wish | None:
+        if not is_wish_id(wish_id):
+            return None
+        response = self.client.get_item(TableName=self.table_name, Key=wish_key(wish_id))
+        item = response.get("Item")
+        return _wish_from_item(from_dynamo(item)) if item else None
+
+    def get_wish_bundle(self, wish_id: str) -> tuple[Wish, dict[str, Any], list[dict[str, Any]]] | None:
+        """The wish with its private part and claims: one Query of its partition, audit events left out."""
+        if not is_wish_id(wish_id):
+            return None
+        items = self._query_all(
+            KeyConditionExpression="PK = :pk AND SK >= :first",
+            ExpressionAttributeValues={":pk": {"S": f"WISH#{wish_id}"}, ":first": {"S": CLAIM_PREFIX}},
+        )
+        by_kind: dict[str, Any] = {"claims": []}
+        for item in items:
+            if item["SK"] == WISH_SK:
+                by_kind["wish"] = item
+            elif item["SK"] == PRIVATE_SK:
+                by_kind["private"] = item
+            elif item["SK"].startswith(CLAIM_PREFIX):
+                by_kind["claims"].append(item)
+        if "wish" not in by_kind:
+            return None
+        return _wish_from_item(by_kind["wish"]), by_kind.get("private", {}), by_kind["claims"]
+
+    def audit_trail(self, wish_id: str, limit: int, cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
+        response = self._query(
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :audit)",
+            ExpressionAttributeValues={":pk": {"S": f"WISH#{wish_id}"}, ":audit": {"S": AUDIT_PREFIX}},
+            Limit=limit, ExclusiveStartKey=decode_cursor(cursor),
+        )
+        return [from_dynamo(item) for item in response.get("Items", [])], encode_cursor(
+            response.get("LastEvaluatedKey"))
+
+    def list_wishes(self, query: ListQuery) -> tuple[list[Wish], str | None]:
+        """One page of a list index, filters applied by DynamoDB; bounded work per page."""
+        params = self._list_params(query)
+        start = decode_cursor(query.cursor)
+        found: list[Wish] = []
+        read = 0
+        while True:
+            response = self._query(**params, Limit=query.limit - len(found), ExclusiveStartKey=start)
+            read += response.get("ScannedCount", 0)
+            found.extend(_wish_from_item(from_dynamo(item)) for item in response.get("Items", []))
+            start = response.get("LastEvaluatedKey")
+            if not start or len(found) >= query.limit or read >= _MAX_ITEMS_READ_PER_PAGE:
+                return found, encode_cursor(start)
+
+    def _list_params(self, query: ListQuery) -> dict[str, Any]:
+        filters, values, names = [], {}, {}
+        if query.campaign:
+            index, key_attr, key_value = "ByCampaign", "CampPK", f"{query.campaign}#{query.status.value}"
+            filters.append("begins_with(region_code, :region)")
+            values[":region"] = query.region
+        else:
+            level = regions.level_of(query.region)
+            list_level = level if level in _LIST_INDEX else "county"
+            index, key_attr = _LIST_INDEX[list_level]
+            key_value = f"{query.status.value}#{regions.prefix_at(query.region, list_level)}"
+            if list_level != level:
+                filters.append("begins_with(region_code, :region)")
+                values[":region"] = query.region
+        if query.category:
+            filters.append("category = :category")
+            values[":category"] = query.category
+        if query.group:
+            filters.append("contains(#groups, :group)")
+            values[":group"] = query.group
+            names["#groups"] = "groups"
+        if query.level:
+            filters.append("#level = :level")
+            values[":level"] = query.level
+            names["#level"] = "level"
+        values[":key"] = key_value
+        params: dict[str, Any] = {
+            "IndexName": index,
+            "KeyConditionExpression": f"{key_attr} = :key",
+            "ExpressionAttributeValues": to_dynamo(values),
+            "ScanIndexForward": query.ascending,
+        }
+        if filters:
+            params["FilterExpression"] = " AND ".join(filters)
+        if names:
+            params["ExpressionAttributeNames"] = names
+        return params
+
+    def _query(self, **params: Any) -> dict[str, Any]:
+        params = {key: value for key, value in params.items() if value is not None}
+        try:
+            return self.client.query(TableName=self.table_name, **params)
+        except ClientError as error:
+            # A cursor from another list (or edited by hand) names a key this query cannot start at.
+            if params.get("ExclusiveStartKey") and error.response["Error"]["Code"] == "ValidationException":
+                raise InvalidInput("cursor", "is not a cursor this list gave out") from None
+            raise
+
+    def _query_all(self, **params: Any) -> Iterator[dict[str, Any]]:
+        start = None
+        while True:
+            response = self._query(**params, ExclusiveStartKey=start)
+            yield from (from_dynamo(item) for item in response.get("Items", []))
+            start = response.get("LastEvaluatedKey")
+            if not start:
+                return

@@ -1,0 +1,154 @@
+"""Submitting, reviewing, listing and showing wishes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from .. import clock
+from ..auth import Caller, require_role
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..lifecycle import INITIAL_STATUS, PUBLIC_STATUSES, Action, Status, next_status
+from ..models import (
+    AuditEvent,
+    BeneficiaryView,
+    ReviewDecision,
+    Wish,
+    WishPrivateView,
+    WishPublicView,
+    WishSubmission,
+)
+from ..privacy import alias
+from ..registry import get_registry
+from ..repository import ConditionFailed, ListQuery, WishRepository
+from ..settings import Settings
+
+
+def _due(settings: Settings, status: Status, level: str) -> str:
+    days = settings.review_window_days if status is Status.SUBMITTED else settings.window_days(level)
+    return clock.iso(clock.now() + timedelta(days=days))
+
+
+def event_for(caller: Caller, action: Action, before: Wish | None, after: Wish, note: str | None = None,
+              at: str | None = None) -> AuditEvent:
+    return AuditEvent(
+        at=at or after.updated_at, actor=caller.sub or "system", actor_role=caller.role or "system",
+        action=action, from_status=before.status if before else None, to_status=after.status,
+        from_level=before.level if before else None, to_level=after.level, note=note,
+    )
+
+
+def conflict_from(failure: ConditionFailed, fallback: Wish) -> Conflict:
+    """A 409 that names the state the wish is really in now."""
+    status = (failure.item or {}).get("status", fallback.status.value)
+    return Conflict(f"the wish changed meanwhile and is now {status}", status=status)
+
+
+# ---------------------------------------------------------------- views
+def public_view(wish: Wish) -> WishPublicView:
+    return WishPublicView(
+        **wish.model_dump(include=set(WishPublicView.model_fields) - {"township_code", "region_name"}),
+        township_code=wish.township_code,
+        region_name=get_registry().full_name(wish.township_code),
+    )
+
+
+def private_view(wish: Wish, private: dict, claims: list[dict]) -> WishPrivateView:
+    beneficiary = private.get("beneficiary", {})
+    return WishPrivateView(
+        **public_view(wish).model_dump(),
+        region_code=wish.region_code,
+        handling_region_code=wish.handling_region_code,
+        beneficiary=BeneficiaryView(name=beneficiary.get("name", ""), phone=beneficiary.get("phone", ""),
+                                    address=beneficiary.get("address", "")),
+        review_reason=wish.review_reason,
+        claims=[_claim_view(claim) for claim in claims],
+    )
+
+
+def _claim_view(claim: dict) -> dict:
+    fields = ("id", "wish_id", "donor_id", "donor_name", "donor_kind", "amount_fen", "status", "created_at",
+              "deadline")
+    return {key: claim.get(key) for key in fields}
+
+
+def may_see_private(caller: Caller, wish: Wish) -> bool:
+    return caller.is_officer_for(wish.region_code) or (
+        caller.role == "resident" and caller.sub == wish.submitted_by)
+
+
+# ---------------------------------------------------------------- use cases
+def submit_wish(caller: Caller, submission: WishSubmission, repo: WishRepository,
+                settings: Settings) -> WishPrivateView:
+    require_role(caller, "resident", "officer", "admin")
+    if caller.role == "officer" and not caller.is_officer_for(submission.region_code):
+        raise Forbidden("an officer submits wishes only for villages in their region")
+    now = clock.now_iso()
+    wish = Wish(
+        id=uuid.uuid4().hex, title=submission.title, description=submission.description,
+        category=submission.category, groups=list(submission.groups), region_code=submission.region_code,
+        status=INITIAL_STATUS, target_fen=submission.target_fen,
+        beneficiary_alias=alias(submission.beneficiary.name, list(submission.groups),
+                                submission.beneficiary.title),
+        campaign_id=submission.campaign_id, needed_by=submission.needed_by, submitted_by=caller.sub or "",
+        created_at=now, updated_at=now, due_at=_due(settings, INITIAL_STATUS, "village"),
+    )
+    repo.put_new_wish(wish, submission.beneficiary, event_for(caller, Action.SUBMITTED, None, wish))
+    return private_view(wish, {"beneficiary": submission.beneficiary.model_dump()}, [])
+
+
+def load_for_officer(caller: Caller, wish_id: str, repo: WishRepository) -> Wish:
+    """The wish, if the caller is an officer (or admin) of its region; 404 for anyone else."""
+    require_role(caller, "officer", "admin")
+    wish = repo.get_wish(wish_id)
+    if wish is None or not caller.is_officer_for(wish.region_code):
+        raise NotFound("no such wish in your region")
+    return wish
+
+
+def review_wish(caller: Caller, wish_id: str, decision: ReviewDecision, repo: WishRepository,
+                settings: Settings) -> WishPrivateView:
+    wish = load_for_officer(caller, wish_id, repo)
+    action = Action.APPROVED if decision.decision == "approve" else Action.REJECTED
+    status = next_status(wish.status, action)
+    now = clock.now_iso()
+    changes: dict = {"status": status, "updated_at": now, "version": wish.version + 1,
+                     "review_reason": decision.reason}
+    if action is Action.REJECTED:
+        if not decision.reason:
+            raise InvalidInput("reason", "a rejection needs a reason the resident can read")
+        changes["due_at"] = None
+    else:
+        mode = decision.mode or wish.mode
+        target = decision.target_fen if decision.target_fen is not None else wish.target_fen
+        if mode == "pooled" and not target:
+            raise InvalidInput("target_fen", "a pooled wish needs a target above 0")
+        changes.update(mode=mode, target_fen=target, due_at=_due(settings, status, wish.level))
+    after = wish.model_copy(update=changes)
+    try:
+        repo.replace_wish(wish, after, event_for(caller, action, wish, after, decision.reason))
+    except ConditionFailed as failure:
+        raise conflict_from(failure, wish) from None
+    bundle = repo.get_wish_bundle(wish_id)
+    assert bundle is not None  # it was just written
+    return private_view(*bundle)
+
+
+def get_wish(caller: Caller, wish_id: str, repo: WishRepository) -> WishPublicView | WishPrivateView:
+    bundle = repo.get_wish_bundle(wish_id)
+    if bundle is None:
+        raise NotFound("no such wish")
+    wish = bundle[0]
+    if may_see_private(caller, wish):
+        return private_view(*bundle)
+    if wish.status not in PUBLIC_STATUSES:
+        raise NotFound("no such wish")  # the public must not learn submitted or rejected wishes exist
+    return public_view(wish)
+
+
+def list_wishes(caller: Caller, query: ListQuery, repo: WishRepository) -> tuple[list[WishPublicView], str | None]:
+    """A page of the dynamic wish list. Anyone sees what is public; officers also their region's queue."""
+    if query.status not in PUBLIC_STATUSES and not caller.is_officer_for(query.region):
+        raise Forbidden(f"{query.status.value} wishes are listed only for officers of region {query.region}")
+    wishes, cursor = repo.list_wishes(query)
+    return [public_view(wish) for wish in wishes], cursor

@@ -1,0 +1,54 @@
+"""Configuration from the environment the template sets, as one typed model."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+
+from pydantic import BaseModel, Field, field_validator
+
+# Levels bottom-up; a wish climbs this ladder until the deployment's top level.
+_DEFAULT_WINDOWS = "village=7,township=7,county=14,city=14,province=14"
+
+
+class Settings(BaseModel):
+    wish_table_name: str = "wishes"
+    idempotency_table_name: str = "idempotency"
+    jwt_issuer: str = ""
+    jwt_audience: str = ""
+    jwks_url: str = ""
+    top_level: str = Field(default="city", pattern="^(city|province)$")
+    home_region: str = "4312"
+    review_window_days: float = 7
+    escalation_windows: dict[str, float] = Field(default_factory=dict)
+    claim_lease_days: float = 14
+    assignment_accept_days: float = 3
+    lease_reminder_days: float = 2
+    max_active_claims: int = 10
+    max_body_bytes: int = 64 * 1024
+
+    @field_validator("escalation_windows", mode="before")
+    @classmethod
+    def _parse_windows(cls, value: object) -> object:
+        # "village=7,township=7" is what a CloudFormation parameter can carry.
+        if isinstance(value, str):
+            pairs = (part.split("=", 1) for part in value.split(",") if part.strip())
+            return {level.strip(): float(days) for level, days in pairs}
+        return value
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {"escalation_windows": _DEFAULT_WINDOWS}
+        for name in cls.model_fields:
+            if name.upper() in env:
+                values[name] = env[name.upper()]
+        return cls.model_validate(values)
+
+    def window_days(self, level: str) -> float:
+        return self.escalation_windows.get(level, 7)
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings.from_env()
