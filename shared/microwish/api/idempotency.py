@@ -12,6 +12,7 @@ from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from pydantic import BaseModel
 
 from ..errors import InvalidInput
 from .context import caller, settings
@@ -36,7 +37,8 @@ def _remembered() -> Callable[..., dict[str, Any]]:
     @idempotent_function(data_keyword_argument="request", persistence_store=store, config=_config())
     def run(request: dict[str, Any], compute: Callable[[], Response]) -> dict[str, Any]:
         response = compute()
-        return {"status": response.status_code, "body": response.body,
+        body = response.body.model_dump(mode="json") if isinstance(response.body, BaseModel) else response.body
+        return {"status": response.status_code, "body": body,
                 "content_type": response.headers.get("Content-Type", "application/json")}
 
     return run

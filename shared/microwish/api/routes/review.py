@@ -19,6 +19,6 @@ router = Router()
 def review(id: str, decision: ReviewDecision) -> Response[WishPrivateView]:  # noqa: A002 - the path's name
     def act() -> Response:
         view = wishes.review_wish(context.caller(router), id, decision, context.repository(), context.settings())
-        return Response(200, "application/json", view.model_dump_json())
+        return Response(200, "application/json", view)
 
     return idempotent(router, act)

@@ -15,11 +15,10 @@ router = Router()
 
 
 @router.post("/wishes", summary="Submit a wish", tags=["wishes"], security=BEARER,
-             responses={201: {"description": "The wish, submitted (private view)",
-                              "content": {"application/json": {"model": WishPrivateView}}}})
+             responses={201: {"description": "The wish, submitted (private view)"}})
 def submit(submission: WishSubmission) -> Response[WishPrivateView]:
     def create() -> Response:
         view = wishes.submit_wish(context.caller(router), submission, context.repository(), context.settings())
-        return Response(201, "application/json", view.model_dump_json())
+        return Response(201, "application/json", view)
 
     return idempotent(router, create)
