@@ -61,11 +61,13 @@ TRANSITIONS: dict[Action, dict[Status, Status]] = {
     Action.DELIVERED: {S.CLAIMED: S.DELIVERED},
     Action.FULFILLED: {S.DELIVERED: S.FULFILLED},
     Action.DELIVERY_REJECTED: {S.DELIVERED: S.CLAIMED},
-    # Escalation moves the level, not the status — except an assignment nobody accepted in time.
-    Action.ESCALATED: {S.SUBMITTED: S.SUBMITTED, S.OPEN: S.OPEN, S.ASSIGNED: S.OPEN},
-    Action.AT_RISK: {S.SUBMITTED: S.SUBMITTED, S.OPEN: S.OPEN, S.ASSIGNED: S.OPEN},
+    # Escalation moves the level, not the status. An assigned wish waits on its unit's answer
+    # instead: its accept deadline lapses it back to open, and then its level clock goes on.
+    Action.ESCALATED: {S.SUBMITTED: S.SUBMITTED, S.OPEN: S.OPEN},
+    Action.AT_RISK: {S.SUBMITTED: S.SUBMITTED, S.OPEN: S.OPEN},
     Action.REMINDER: {S.CLAIMED: S.CLAIMED, S.ASSIGNED: S.ASSIGNED},
-    # A claim (or an assignment) whose deadline passed gives the wish back to the list.
+    # A claim whose delivery deadline passed, or an assignment not accepted in time, gives the
+    # wish back to the list.
     Action.LAPSED: {S.CLAIMED: S.OPEN, S.ASSIGNED: S.OPEN},
     Action.CANCELLED: {S.SUBMITTED: S.CANCELLED, S.OPEN: S.CANCELLED, S.ASSIGNED: S.CANCELLED,
                        S.CLAIMED: S.CANCELLED},
@@ -73,8 +75,8 @@ TRANSITIONS: dict[Action, dict[Status, Status]] = {
 
 INITIAL_STATUS = Status.SUBMITTED
 TERMINAL = frozenset({Status.FULFILLED, Status.REJECTED, Status.CANCELLED})
-# Statuses in which a wish waits on someone and so can fall due for escalation.
-ESCALATABLE = frozenset({Status.SUBMITTED, Status.OPEN, Status.ASSIGNED})
+# Statuses in which a wish waits on its federation level and so can fall due for escalation.
+ESCALATABLE = frozenset({Status.SUBMITTED, Status.OPEN})
 # What anyone may list; the rest only officers of the region (and the submitter) see.
 PUBLIC_STATUSES = frozenset({Status.OPEN, Status.ASSIGNED, Status.CLAIMED, Status.DELIVERED,
                              Status.FULFILLED})
@@ -90,7 +92,7 @@ def next_status(status: Status, action: Action) -> Status:
         return TRANSITIONS[action][status]
     except KeyError:
         raise Conflict(f"the wish is {status.value}: it cannot be {action.value} now",
-                       status=status.value) from None
+                       state=status.value) from None
 
 
 def reachable(start: Status = INITIAL_STATUS) -> set[Status]:

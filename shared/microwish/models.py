@@ -140,10 +140,15 @@ class AuditEvent(BaseModel):
     from_level: Level | None = None
     to_level: Level | None = None
     note: str | None = None
+    # Whom the event concerns besides the wish's officers and resident (notifications use them).
+    donor_id: str | None = None
+    claim_id: str | None = None
+    amount_fen: int | None = None
 
 
 # ---------------------------------------------------------------- views
 class WishPublicView(BaseModel):
+    view: Literal["public"] = "public"  # tells front ends (and the OpenAPI union) which view this is
     id: str
     title: str
     description: str
@@ -171,6 +176,7 @@ class BeneficiaryView(BaseModel):
 
 
 class WishPrivateView(WishPublicView):
+    view: Literal["private"] = "private"  # type: ignore[assignment]
     region_code: str
     handling_region_code: str
     beneficiary: BeneficiaryView
@@ -179,6 +185,9 @@ class WishPrivateView(WishPublicView):
 
 
 T = TypeVar("T")
+
+
+WishView = Annotated[WishPrivateView | WishPublicView, Field(discriminator="view")]
 
 
 class Page(BaseModel, Generic[T]):

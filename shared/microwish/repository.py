@@ -46,11 +46,15 @@ _MAX_ITEMS_READ_PER_PAGE = 500  # bounds the work one filtered page may do
 
 
 class ConditionFailed(Exception):
-    """A conditional write found the item otherwise than expected; `item` is how it was."""
+    """A conditional write found the item otherwise than expected.
 
-    def __init__(self, item: dict[str, Any] | None) -> None:
+    `item` is how that item was (None if absent); `index` is its place in the transaction.
+    """
+
+    def __init__(self, item: dict[str, Any] | None, index: int = 0) -> None:
         super().__init__("condition failed")
         self.item = item
+        self.index = index
 
 
 @cache
@@ -142,19 +146,73 @@ def encode_cursor(key: dict[str, Any] | None) -> str | None:
     return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
+def decode_cursor(cursor: str | None, attributes: set[str], partition: tuple[str, str]) -> dict[str, Any] | None:
+    """The start key a cursor holds, if it is one this very list gave out.
+
+    It must name exactly the list's key attributes and the list's own partition: anything else
+    could start a query somewhere the caller was not listing.
+    """
     if not cursor:
         return None
     try:
         key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (ValueError, binascii.Error):
         raise InvalidInput("cursor", "is not a cursor this list gave out") from None
-    valid = isinstance(key, dict) and all(
-        isinstance(value, dict) and set(value) == {"S"} and isinstance(value["S"], str) for value in key.values()
+    valid = (
+        isinstance(key, dict) and set(key) == attributes
+        and all(isinstance(value, dict) and set(value) == {"S"} and isinstance(value["S"], str)
+                for value in key.values())
+        and key[partition[0]]["S"] == partition[1]
     )
     if not valid:
         raise InvalidInput("cursor", "is not a cursor this list gave out")
     return key
+
+
+class Transaction:
+    """The writes of one state change, committed all or nothing by `WishRepository.commit`.
+
+    Item 0 is always the guarded one a caller reads `ConditionFailed.index` against, when the
+    caller builds it first (services put the wish first).
+    """
+
+    def __init__(self, table_name: str) -> None:
+        self.table_name = table_name
+        self.items: list[dict[str, Any]] = []
+
+    def put(self, item: dict[str, Any], condition: str | None = None,
+            values: dict[str, Any] | None = None, names: dict[str, str] | None = None) -> Transaction:
+        put: dict[str, Any] = {"TableName": self.table_name, "Item": to_dynamo(item),
+                               "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
+        _add_condition(put, condition, values, names)
+        self.items.append({"Put": put})
+        return self
+
+    def update(self, key: dict[str, str], expression: str, condition: str | None = None,
+               values: dict[str, Any] | None = None, names: dict[str, str] | None = None) -> Transaction:
+        update: dict[str, Any] = {"TableName": self.table_name, "Key": to_dynamo(key),
+                                  "UpdateExpression": expression,
+                                  "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
+        _add_condition(update, condition, values, names)
+        self.items.append({"Update": update})
+        return self
+
+    def replace_wish(self, before: Wish, after: Wish, event: AuditEvent | None) -> Transaction:
+        """The new wish if it is still at the version read, and the event that says why."""
+        self.put(wish_item(after), "#version = :version", {":version": before.version}, {"#version": "version"})
+        if event is not None:
+            self.put(audit_item(after, event), "attribute_not_exists(PK)")
+        return self
+
+
+def _add_condition(operation: dict[str, Any], condition: str | None, values: dict[str, Any] | None,
+                   names: dict[str, str] | None) -> None:
+    if condition:
+        operation["ConditionExpression"] = condition
+    if values:
+        operation["ExpressionAttributeValues"] = to_dynamo(values)
+    if names:
+        operation["ExpressionAttributeNames"] = names
 
 
 @dataclass
@@ -181,16 +239,22 @@ class WishRepository:
         return self._client or dynamodb_client()
 
     # ------------------------------------------------------------ writes
+    def transaction(self) -> Transaction:
+        return Transaction(self.table_name)
+
+    def commit(self, transaction: Transaction) -> None:
+        self._transact(transaction.items)
+
     def _transact(self, items: list[dict[str, Any]]) -> None:
         try:
             self.client.transact_write_items(TransactItems=items)
         except ClientError as error:
             if error.response["Error"]["Code"] != "TransactionCanceledException":
                 raise
-            for reason in error.response.get("CancellationReasons", []):
+            for index, reason in enumerate(error.response.get("CancellationReasons", [])):
                 if reason.get("Code") == "ConditionalCheckFailed":
                     item = reason.get("Item")
-                    raise ConditionFailed(from_dynamo(item) if item else None) from None
+                    raise ConditionFailed(from_dynamo(item) if item else None, index) from None
             raise
 
     def put_new_wish(self, wish: Wish, beneficiary: Beneficiary, event: AuditEvent) -> None:
@@ -203,25 +267,14 @@ class WishRepository:
             self._put(audit_item(wish, event), "attribute_not_exists(PK)"),
         ])
 
-    def replace_wish(self, before: Wish, after: Wish, event: AuditEvent,
-                     extra: list[dict[str, Any]] | None = None) -> None:
+    def replace_wish(self, before: Wish, after: Wish, event: AuditEvent) -> None:
         """Write `after` if the stored wish is still the `before` we read (same version), with its event."""
-        condition = {
-            "ConditionExpression": "#version = :version",
-            "ExpressionAttributeNames": {"#version": "version"},
-            "ExpressionAttributeValues": to_dynamo({":version": before.version}),
-        }
-        wish_put = self._put(wish_item(after), None)
-        wish_put["Put"].update(condition)
-        self._transact([wish_put, self._put(audit_item(after, event), "attribute_not_exists(PK)"),
-                        *(extra or [])])
+        transaction = self.transaction()
+        transaction.replace_wish(before, after, event)
+        self.commit(transaction)
 
     def _put(self, item: dict[str, Any], condition: str | None) -> dict[str, Any]:
-        put: dict[str, Any] = {"TableName": self.table_name, "Item": to_dynamo(item),
-                               "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
-        if condition:
-            put["ConditionExpression"] = condition
-        return {"Put": put}
+        return Transaction(self.table_name).put(item, condition).items[0]
 
     # ------------------------------------------------------------ reads
     def get_wish(self, wish_id: str) -> Wish | None:
@@ -252,18 +305,19 @@ class WishRepository:
         return _wish_from_item(by_kind["wish"]), by_kind.get("private", {}), by_kind["claims"]
 
     def audit_trail(self, wish_id: str, limit: int, cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
+        partition = ("PK", f"WISH#{wish_id}")
         response = self._query(
             KeyConditionExpression="PK = :pk AND begins_with(SK, :audit)",
-            ExpressionAttributeValues={":pk": {"S": f"WISH#{wish_id}"}, ":audit": {"S": AUDIT_PREFIX}},
-            Limit=limit, ExclusiveStartKey=decode_cursor(cursor),
+            ExpressionAttributeValues={":pk": {"S": partition[1]}, ":audit": {"S": AUDIT_PREFIX}},
+            Limit=limit, ExclusiveStartKey=decode_cursor(cursor, {"PK", "SK"}, partition),
         )
         return [from_dynamo(item) for item in response.get("Items", [])], encode_cursor(
             response.get("LastEvaluatedKey"))
 
     def list_wishes(self, query: ListQuery) -> tuple[list[Wish], str | None]:
         """One page of a list index, filters applied by DynamoDB; bounded work per page."""
-        params = self._list_params(query)
-        start = decode_cursor(query.cursor)
+        params, partition = self._list_params(query)
+        start = decode_cursor(query.cursor, {"PK", "SK", partition[0], "ListSK"}, partition)
         found: list[Wish] = []
         read = 0
         while True:
@@ -274,7 +328,7 @@ class WishRepository:
             if not start or len(found) >= query.limit or read >= _MAX_ITEMS_READ_PER_PAGE:
                 return found, encode_cursor(start)
 
-    def _list_params(self, query: ListQuery) -> dict[str, Any]:
+    def _list_params(self, query: ListQuery) -> tuple[dict[str, Any], tuple[str, str]]:
         filters, values, names = [], {}, {}
         if query.campaign:
             index, key_attr, key_value = "ByCampaign", "CampPK", f"{query.campaign}#{query.status.value}"
@@ -310,7 +364,7 @@ class WishRepository:
             params["FilterExpression"] = " AND ".join(filters)
         if names:
             params["ExpressionAttributeNames"] = names
-        return params
+        return params, (key_attr, key_value)
 
     def _query(self, **params: Any) -> dict[str, Any]:
         params = {key: value for key, value in params.items() if value is not None}

@@ -23,16 +23,8 @@ BEARER = [{"bearerAuth": []}]  # OpenAPI security of the routes behind the JWT a
 _ROUTERS: dict[int, tuple[Router, ...]] = {}
 
 
-def _limit_body(app: APIGatewayHttpResolver, next_middleware: Any) -> Response:
-    body = app.current_event.body or ""
-    if len(body.encode("utf-8")) > settings().max_body_bytes:
-        return problem(413, f"the body may be at most {settings().max_body_bytes} bytes")
-    return next_middleware(app)
-
-
 def build_app(*routers: Router) -> APIGatewayHttpResolver:
     app = APIGatewayHttpResolver(enable_validation=True)
-    app.use(middlewares=[_limit_body])
     for router in routers:
         app.include_router(router)
     _ROUTERS[id(app)] = routers
@@ -81,11 +73,25 @@ def _map_idempotency_errors(app: APIGatewayHttpResolver) -> None:
         return problem(409, "a request with this Idempotency-Key is still in progress; retry shortly")
 
 
+def _body_too_big(event: dict[str, Any]) -> dict[str, Any] | None:
+    """Refuse an oversized body before anything parses it (API.md: body ≤ 64 KiB)."""
+    limit = settings().max_body_bytes
+    body = event.get("body") or ""
+    size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode("utf-8"))
+    if size <= limit:
+        return None
+    response = problem(413, f"the body may be at most {limit} bytes")
+    return {"statusCode": 413, "headers": {"Content-Type": response.headers["Content-Type"]}, "body": response.body}
+
+
 def make_handler(app: APIGatewayHttpResolver) -> Any:
     """The Lambda entry point: correlation id in every log line, never the event (it may hold personal data)."""
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, log_event=False)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        too_big = _body_too_big(event)
+        if too_big is not None:
+            return too_big
         idempotency.register_lambda_context(context)
         # A router answers through the last app it joined; bind it to this one (tests host many apps).
         for router in _ROUTERS.get(id(app), ()):

@@ -28,6 +28,11 @@ def caller(app: APIGatewayHttpResolver) -> Caller:
 
 
 def reset() -> None:
-    """Forget per-process state (tests run many stacks in one process)."""
+    """Forget per-process state: settings, clients, stores (tests run many stacks in one process)."""
+    from ..repository import dynamodb_client
+    from . import idempotency
+
     repository.cache_clear()
     get_settings.cache_clear()
+    dynamodb_client.cache_clear()
+    idempotency.reset()

@@ -61,3 +61,8 @@ def idempotent(app: APIGatewayHttpResolver, compute: Callable[[], Response]) -> 
                "key": key, "body": event.body or ""}
     answer = _remembered()(request=request, compute=compute)
     return Response(status_code=answer["status"], content_type=answer["content_type"], body=answer["body"])
+
+
+def reset() -> None:
+    _config.cache_clear()
+    _remembered.cache_clear()

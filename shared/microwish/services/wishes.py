@@ -41,13 +41,13 @@ def event_for(caller: Caller, action: Action, before: Wish | None, after: Wish, 
 def conflict_from(failure: ConditionFailed, fallback: Wish) -> Conflict:
     """A 409 that names the state the wish is really in now."""
     status = (failure.item or {}).get("status", fallback.status.value)
-    return Conflict(f"the wish changed meanwhile and is now {status}", status=status)
+    return Conflict(f"the wish changed meanwhile and is now {status}", state=status)
 
 
 # ---------------------------------------------------------------- views
 def public_view(wish: Wish) -> WishPublicView:
     return WishPublicView(
-        **wish.model_dump(include=set(WishPublicView.model_fields) - {"township_code", "region_name"}),
+        **wish.model_dump(include=set(WishPublicView.model_fields) - {"view", "township_code", "region_name"}),
         township_code=wish.township_code,
         region_name=get_registry().full_name(wish.township_code),
     )
@@ -56,7 +56,7 @@ def public_view(wish: Wish) -> WishPublicView:
 def private_view(wish: Wish, private: dict, claims: list[dict]) -> WishPrivateView:
     beneficiary = private.get("beneficiary", {})
     return WishPrivateView(
-        **public_view(wish).model_dump(),
+        **public_view(wish).model_dump(exclude={"view"}),
         region_code=wish.region_code,
         handling_region_code=wish.handling_region_code,
         beneficiary=BeneficiaryView(name=beneficiary.get("name", ""), phone=beneficiary.get("phone", ""),

@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from ...catalog import CategoryCode, GroupCode
 from ...lifecycle import Status
-from ...models import Level, Page, RegionPrefix, WishPrivateView, WishPublicView
+from ...models import Level, Page, RegionPrefix, WishPublicView, WishView
 from ...repository import ListQuery
 from ...services import wishes
 from .. import context
@@ -44,5 +44,5 @@ def list_wishes(
 
 @router.get("/wishes/<id>", summary="A wish: the public view, or the private one for its officers",
             tags=["wishes"])
-def get_wish(id: str) -> WishPrivateView | WishPublicView:  # noqa: A002 - the path's name
+def get_wish(id: str) -> WishView:  # noqa: A002 - the path's name
     return wishes.get_wish(context.caller(router), id, context.repository())

@@ -1,0 +1,48 @@
+"""Fixtures: a stack created in moto from template.yaml, and the API served by its real handlers."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from infra.local.stack import deploy_stack
+from tests.support.inprocess import AUDIENCE, ISSUER, ROOT, Api, Signer, environment
+
+TEMPLATE = ROOT / "template.yaml"
+
+
+@pytest.fixture
+def aws(monkeypatch):
+    for name, value in {"AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing",
+                        "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.delenv("MICROWISH_CLOCK_FILE", raising=False)
+    with mock_aws():
+        yield
+
+
+@pytest.fixture
+def stack(aws):
+    with environment({}):
+        return deploy_stack(boto3.Session(region_name="us-east-1"), TEMPLATE,
+                            {"JwtIssuer": ISSUER, "JwtAudience": AUDIENCE})
+
+
+@pytest.fixture(scope="session")
+def signer():
+    signer = Signer()
+    yield signer
+    signer.close()
+
+
+@pytest.fixture
+def api(stack, signer):
+    return Api(stack, signer)
+
+
+@pytest.fixture
+def table(stack):
+    """The wish table's name, for tests that look at what was stored."""
+    return stack.outputs["WishTableName"]
