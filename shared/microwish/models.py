@@ -144,6 +144,7 @@ class AuditEvent(BaseModel):
     donor_id: str | None = None
     claim_id: str | None = None
     amount_fen: int | None = None
+    donor_ids: list[str] = Field(default_factory=list)  # every donor of the wish (fulfilled, cancelled)
 
 
 # ---------------------------------------------------------------- views
