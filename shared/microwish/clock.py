@@ -40,3 +40,8 @@ def iso(moment: datetime) -> str:
 
 def now_iso() -> str:
     return iso(now())
+
+
+def parse(text: str) -> datetime:
+    """The moment an RFC 3339 text names (as `iso` writes them)."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))

@@ -118,6 +118,16 @@ class Wish(BaseModel):
     updated_at: str
     due_at: str | None = None
     review_reason: str | None = None
+    approved_at: str | None = None
+    # Claiming: who a dispatched wish waits on, and the escalation due time paused meanwhile.
+    assignee_id: str | None = None
+    paused_due_at: str | None = None
+    pledge_count: int = 0
+    delivery_note: str | None = None
+    photo_keys: list[str] = Field(default_factory=list)
+    feedback: str | None = None  # the beneficiary's thanks, as an officer wrote it down
+    value_fen: int | None = None  # what the fulfilled wish was worth (target, or what was pledged)
+    fulfilled_at: str | None = None
     version: int = 1
 
     @property
@@ -168,6 +178,8 @@ class WishPublicView(BaseModel):
     created_at: str
     updated_at: str
     due_at: str | None
+    feedback: str | None = None
+    value_fen: int | None = None
 
 
 class BeneficiaryView(BaseModel):
@@ -194,3 +206,125 @@ WishView = Annotated[WishPrivateView | WishPublicView, Field(discriminator="view
 class Page(BaseModel, Generic[T]):
     items: list[T]
     next_cursor: str | None = None
+
+
+# ---------------------------------------------------------------- claiming
+ClaimKind = Literal["sole", "pledge", "assignment"]
+ClaimStatus = Literal["offered", "active", "delivered", "fulfilled", "withdrawn", "lapsed", "declined",
+                      "cancelled", "refund_due"]
+WishIds = Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=64)]],
+                    Field(min_length=1, max_length=25)]
+# Keys handed out by POST /uploads, nothing else: deliveries/<uploader>/<uuid>.<ext>
+PhotoKey = Annotated[str, StringConstraints(pattern=r"^deliveries/[A-Za-z0-9_.@:-]{1,128}/[0-9a-f]{32}\.(jpg|png|webp|heic)$")]
+
+
+class ClaimRequest(Strict):
+    amount_fen: Annotated[int, Field(ge=1, le=MAX_TARGET_FEN)] | None = Field(
+        default=None, description="A pledge's amount; leave out to claim a sole wish whole.")
+
+
+class BatchClaimRequest(Strict):
+    wish_ids: WishIds
+    all_or_nothing: bool = True
+
+    @field_validator("wish_ids")
+    @classmethod
+    def _distinct(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("wish_ids must not repeat")
+        return value
+
+
+class AssignmentRequest(Strict):
+    donor_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+    note: Text500 | None = None
+
+
+class DeclineRequest(Strict):
+    reason: Text500 | None = None
+
+
+class DeliveryReport(Strict):
+    note: Text500
+    photo_keys: list[PhotoKey] = Field(default_factory=list, max_length=9)
+
+
+class ConfirmationRequest(Strict):
+    accepted: bool
+    note: Text500 | None = None
+    feedback: Text500 | None = Field(default=None, description="The beneficiary's thanks, without personal data.")
+
+
+class CancellationRequest(Strict):
+    reason: Text500
+
+
+class EscalationRequest(Strict):
+    reason: Text500
+
+
+class Claim(BaseModel):
+    """A claim, a pledge or an assignment offer, stored beside its wish."""
+
+    id: str
+    wish_id: str
+    donor_id: str
+    donor_name: str | None = None
+    kind: ClaimKind
+    amount_fen: int | None = None
+    status: ClaimStatus
+    created_at: str
+    updated_at: str
+    deadline: str | None = None  # deliver by (active) or accept by (offered)
+    reminded: bool = False
+    note: str | None = None
+    wish_title: str = ""
+
+
+class ClaimView(BaseModel):
+    id: str
+    wish_id: str
+    donor_id: str
+    kind: ClaimKind
+    amount_fen: int | None
+    status: ClaimStatus
+    created_at: str
+    deadline: str | None = None
+    wish_title: str = ""
+
+
+class BatchResult(BaseModel):
+    wish_id: str
+    ok: bool
+    status: int
+    claim: ClaimView | None = None
+    detail: str | None = None
+    state: str | None = None
+
+
+class BatchClaimResponse(BaseModel):
+    claimed: int
+    results: list[BatchResult]
+
+
+class DonorRecord(BaseModel):
+    donor_id: str
+    active: int = 0
+    claimed: int = 0
+    delivered: int = 0
+    fulfilled: int = 0
+    withdrawn: int = 0
+    lapsed: int = 0
+    declined: int = 0
+
+
+class UploadRequest(Strict):
+    content_type: Literal["image/jpeg", "image/png", "image/webp", "image/heic"]
+    size_bytes: Annotated[int, Field(ge=1, le=10 * 1024 * 1024, description="The photo's exact size")]
+
+
+class UploadTicket(BaseModel):
+    upload_url: str
+    key: str
+    headers: dict[str, str]
+    expires_in: int

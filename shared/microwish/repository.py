@@ -27,7 +27,7 @@ from botocore.exceptions import ClientError
 from . import regions
 from .errors import InvalidInput
 from .lifecycle import ESCALATABLE, Status
-from .models import AuditEvent, Beneficiary, Wish
+from .models import AuditEvent, Beneficiary, Claim, DonorRecord, Wish
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -37,6 +37,7 @@ PRIVATE_SK = "PRIVATE"
 CLAIM_PREFIX = "CLAIM#"
 AUDIT_PREFIX = "AUDIT#"
 DUE_ESCALATION = "escalation"
+DUE_LEASE = "lease"
 
 # The list index that serves a region filter, by the filter's level; deeper filters (township,
 # village) query their county's partition with a begins_with filter on the village code.
@@ -117,11 +118,13 @@ def wish_item(wish: Wish) -> dict[str, Any]:
     return {"PK": f"WISH#{wish.id}", "SK": WISH_SK, "type": "wish", **body, **wish_index_keys(wish)}
 
 
-def audit_item(wish: Wish, event: AuditEvent) -> dict[str, Any]:
+def audit_item(wish: Wish, event: AuditEvent, order: int = 0) -> dict[str, Any]:
+    """An audit event beside its wish. It sorts by time, then by the wish's version and `order`
+    (two events of one change), so the trail reads in the order things happened."""
     # The event carries what its readers (notifications, reports) need, so none reads the wish back.
     return {
         "PK": f"WISH#{wish.id}",
-        "SK": f"{AUDIT_PREFIX}{event.at}#{uuid.uuid4().hex[:8]}",
+        "SK": f"{AUDIT_PREFIX}{event.at}#{wish.version:09d}.{order}#{uuid.uuid4().hex[:8]}",
         "type": "audit",
         "wish_id": wish.id,
         **event.model_dump(mode="json"),
@@ -133,6 +136,25 @@ def audit_item(wish: Wish, event: AuditEvent) -> dict[str, Any]:
             "created_at": wish.created_at,
         },
     }
+
+
+def claim_item(claim: Claim, lease_due: str | None = None) -> dict[str, Any]:
+    """A claim beside its wish; on the donor's list, and on the lease index while it has a deadline."""
+    item = {"PK": f"WISH#{claim.wish_id}", "SK": f"{CLAIM_PREFIX}{claim.id}", "type": "claim",
+            **claim.model_dump(mode="json"),
+            "PersonPK": f"CLAIMS#{claim.donor_id}", "PersonSK": f"{claim.created_at}#{claim.id}"}
+    if lease_due:
+        item["DuePK"] = DUE_LEASE
+        item["DueSK"] = f"{lease_due}#{claim.id}"
+    return item
+
+
+def claim_key(claim: Claim) -> dict[str, str]:
+    return {"PK": f"WISH#{claim.wish_id}", "SK": f"{CLAIM_PREFIX}{claim.id}"}
+
+
+def donor_record_key(donor_id: str) -> dict[str, str]:
+    return {"PK": f"DONOR#{donor_id}", "SK": "RECORD"}
 
 
 def _wish_from_item(item: dict[str, Any]) -> Wish:
@@ -303,6 +325,41 @@ class WishRepository:
         if "wish" not in by_kind:
             return None
         return _wish_from_item(by_kind["wish"]), by_kind.get("private", {}), by_kind["claims"]
+
+    def get_wishes(self, wish_ids: list[str]) -> dict[str, Wish]:
+        """Many wishes by id (BatchGetItem, at most 100); unknown ids are simply absent."""
+        keys = [wish_key(wish_id) for wish_id in dict.fromkeys(wish_ids) if is_wish_id(wish_id)]
+        found: dict[str, Wish] = {}
+        while keys:
+            response = self.client.batch_get_item(RequestItems={self.table_name: {"Keys": keys[:100]}})
+            for item in response.get("Responses", {}).get(self.table_name, []):
+                wish = _wish_from_item(from_dynamo(item))
+                found[wish.id] = wish
+            keys = keys[100:] + response.get("UnprocessedKeys", {}).get(self.table_name, {}).get("Keys", [])
+        return found
+
+    def get_donor_record(self, donor_id: str) -> DonorRecord:
+        response = self.client.get_item(TableName=self.table_name, Key=to_dynamo(donor_record_key(donor_id)))
+        item = from_dynamo(response.get("Item", {}))
+        return DonorRecord.model_validate({**item, "donor_id": donor_id})
+
+    def due(self, kind: str, now: str, limit: int, cursor: dict[str, Any] | None
+            ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """Keys of the items of `kind` due by `now`, soonest first: the cost follows what is due."""
+        response = self._query(
+            IndexName="ByDue", KeyConditionExpression="DuePK = :kind AND DueSK <= :now",
+            ExpressionAttributeValues={":kind": {"S": kind}, ":now": {"S": f"{now}#~"}},
+            Limit=limit, ExclusiveStartKey=cursor)
+        return [from_dynamo(item) for item in response.get("Items", [])], response.get("LastEvaluatedKey")
+
+    def person_items(self, partition: str, limit: int, cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
+        """A person's own wishes (WISHES#<sub>) or claims (CLAIMS#<sub>), newest first."""
+        response = self._query(
+            IndexName="ByPerson", KeyConditionExpression="PersonPK = :person",
+            ExpressionAttributeValues={":person": {"S": partition}}, ScanIndexForward=False, Limit=limit,
+            ExclusiveStartKey=decode_cursor(cursor, {"PK", "SK", "PersonPK", "PersonSK"}, ("PersonPK", partition)))
+        return [from_dynamo(item) for item in response.get("Items", [])], encode_cursor(
+            response.get("LastEvaluatedKey"))
 
     def audit_trail(self, wish_id: str, limit: int, cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
         partition = ("PK", f"WISH#{wish_id}")

@@ -26,6 +26,7 @@ class Settings(BaseModel):
     lease_reminder_days: float = 2
     max_active_claims: int = 10
     max_body_bytes: int = 64 * 1024
+    upload_bucket_name: str = "photos"
 
     @field_validator("escalation_windows", mode="before")
     @classmethod

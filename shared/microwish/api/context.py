@@ -29,9 +29,11 @@ def caller(app: APIGatewayHttpResolver) -> Caller:
 
 def reset() -> None:
     """Forget per-process state: settings, clients, stores (tests run many stacks in one process)."""
+    from ..photo_store import s3_client
     from ..repository import dynamodb_client
     from . import idempotency
 
+    s3_client.cache_clear()
     repository.cache_clear()
     get_settings.cache_clear()
     dynamodb_client.cache_clear()

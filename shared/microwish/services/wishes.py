@@ -24,17 +24,18 @@ from ..repository import ConditionFailed, ListQuery, WishRepository
 from ..settings import Settings
 
 
-def _due(settings: Settings, status: Status, level: str) -> str:
+def due_for(settings: Settings, status: Status, level: str) -> str:
     days = settings.review_window_days if status is Status.SUBMITTED else settings.window_days(level)
     return clock.iso(clock.now() + timedelta(days=days))
 
 
 def event_for(caller: Caller, action: Action, before: Wish | None, after: Wish, note: str | None = None,
-              at: str | None = None) -> AuditEvent:
+              at: str | None = None, **subject: object) -> AuditEvent:
+    """The audit event of a change; `subject` names whom it concerns (donor_id, claim_id, amount_fen, donor_ids)."""
     return AuditEvent(
         at=at or after.updated_at, actor=caller.sub or "system", actor_role=caller.role or "system",
         action=action, from_status=before.status if before else None, to_status=after.status,
-        from_level=before.level if before else None, to_level=after.level, note=note,
+        from_level=before.level if before else None, to_level=after.level, note=note, **subject,
     )
 
 
@@ -91,7 +92,7 @@ def submit_wish(caller: Caller, submission: WishSubmission, repo: WishRepository
         beneficiary_alias=alias(submission.beneficiary.name, list(submission.groups),
                                 submission.beneficiary.title),
         campaign_id=submission.campaign_id, needed_by=submission.needed_by, submitted_by=caller.sub or "",
-        created_at=now, updated_at=now, due_at=_due(settings, INITIAL_STATUS, "village"),
+        created_at=now, updated_at=now, due_at=due_for(settings, INITIAL_STATUS, "village"),
     )
     repo.put_new_wish(wish, submission.beneficiary, event_for(caller, Action.SUBMITTED, None, wish))
     return private_view(wish, {"beneficiary": submission.beneficiary.model_dump()}, [])
@@ -123,7 +124,7 @@ def review_wish(caller: Caller, wish_id: str, decision: ReviewDecision, repo: Wi
         target = decision.target_fen if decision.target_fen is not None else wish.target_fen
         if mode == "pooled" and not target:
             raise InvalidInput("target_fen", "a pooled wish needs a target above 0")
-        changes.update(mode=mode, target_fen=target, due_at=_due(settings, status, wish.level))
+        changes.update(mode=mode, target_fen=target, due_at=due_for(settings, status, wish.level), approved_at=now)
     after = wish.model_copy(update=changes)
     try:
         repo.replace_wish(wish, after, event_for(caller, action, wish, after, decision.reason))

@@ -1,0 +1,63 @@
+"""Dispatch (派单), delivery, confirmation (圆梦 · 销号) and cancellation: actions on a wish → its view."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+
+from ...models import (
+    AssignmentRequest,
+    CancellationRequest,
+    ConfirmationRequest,
+    DeclineRequest,
+    DeliveryReport,
+    WishPrivateView,
+)
+from ...services import claims
+from .. import context
+from ..app import BEARER
+from ..idempotency import idempotent
+
+router = Router()
+
+
+def _act(run) -> Response:  # noqa: ANN001 - a closure over the route's arguments
+    return idempotent(router, lambda: Response(200, "application/json", run(
+        context.caller(router), context.repository(), context.settings())))
+
+
+@router.post("/wishes/<id>/assignment", summary="Dispatch an open wish to a donor unit", tags=["fulfilment"],
+             security=BEARER)
+def assign(id: str, request: AssignmentRequest) -> Response[WishPrivateView]:  # noqa: A002
+    return _act(lambda caller, repo, settings: claims.assign(caller, id, request, repo, settings))
+
+
+@router.post("/wishes/<id>/assignment/accept", summary="The assigned unit accepts", tags=["fulfilment"],
+             security=BEARER)
+def accept(id: str) -> Response[WishPrivateView]:  # noqa: A002
+    return _act(lambda caller, repo, settings: claims.accept(caller, id, repo, settings))
+
+
+@router.post("/wishes/<id>/assignment/decline", summary="The assigned unit declines", tags=["fulfilment"],
+             security=BEARER)
+def decline(id: str, request: DeclineRequest | None = None) -> Response[WishPrivateView]:  # noqa: A002
+    request = request or DeclineRequest()
+    return _act(lambda caller, repo, settings: claims.decline(caller, id, request, repo, settings))
+
+
+@router.post("/wishes/<id>/delivery", summary="Report the wish delivered, with photos", tags=["fulfilment"],
+             security=BEARER)
+def deliver(id: str, report: DeliveryReport) -> Response[WishPrivateView]:  # noqa: A002
+    return _act(lambda caller, repo, settings: claims.deliver(caller, id, report, repo, settings))
+
+
+@router.post("/wishes/<id>/confirmation", summary="Confirm fulfilment, or send the delivery back",
+             tags=["fulfilment"], security=BEARER)
+def confirm(id: str, request: ConfirmationRequest) -> Response[WishPrivateView]:  # noqa: A002
+    return _act(lambda caller, repo, settings: claims.confirm(caller, id, request, repo, settings))
+
+
+@router.post("/wishes/<id>/cancellation", summary="Cancel a wish not yet delivered", tags=["fulfilment"],
+             security=BEARER)
+def cancel(id: str, request: CancellationRequest) -> Response[WishPrivateView]:  # noqa: A002
+    return _act(lambda caller, repo, settings: claims.cancel(caller, id, request, repo, settings))

@@ -1,0 +1,123 @@
+"""The in-app inbox and a person's notification preferences, in the wish table.
+
+Items (no index keys, so no new index and nothing on the wish lists):
+- notification  PK=INBOX#<owner>  SK=<created_at>#<id>   owner: user#<sub>, region#<code>, admins#<code>
+- preferences   PK=PREFS#<sub>    SK=PREFERENCES
+A notification's id starts with the digits of its creation time, so its sort key can be rebuilt
+from the id alone (marking read needs no scan).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from .errors import InvalidInput
+from .repository import dynamodb_client, from_dynamo, to_dynamo
+
+INBOX_PREFIX = "INBOX#"
+PREFS_SK = "PREFERENCES"
+_ID = re.compile(r"^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{3})-[0-9a-f]{16}$")
+_SK = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z#\d{17}-[0-9a-f]{16}$")
+
+
+def created_at_of(notification_id: str) -> str | None:
+    """The creation time an id names (RFC 3339, ms), or None if it is not an id we give out."""
+    match = _ID.match(notification_id)
+    if not match:
+        return None
+    year, month, day, hour, minute, second, millis = match.groups()
+    return f"{year}-{month}-{day}T{hour}:{minute}:{second}.{millis}Z"
+
+
+def _encode_cursor(sort_key: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"before": sort_key}).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str | None) -> str | None:
+    if not cursor:
+        return None
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, binascii.Error):
+        data = None
+    if not isinstance(data, dict) or set(data) != {"before"} or not _SK.match(str(data["before"])):
+        raise InvalidInput("cursor", "is not a cursor this list gave out")
+    return data["before"]
+
+
+class InboxStore:
+    def __init__(self, table_name: str, client: Any = None) -> None:
+        self.table_name = table_name
+        self._client = client
+
+    @property
+    def client(self) -> Any:
+        return self._client or dynamodb_client()
+
+    # ------------------------------------------------------------ notifications
+    def put_notification(self, owner: str, notification: dict[str, Any]) -> bool:
+        """Store it unless it is there already (a redelivery must not mark it unread again)."""
+        item = {"PK": INBOX_PREFIX + owner, "SK": f"{notification['created_at']}#{notification['id']}",
+                "type": "inbox", "owner": owner, "read": False, **notification}
+        try:
+            self.client.put_item(TableName=self.table_name, Item=to_dynamo(item),
+                                 ConditionExpression="attribute_not_exists(PK)")
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def list_notifications(self, owners: list[str], limit: int,
+                           cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
+        """Newest first, merged over the caller's inboxes (their own and their unit's)."""
+        before = _decode_cursor(cursor)
+        merged: list[dict[str, Any]] = []
+        for owner in dict.fromkeys(owners):
+            condition = "PK = :pk" + (" AND SK < :before" if before else "")
+            values = {":pk": INBOX_PREFIX + owner, **({":before": before} if before else {})}
+            response = self.client.query(TableName=self.table_name, KeyConditionExpression=condition,
+                                         ExpressionAttributeValues=to_dynamo(values),
+                                         ScanIndexForward=False, Limit=limit + 1)
+            merged.extend(from_dynamo(item) for item in response.get("Items", []))
+        merged.sort(key=lambda item: item["SK"], reverse=True)
+        # Each inbox was read up to limit+1 items: more than `limit` in all means another page.
+        page = merged[:limit]
+        next_cursor = _encode_cursor(page[-1]["SK"]) if len(merged) > limit else None
+        return page, next_cursor
+
+    def mark_read(self, owners: list[str], notification_id: str) -> dict[str, Any] | None:
+        """Mark one of the caller's notifications read; None if none of their inboxes holds it."""
+        created_at = created_at_of(notification_id)
+        if created_at is None:
+            return None
+        for owner in dict.fromkeys(owners):
+            key = {"PK": INBOX_PREFIX + owner, "SK": f"{created_at}#{notification_id}"}
+            try:
+                response = self.client.update_item(
+                    TableName=self.table_name, Key=to_dynamo(key), UpdateExpression="SET #read = :true",
+                    ConditionExpression="attribute_exists(PK)", ExpressionAttributeNames={"#read": "read"},
+                    ExpressionAttributeValues={":true": {"BOOL": True}}, ReturnValues="ALL_NEW")
+            except ClientError as error:
+                if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                    continue
+                raise
+            return from_dynamo(response["Attributes"])
+        return None
+
+    # ------------------------------------------------------------ preferences
+    def get_preferences(self, sub: str) -> dict[str, Any] | None:
+        response = self.client.get_item(TableName=self.table_name,
+                                        Key=to_dynamo({"PK": f"PREFS#{sub}", "SK": PREFS_SK}))
+        item = response.get("Item")
+        return from_dynamo(item) if item else None
+
+    def put_preferences(self, sub: str, preferences: dict[str, Any]) -> None:
+        item = {"PK": f"PREFS#{sub}", "SK": PREFS_SK, "type": "preferences", **preferences}
+        self.client.put_item(TableName=self.table_name, Item=to_dynamo(item))

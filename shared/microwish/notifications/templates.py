@@ -1,0 +1,94 @@
+"""Notification texts: data in data/notifications.json, one per event and audience.
+
+Rendering sees only what an audit event carries about a wish (title, category, region code,
+level, money): never the beneficiary's name, phone or address.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import string
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from .. import regions
+from ..catalog import categories
+from ..registry import get_registry
+
+TEMPLATES_FILE = Path(__file__).resolve().parent.parent / "data" / "notifications.json"
+AUDIENCES = ("resident", "officer", "donor", "admin")
+PLACEHOLDERS = frozenset({"title", "category", "township", "level", "note", "thanks", "amount_yuan",
+                          "pledged_yuan", "target_yuan"})
+LEVEL_NAMES = {"village": "村级", "township": "乡镇级", "county": "县级", "city": "市级", "province": "省级"}
+DEFAULT_THANKS = "谢谢您的爱心！"
+# Defence in depth for free text (a note) going to donors and chat groups: mask anything that
+# looks like a phone number, even though officers are asked never to write one.
+_PHONE = re.compile(r"(?<!\d)(1[3-9]\d{9}|0\d{2,3}[- ]?\d{7,8})(?!\d)")
+
+
+@dataclass(frozen=True)
+class Text:
+    title: str
+    body: str
+
+
+@cache
+def all_templates() -> dict[str, dict[str, dict[str, str]]]:
+    data = json.loads(TEMPLATES_FILE.read_text(encoding="utf-8"))
+    data.pop("_comment", None)
+    return data
+
+
+def audiences_of(event: str) -> set[str]:
+    return set(all_templates().get(event, {}))
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def mask_phones(text: str) -> str:
+    return _PHONE.sub("***", text)
+
+
+def _yuan(fen: Any) -> str:
+    if fen is None:
+        return "0"
+    yuan, cents = divmod(int(fen), 100)
+    return f"{yuan}" if not cents else f"{yuan}.{cents:02d}"
+
+
+def variables(event: dict[str, Any]) -> dict[str, str]:
+    """What a template may say, from an audit event (its `wish` snapshot and fields)."""
+    wish = event.get("wish") or {}
+    region_code = str(wish.get("region_code") or "")
+    township = ""
+    if region_code:
+        try:
+            township = get_registry().full_name(regions.prefix_at(region_code, "township"))
+        except (KeyError, regions.RegionCodeError):
+            township = ""
+    category = categories().get(str(wish.get("category")), {}).get("name", "")
+    note = mask_phones(str(event.get("note") or "").strip())
+    return {
+        "title": str(wish.get("title") or ""),
+        "category": category,
+        "township": township,
+        "level": LEVEL_NAMES.get(str(wish.get("level") or event.get("to_level") or ""), ""),
+        "note": note or "（无）",
+        "thanks": note or DEFAULT_THANKS,
+        "amount_yuan": _yuan(event.get("amount_fen")),
+        "pledged_yuan": _yuan(wish.get("pledged_fen")),
+        "target_yuan": _yuan(wish.get("target_fen")),
+    }
+
+
+def render(event_name: str, audience: str, values: dict[str, str]) -> Text | None:
+    """The text for this event and audience, or None when that audience is not told."""
+    template = all_templates().get(event_name, {}).get(audience)
+    if template is None:
+        return None
+    return Text(title=template["title"].format_map(values), body=template["body"].format_map(values))
