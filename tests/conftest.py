@@ -7,7 +7,7 @@ import pytest
 from moto import mock_aws
 
 from infra.local.stack import deploy_stack
-from tests.support.inprocess import AUDIENCE, ISSUER, ROOT, Api, Signer, environment
+from infra.local.inprocess import AUDIENCE, ISSUER, ROOT, Api, Signer, environment
 
 TEMPLATE = ROOT / "template.yaml"
 

@@ -6,7 +6,7 @@ import copy
 
 import boto3
 
-from tests.support.inprocess import person
+from infra.local.inprocess import person
 
 RESIDENT = person("resident", "resident-1", name="王家村妇联主席")
 OTHER_RESIDENT = person("resident", "resident-2")

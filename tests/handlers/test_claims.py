@@ -19,7 +19,7 @@ from tests.handlers.helpers import (
     open_wish,
     submit,
 )
-from tests.support.inprocess import person
+from infra.local.inprocess import person
 
 
 def claim(api, wish, donor=DONOR, **body):

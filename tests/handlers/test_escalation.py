@@ -96,6 +96,24 @@ def claim(repo, wish, donor="donor-1"):
                                               from_level=wish.level, to_level=wish.level, donor_id=donor))
 
 
+class Serialized:
+    """A client whose calls run one at a time."""
+
+    _lock = threading.Lock()
+
+    def __init__(self, client):
+        self._client = client
+
+    def __getattr__(self, name):
+        method = getattr(self._client, name)
+
+        def call(*args, **kwargs):
+            with self._lock:
+                return method(*args, **kwargs)
+
+        return call
+
+
 # ---------------------------------------------------------------- the schedule
 def test_a_wish_left_alone_climbs_every_level_and_is_flagged_at_the_top(api, repo, travel):
     wish = open_wish(api)
@@ -220,9 +238,12 @@ def test_two_sweeps_in_threads_move_each_wish_once(api, repo, settings, travel):
     travel(days=8)
     barrier = threading.Barrier(2)
     results: list[escalation.SweepSummary] = []
+    # moto's in-process backend is not thread-safe (a transaction deep-copies the table while the
+    # other thread writes): one call at a time; the threads still interleave call by call.
+    locked = WishRepository(repo.table_name, Serialized(repo.client))
 
     def run() -> None:
-        sweep = escalation.Sweep(repo, settings)
+        sweep = escalation.Sweep(locked, settings)
         pages = list(sweep.pages())
         barrier.wait()  # both have read before either writes
         for page in pages:

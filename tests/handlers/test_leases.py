@@ -12,7 +12,7 @@ from microwish.models import Wish
 from microwish.repository import ConditionFailed, WishRepository
 from microwish.services.wishes import event_for
 from tests.handlers.helpers import CITY_OFFICER, DONOR, OFFICER, open_wish
-from tests.support.inprocess import environment
+from infra.local.inprocess import environment
 
 
 @pytest.fixture

@@ -145,7 +145,8 @@ def test_outputs_are_resolved(deployed):
 def test_fixture_details(aws_env):
     """Specific values of the fixture (the real template's are the app's business)."""
     with mock_aws():
-        stack = deploy_stack(boto3.Session(region_name="us-east-1"), FIXTURE, api_url="http://127.0.0.1:3999")
+        stack = deploy_stack(boto3.Session(region_name="us-east-1"), FIXTURE, api_url="http://127.0.0.1:3999",
+                             stack_name="details")
     assert stack.outputs["ApiUrl"] == "http://127.0.0.1:3999"
     (sqs,) = stack.sqs_sources
     assert (sqs.function, sqs.batch_size, sqs.max_batching_window, sqs.report_batch_item_failures) == (

@@ -418,8 +418,10 @@ def deliver(caller: Caller, wish_id: str, report: DeliveryReport, repo: WishRepo
 def confirm(caller: Caller, wish_id: str, request: ConfirmationRequest, repo: WishRepository,
             settings: Settings) -> WishPrivateView:
     """An officer in region confirms (fulfilled, off the list) or sends the delivery back (claimed)."""
-    wish = load_for_officer(caller, wish_id, repo)
-    _, _, claims = _load(repo, wish_id)
+    require_role(caller, "officer", "admin")
+    wish, _, claims = _load(repo, wish_id)
+    if not caller.is_officer_for(wish.region_code):
+        raise NotFound("no such wish in your region")
     now = clock.now_iso()
     held = [c for c in claims if c.status in _OPEN_CLAIM_STATUSES]
     if request.accepted:
