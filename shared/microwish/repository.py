@@ -134,6 +134,7 @@ def audit_item(wish: Wish, event: AuditEvent, order: int = 0) -> dict[str, Any]:
             "mode": wish.mode, "target_fen": wish.target_fen, "pledged_fen": wish.pledged_fen,
             "submitted_by": wish.submitted_by, "campaign_id": wish.campaign_id,
             "created_at": wish.created_at,
+            "approved_at": wish.approved_at,  # reports: days from approval to fulfilment
         },
     }
 
@@ -218,6 +219,22 @@ class Transaction:
         _add_condition(update, condition, values, names)
         self.items.append({"Update": update})
         return self
+
+    def add_pledge(self, wish: Wish, amount_fen: int, now: str, max_pledges: int) -> Transaction:
+        """Add a pledge to a pooled wish's total while keeping it strictly below the target.
+
+        Such pledges commute, so concurrent donors do not collide on the wish's version; the one
+        pledge that reaches the target goes through `replace_wish` instead, which moves the status.
+        """
+        room = (wish.target_fen or 0) - amount_fen
+        return self.update(
+            {"PK": f"WISH#{wish.id}", "SK": WISH_SK},
+            "SET pledged_fen = pledged_fen + :amount, updated_at = :now ADD pledge_count :one, #version :one",
+            "#status = :open AND pledged_fen < :room AND pledge_count < :max",
+            {":amount": amount_fen, ":now": now, ":one": 1, ":open": Status.OPEN.value, ":room": room,
+             ":max": max_pledges},
+            {"#status": "status", "#version": "version"},
+        )
 
     def replace_wish(self, before: Wish, after: Wish, event: AuditEvent | None) -> Transaction:
         """The new wish if it is still at the version read, and the event that says why."""

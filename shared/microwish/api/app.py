@@ -93,6 +93,10 @@ def make_handler(app: APIGatewayHttpResolver) -> Any:
         if too_big is not None:
             return too_big
         idempotency.register_lambda_context(context)
+        # The API speaks JSON only: a body sent as a form (curl -d's default) is parsed as JSON
+        # all the same, and is a 400 if it is not JSON.
+        if event.get("body") and isinstance(event.get("headers"), dict):
+            event["headers"]["content-type"] = "application/json"
         # A router answers through the last app it joined; bind it to this one (tests host many apps).
         for router in _ROUTERS.get(id(app), ()):
             router.api_resolver = app

@@ -45,10 +45,11 @@ from ..repository import (
     is_wish_id,
 )
 from ..settings import Settings
+from . import campaigns
 from .wishes import due_for, event_for, load_for_officer, private_view
 
 MAX_PLEDGES_PER_WISH = 40  # keeps a pooled wish's fulfilment inside one 100-item transaction
-_ATTEMPTS = 8
+_ATTEMPTS = 20  # each retry re-reads; contention on one wish is bounded by its claimers
 _OPEN_CLAIM_STATUSES = ("active", "delivered")  # what a donor still holds
 T = TypeVar("T")
 
@@ -143,7 +144,8 @@ def _new_claim(caller: Caller, wish: Wish, kind: str, status: str, now: str, *, 
                deadline: str | None = None, note: str | None = None, donor_id: str | None = None) -> Claim:
     return Claim(id=f"{wish.id}-{secrets.token_hex(4)}", wish_id=wish.id, donor_id=donor_id or caller.sub or "",
                  donor_name=caller.name if donor_id is None else None, kind=kind, amount_fen=amount_fen,
-                 status=status, created_at=now, updated_at=now, deadline=deadline, note=note, wish_title=wish.title)
+                 status=status, created_at=now, updated_at=now, deadline=deadline, note=note, wish_title=wish.title,
+                 donor_kind="unit" if kind == "assignment" else caller.donor_type)
 
 
 def _claim_sole(caller: Caller, wish: Wish, repo: WishRepository, settings: Settings,
@@ -179,24 +181,34 @@ def _pledge(caller: Caller, wish: Wish, amount_fen: int | None, repo: WishReposi
     if amount_fen > remaining:
         raise Conflict(f"only {remaining} fen remain to be pledged", state=wish.status.value,
                        remaining_fen=remaining)
-    if wish.pledge_count >= MAX_PLEDGES_PER_WISH and amount_fen < remaining:
+    if wish.pledge_count >= MAX_PLEDGES_PER_WISH - 1 and amount_fen < remaining:
         raise Conflict(f"this wish has {MAX_PLEDGES_PER_WISH} pledges: only a pledge of the whole remaining "
                        f"{remaining} fen is taken", state=wish.status.value, remaining_fen=remaining)
     now = clock.now_iso()
-    completes = amount_fen == remaining
+    match = campaigns.match_for(caller, wish, amount_fen, remaining, repo, now)  # a sponsor's 1:1 (配捐)
+    matched = match.amount_fen if match else 0
+    completes = amount_fen + matched == remaining
     status = next_status(wish.status, Action.CLAIMED if completes else Action.PLEDGED)
     claim = _new_claim(caller, wish, "pledge", "active", now, amount_fen=amount_fen)
     after = wish.model_copy(update={
-        "status": status, "updated_at": now, "version": wish.version + 1, "pledged_fen": wish.pledged_fen + amount_fen,
-        "pledge_count": wish.pledge_count + 1, "due_at": None if completes else wish.due_at})
+        "status": status, "updated_at": now, "version": wish.version + 1,
+        "pledged_fen": wish.pledged_fen + amount_fen + matched,
+        "pledge_count": wish.pledge_count + 1 + (match is not None), "due_at": None if completes else wish.due_at})
     pledged = event_for(caller, Action.PLEDGED, wish, after, donor_id=claim.donor_id, claim_id=claim.id,
                         amount_fen=amount_fen)
-    transaction = repo.transaction().replace_wish(wish, after, pledged)
+    if completes:
+        transaction = repo.transaction().replace_wish(wish, after, pledged)
+    else:  # commutes with other pledges: no version guard, the target guard is in the update
+        transaction = repo.transaction().add_pledge(wish, amount_fen + matched, now,
+                                                          MAX_PLEDGES_PER_WISH - 1)
+        transaction.put(audit_item(after, pledged), "attribute_not_exists(PK)")
     transaction.put(claim_item(claim), "attribute_not_exists(PK)")
     count_donor(transaction, claim.donor_id, limit=settings.max_active_claims, active=1, claimed=1)
     if completes:  # the pledge that reaches the target claims the wish: its own event for the resident
         claimed = event_for(caller, Action.CLAIMED, wish, after, donor_id=claim.donor_id, claim_id=claim.id)
         transaction.put(audit_item(after, claimed, order=1), "attribute_not_exists(PK)")
+    if match is not None:  # in the same transaction: the matched total never passes the cap
+        campaigns.write_match(transaction, match, wish, after, claim, now)
     try:
         repo.commit(transaction)
     except ConditionFailed as failure:
@@ -274,6 +286,9 @@ def withdraw(caller: Caller, claim_id: str, repo: WishRepository, settings: Sett
                 raise Conflict("a pledge can be withdrawn only while the wish is still open",
                                state=wish.status.value)
             update["pledged_fen"] = wish.pledged_fen - (claim.amount_fen or 0)
+            update["pledge_count"] = wish.pledge_count - 1
+            if match := campaigns.match_of(claims, claim):
+                update["pledged_fen"] -= match.amount_fen or 0
         else:
             update["due_at"] = due_for(settings, Status.OPEN, wish.level)
             update["assignee_id"] = None
@@ -283,6 +298,8 @@ def withdraw(caller: Caller, claim_id: str, repo: WishRepository, settings: Sett
         transaction = repo.transaction().replace_wish(wish, after, event)
         set_claim_status(transaction, claim, "withdrawn", now, expect="active")
         count_donor(transaction, claim.donor_id, active=-1, withdrawn=1)
+        if claim.kind == "pledge" and (match := campaigns.match_of(claims, claim)):
+            campaigns.release_match(transaction, repo, wish, after, match, now)
         try:
             repo.commit(transaction)
         except ConditionFailed:
