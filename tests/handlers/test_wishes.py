@@ -193,3 +193,27 @@ def test_personal_data_is_stored_apart_from_the_wish(api, table):
     assert "谢桂云" not in json.dumps(by_kind["WISH"], ensure_ascii=False)
     assert "谢桂云" in json.dumps(by_kind["PRIVATE"], ensure_ascii=False)
     assert not {key for key in by_kind["PRIVATE"] if key.endswith("PK") and key != "PK"}  # in no index
+
+
+def test_no_personal_data_reaches_a_log_line_even_at_debug(api, stack, capsys, monkeypatch):
+    """Powertools writes the functions' log lines to stdout; at DEBUG they say the most."""
+    import logging
+
+    from microwish.api.app import logger
+
+    logger.setLevel("DEBUG")
+    powertools = logging.getLogger("aws_lambda_powertools")
+    handler = logging.StreamHandler(__import__("sys").stdout)
+    powertools.addHandler(handler)
+    monkeypatch.setattr(powertools, "level", logging.DEBUG)
+    wish = open_wish(api)
+    api.get(f"/wishes/{wish['id']}", as_=OFFICER)
+    api.post("/wishes", wish_body(title=""), as_=RESIDENT)  # a refused body is not logged either
+    api.post(f"/wishes/{wish['id']}/claims", {}, as_=DONOR)
+    api.post("/wishes", {"beneficiary": object.__name__}, as_=RESIDENT)
+    powertools.removeHandler(handler)
+    logger.setLevel("INFO")
+    logged = capsys.readouterr().out
+    assert wish["id"] in logged  # the logs do speak of the wish ...
+    for secret in PRIVATE:  # ... and never of the person
+        assert secret not in logged
