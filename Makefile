@@ -1,0 +1,129 @@
+# Micro-Wish developer tasks (GNU make; recipes run under /bin/sh).
+#
+#   make venv          dev venv (.venv, or VENV=dir) from requirements-dev.txt
+#   make test          pytest, serial (PYTEST_ARGS="-n auto -m 'not e2e'" etc. to change that)
+#   make run           local runtime on moto (PORT, default 3000)
+#   make lint          ruff + cfn-lint (SAM and translated template) + sam validate --lint
+#   make build         sam build (tool venv, Python 3.13 on PATH)
+#   make bench         every infra/bench/*.py module (python -m infra.bench.NAME)
+#   make clean         build output and caches; `make distclean` also drops the venvs
+
+SHELL := /bin/sh
+.DEFAULT_GOAL := help
+
+# --- Python 3.13 (the Lambda runtime) -------------------------------------------------------
+# In order: a *working* python3.13 on PATH (a pyenv shim for a version that is not selected
+# exists but fails, so we run it), the newest $(pyenv root)/versions/3.13*/bin/python3.13,
+# else python3. Resolved to the real executable once; `make PYTHON=...` overrides it.
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(shell \
+  if p=$$(python3.13 -c 'import sys; print(sys.executable)' 2>/dev/null) && [ -n "$$p" ]; then \
+    echo "$$p"; \
+  elif command -v pyenv >/dev/null 2>&1 && \
+       p=$$(ls -d "$$(pyenv root)"/versions/3.13*/bin/python3.13 2>/dev/null | sort -V | tail -n 1) && \
+       [ -n "$$p" ]; then \
+    echo "$$p"; \
+  else \
+    echo python3; \
+  fi)
+endif
+
+VENV ?= .venv
+VENV_STAMP := $(VENV)/.stamp
+SAM_VENV ?= .tools/sam
+SAM_STAMP := $(SAM_VENV)/.stamp
+# aws-sam-cli pins boto3 and cfn-lint, so it lives in a tool venv of its own.
+SAM_CLI_SPEC ?= aws-sam-cli>=1.170.0
+SAM := $(SAM_VENV)/bin/sam
+TEMPLATE ?= template.yaml
+BUILD_DIR ?= build
+CFN_JSON := $(BUILD_DIR)/template.cfn.json
+PORT ?= 3000
+PYTEST_ARGS ?=
+RUFF_PATHS := $(wildcard functions shared infra tests)
+BENCHES := $(sort $(filter-out __init__ __main__,$(basename $(notdir $(wildcard infra/bench/*.py)))))
+
+# sam validate --lint and sam build run offline, but botocore wants a region and sam must not
+# phone home; dummy credentials keep any credential lookup from hanging on instance metadata.
+SAM_ENV := AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1 \
+  AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true \
+  SAM_CLI_TELEMETRY=0
+
+.PHONY: help venv test run lint lint-ruff lint-cfn lint-cfn-translated sam-validate sam-tools \
+  build bench clean distclean python-info
+
+help:
+	@sed -n '3,9s/^#//p' $(firstword $(MAKEFILE_LIST))
+
+python-info:
+	@echo "PYTHON=$(PYTHON) ($$($(PYTHON) --version 2>&1))"
+
+# --- dev venv --------------------------------------------------------------------------------
+venv: $(VENV_STAMP)
+
+$(VENV_STAMP): requirements-dev.txt shared/requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)/bin/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# --- sam tool venv ---------------------------------------------------------------------------
+sam-tools: $(SAM_STAMP)
+
+$(SAM_STAMP):
+	$(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SAM_VENV)/bin/python -m pip install --quiet '$(SAM_CLI_SPEC)'
+	touch $@
+
+# --- tests -----------------------------------------------------------------------------------
+# Serial by default: 2 cores, and e2e tests start servers. pytest exit 5 (nothing collected)
+# is a failure here, and is said out loud.
+test: $(VENV_STAMP)
+	@rc=0; $(VENV)/bin/python -m pytest $(PYTEST_ARGS) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests (exit 5): failing" >&2; fi; \
+	exit $$rc
+
+run: $(VENV_STAMP)
+	PORT=$(PORT) exec $(VENV)/bin/python -m infra.local
+
+# --- lint ------------------------------------------------------------------------------------
+# Separate steps so that `make -k lint` reports every kind of finding in one go.
+lint: lint-ruff lint-cfn lint-cfn-translated sam-validate
+
+lint-ruff: $(VENV_STAMP)
+	$(VENV)/bin/ruff check $(RUFF_PATHS)
+
+# The template must come before -a: -a swallows the arguments after it.
+lint-cfn: $(VENV_STAMP)
+	$(VENV)/bin/cfn-lint $(TEMPLATE) -a cfn_lint_serverless.rules
+
+# cfn-lint on the SAM file misses e.g. a !Ref to a missing resource; on the translation it does not.
+lint-cfn-translated: $(VENV_STAMP)
+	mkdir -p $(BUILD_DIR)
+	$(VENV)/bin/python -m infra.local.translate $(TEMPLATE) -o $(CFN_JSON)
+	$(VENV)/bin/cfn-lint $(CFN_JSON)
+
+sam-validate: $(SAM_STAMP)
+	$(SAM_ENV) $(SAM) validate --lint --template $(TEMPLATE) --region us-east-1
+
+# --- build -----------------------------------------------------------------------------------
+# sam build looks for python3.13 on PATH: put the chosen interpreter's directory first.
+build: $(SAM_STAMP)
+	PATH="$$(dirname "$$($(PYTHON) -c 'import sys; print(sys.executable)')"):$$PATH" \
+	  $(SAM_ENV) $(SAM) build --template $(TEMPLATE)
+
+# --- benchmarks ------------------------------------------------------------------------------
+bench: $(VENV_STAMP)
+	@set -e; for b in $(BENCHES); do \
+	  echo "=== python -m infra.bench.$$b"; $(VENV)/bin/python -m infra.bench.$$b; \
+	done
+
+# --- housekeeping ----------------------------------------------------------------------------
+clean:
+	rm -rf $(BUILD_DIR) .aws-sam .pytest_cache .ruff_cache .hypothesis
+	find . -path ./.venv -prune -o -path ./.tools -prune -o -path ./.git -prune -o \
+	  -name __pycache__ -type d -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) .tools
