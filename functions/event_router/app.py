@@ -15,5 +15,6 @@ processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire
 
 @logger.inject_lambda_context(log_event=False)
 def handler(event, context):
-    return process_partial_response(event=event, record_handler=router.record_handler, processor=processor,
-                                    context=context)
+    return process_partial_response(
+        event=event, record_handler=router.record_handler, processor=processor, context=context
+    )

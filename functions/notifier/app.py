@@ -16,5 +16,6 @@ processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failu
 @logger.inject_lambda_context(log_event=False)
 def handler(event, context):
     delivery.register_lambda_context(context)
-    return process_partial_response(event=event, record_handler=delivery.record_handler, processor=processor,
-                                    context=context)
+    return process_partial_response(
+        event=event, record_handler=delivery.record_handler, processor=processor, context=context
+    )

@@ -8,7 +8,10 @@ stream delivers its events like any other.
 
 from __future__ import annotations
 
+import json
 import os
+
+import boto3
 
 from microwish.auth import Caller
 from microwish.models import (
@@ -51,11 +54,31 @@ WISHES = [
 ]
 
 
+# Demo units' contacts, so /dev/outbox shows what the chat groups and officers' phones would get.
+DEMO_CONTACTS = {
+    "regions": {
+        "431222250201": {"sms": ["13900000001"]},  # 王家村妇联主席
+        "431222250": {"chat": {"url": "https://oapi.dingtalk.com/robot/send?access_token=demo-madiyi",
+                               "secret": "SECdemo-madiyi", "kind": "dingtalk"}},
+        "431222": {"chat": {"url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=demo-yuanling",
+                            "kind": "wecom"}, "email": ["yuanling-fulian@example.org"]},
+        "4312": {"chat": {"url": "https://oapi.dingtalk.com/robot/send?access_token=demo-huaihua",
+                          "secret": "SECdemo-huaihua", "kind": "dingtalk"}},
+    },
+    "admins": {"sms": ["13900000009"], "email": ["huaihua-fulian@example.org"]},
+}
+
+
 def seed(outputs: dict[str, str]) -> str:
-    """Load the demo wishes into the stack whose outputs are given; returns a one-line summary."""
+    """Load the demo contacts and wishes into the stack whose outputs are given; returns a summary."""
+    parameter = outputs.get("NotificationContactsParameterName")
+    if parameter:
+        boto3.client("ssm").put_parameter(Name=parameter, Value=json.dumps(DEMO_CONTACTS), Type="SecureString",
+                                          Overwrite=True)
     settings = Settings.from_env({**os.environ, "WISH_TABLE_NAME": outputs["WishTableName"]})
     repo = WishRepository(settings.wish_table_name)
     states: dict[str, int] = {}
+    campaign = _children_day(repo, settings, states)  # first: the article's wishes stay newest on the list
     for title, description, category, groups, village, (name, phone, address), target, fate in WISHES:
         submission = WishSubmission.model_validate({
             "title": title, "description": description, "category": category, "groups": groups,
@@ -64,7 +87,9 @@ def seed(outputs: dict[str, str]) -> str:
         wish = wishes.submit_wish(VILLAGE_WORKER, submission, repo, settings)
         _live(fate, wish.id, repo, settings)
         states[fate] = states.get(fate, 0) + 1
-    return f"{len(WISHES)} demo wishes in Huaihua: " + ", ".join(f"{n} {state}" for state, n in states.items())
+    total = len(WISHES) + len(CAMPAIGN_WISHES)
+    return (f"{total} demo wishes in Huaihua: " + ", ".join(f"{n} {state}" for state, n in states.items())
+            + f"; campaign {campaign} (GET /stats?region=4312 for the city's report by county)")
 
 
 def _live(fate: str, wish_id: str, repo: WishRepository, settings: Settings) -> None:
@@ -83,3 +108,63 @@ def _live(fate: str, wish_id: str, repo: WishRepository, settings: Settings) -> 
         claims.deliver(UNIT, wish_id, DeliveryReport(note="党员干部和女职工代表送上电视机、慰问金和米油"), repo, settings)
         claims.confirm(CITY_OFFICER, wish_id, ConfirmationRequest(
             accepted=True, feedback="谢谢你们，圆了我看世界的心愿！"), repo, settings)
+
+
+# ---------------------------------------------------------------- 六一 留守儿童专场 (issue 6)
+ADMIN = Caller(sub="demo-admin-huaihua", role="admin", region="4312", name="怀化市妇联")
+SPONSOR = Caller(sub="demo-sponsor-nqj", role="donor", name="怀化市女企业家协会", donor_type="unit")
+PARTY_BRANCH = Caller(sub="demo-unit-tax", role="donor", name="县税务局第一税务所", donor_type="unit")
+MOTHERS = [Caller(sub=f"demo-mother-{n}", role="donor", name=name)
+           for n, name in enumerate(("爱心妈妈刘女士", "爱心妈妈陈女士"))]
+# Children's Day for left-behind children across the counties ("爱心妈妈圆梦留守儿童"), with a sponsor
+# matching pledges 1:1 up to ¥1,000; each wish: (title, category, village, beneficiary, target, fate).
+CAMPAIGN_WISHES = [
+    ("一套课外书", "study", "431221110201", ("石小花", "13800000011", "石宝村一组"), 12_000, "fulfilled"),
+    ("一双运动鞋", "goods", "431221110203", ("高小军", "13800000012", "高坪村二组"), 15_000, "fulfilled"),
+    ("一个台灯", "goods", "431222250203", ("青小兰", "13800000013", "青山村一组"), 9_000, "fulfilled"),
+    ("学习用品", "study", "431224100201", ("金小宝", "13800000014", "金竹村三组"), 6_000, "pooled_fulfilled"),
+    ("一台学习机", "study", "431281203202", ("枫小雨", "13800000015", "枫树村二组"), 80_000, "pooled"),
+    ("一件棉衣", "goods", "431228100201", ("和小梅", "13800000016", "和平村一组"), 20_000, "claimed"),
+    ("一个书包", "goods", "431202101201", ("松小林", "13800000017", "松林村四组"), 8_000, "open"),
+]
+
+
+def _children_day(repo: WishRepository, settings: Settings, states: dict[str, int]) -> str:
+    from datetime import timedelta
+
+    from microwish import clock
+    from microwish.services import campaigns
+
+    now = clock.now()
+    campaign = campaigns.create_campaign(ADMIN, campaigns.CampaignRequest.model_validate({
+        "name": "六一 留守儿童专场", "description": "爱心妈妈圆梦留守儿童：书包、文具、衣物和课外书",
+        "region_code": "4312", "starts_at": now - timedelta(days=1), "ends_at": now + timedelta(days=60),
+        "groups": ["left_behind_children"], "categories": ["study", "goods"],
+        "matching": {"sponsor_id": SPONSOR.sub, "sponsor_name": SPONSOR.name, "cap_fen": 100_000}}), repo)
+    for title, category, village, (name, phone, address), target, fate in CAMPAIGN_WISHES:
+        wish = wishes.submit_wish(VILLAGE_WORKER, WishSubmission.model_validate({
+            "title": title, "description": "六一儿童节的心愿", "category": category,
+            "groups": ["left_behind_children"], "region_code": village, "target_fen": target,
+            "campaign_id": campaign.id, "beneficiary": {"name": name, "phone": phone, "address": address}}),
+            repo, settings)
+        pooled = fate.startswith("pooled")
+        if fate != "submitted":
+            wishes.review_wish(CITY_OFFICER, wish.id, ReviewDecision(
+                decision="approve", mode="pooled" if pooled else "sole"), repo, settings)
+        if pooled:
+            claims.claim_wish(MOTHERS[0], wish.id, target // 4, repo, settings)  # matched 1:1 by the sponsor
+            if fate == "pooled_fulfilled":
+                claims.claim_wish(MOTHERS[1], wish.id, target // 2, repo, settings)
+        elif fate in ("claimed", "fulfilled"):
+            donor = PARTY_BRANCH if village.startswith("431221") else MOTHERS[len(village) % 2]
+            claims.claim_wish(donor, wish.id, None, repo, settings)
+        if fate.endswith("fulfilled"):
+            if not pooled:
+                claims.deliver(CITY_OFFICER, wish.id, DeliveryReport(note="六一前送到孩子手中"), repo, settings)
+            else:
+                claims.deliver(CITY_OFFICER, wish.id, DeliveryReport(note="爱心妈妈送到学校"), repo, settings)
+            claims.confirm(CITY_OFFICER, wish.id, ConfirmationRequest(accepted=True, feedback="谢谢爱心妈妈！"),
+                           repo, settings)
+        state = {"pooled_fulfilled": "fulfilled"}.get(fate, fate)
+        states[state] = states.get(state, 0) + 1
+    return campaign.name

@@ -63,28 +63,42 @@ class InboxStore:
     # ------------------------------------------------------------ notifications
     def put_notification(self, owner: str, notification: dict[str, Any]) -> bool:
         """Store it unless it is there already (a redelivery must not mark it unread again)."""
-        item = {"PK": INBOX_PREFIX + owner, "SK": f"{notification['created_at']}#{notification['id']}",
-                "type": "inbox", "owner": owner, "read": False, **notification}
+        item = {
+            "PK": INBOX_PREFIX + owner,
+            "SK": f"{notification['created_at']}#{notification['id']}",
+            "type": "inbox",
+            "owner": owner,
+            "read": False,
+            **notification,
+        }
         try:
-            self.client.put_item(TableName=self.table_name, Item=to_dynamo(item),
-                                 ConditionExpression="attribute_not_exists(PK)")
+            self.client.put_item(
+                TableName=self.table_name,
+                Item=to_dynamo(item),
+                ConditionExpression="attribute_not_exists(PK)",
+            )
         except ClientError as error:
             if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
                 return False
             raise
         return True
 
-    def list_notifications(self, owners: list[str], limit: int,
-                           cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
+    def list_notifications(
+        self, owners: list[str], limit: int, cursor: str | None
+    ) -> tuple[list[dict[str, Any]], str | None]:
         """Newest first, merged over the caller's inboxes (their own and their unit's)."""
         before = _decode_cursor(cursor)
         merged: list[dict[str, Any]] = []
         for owner in dict.fromkeys(owners):
             condition = "PK = :pk" + (" AND SK < :before" if before else "")
             values = {":pk": INBOX_PREFIX + owner, **({":before": before} if before else {})}
-            response = self.client.query(TableName=self.table_name, KeyConditionExpression=condition,
-                                         ExpressionAttributeValues=to_dynamo(values),
-                                         ScanIndexForward=False, Limit=limit + 1)
+            response = self.client.query(
+                TableName=self.table_name,
+                KeyConditionExpression=condition,
+                ExpressionAttributeValues=to_dynamo(values),
+                ScanIndexForward=False,
+                Limit=limit + 1,
+            )
             merged.extend(from_dynamo(item) for item in response.get("Items", []))
         merged.sort(key=lambda item: item["SK"], reverse=True)
         # Each inbox was read up to limit+1 items: more than `limit` in all means another page.
@@ -101,9 +115,14 @@ class InboxStore:
             key = {"PK": INBOX_PREFIX + owner, "SK": f"{created_at}#{notification_id}"}
             try:
                 response = self.client.update_item(
-                    TableName=self.table_name, Key=to_dynamo(key), UpdateExpression="SET #read = :true",
-                    ConditionExpression="attribute_exists(PK)", ExpressionAttributeNames={"#read": "read"},
-                    ExpressionAttributeValues={":true": {"BOOL": True}}, ReturnValues="ALL_NEW")
+                    TableName=self.table_name,
+                    Key=to_dynamo(key),
+                    UpdateExpression="SET #read = :true",
+                    ConditionExpression="attribute_exists(PK)",
+                    ExpressionAttributeNames={"#read": "read"},
+                    ExpressionAttributeValues={":true": {"BOOL": True}},
+                    ReturnValues="ALL_NEW",
+                )
             except ClientError as error:
                 if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
                     continue
@@ -113,8 +132,9 @@ class InboxStore:
 
     # ------------------------------------------------------------ preferences
     def get_preferences(self, sub: str) -> dict[str, Any] | None:
-        response = self.client.get_item(TableName=self.table_name,
-                                        Key=to_dynamo({"PK": f"PREFS#{sub}", "SK": PREFS_SK}))
+        response = self.client.get_item(
+            TableName=self.table_name, Key=to_dynamo({"PK": f"PREFS#{sub}", "SK": PREFS_SK})
+        )
         item = response.get("Item")
         return from_dynamo(item) if item else None
 

@@ -31,7 +31,9 @@ SMS_PREFIX = "【微心愿】"
 WEBHOOK_TIMEOUT_S = 3.0
 WEBHOOK_ATTEMPTS = 3
 WEBHOOK_BACKOFF_S = 0.5  # then 1 s: three tries stay well inside the notifier's timeout
+WEBHOOK_DOWN_S = 30.0  # after a webhook failed, fail fast on it for a while (the queue redelivers)
 _outbox_lock = threading.Lock()
+_down: dict[str, float] = {}  # webhook URL → when it last failed, in this process
 
 
 class DeliveryError(Exception):
@@ -63,6 +65,7 @@ def aws_client(service: str) -> Any:
 
 def reset() -> None:
     aws_client.cache_clear()
+    _down.clear()
 
 
 def append_outbox(path: str, message: Message, subject: str | None = None) -> None:
@@ -89,10 +92,17 @@ class InboxChannel:
         self.store = store
 
     def send(self, message: Message) -> None:
-        self.store.put_notification(message.to, {
-            "id": message.notification_id, "wish_id": message.wish_id, "event": message.event,
-            "title": message.title, "body": message.text, "created_at": message.created_at,
-        })
+        self.store.put_notification(
+            message.to,
+            {
+                "id": message.notification_id,
+                "wish_id": message.wish_id,
+                "event": message.event,
+                "title": message.title,
+                "body": message.text,
+                "created_at": message.created_at,
+            },
+        )
 
 
 class SmsChannel:
@@ -107,8 +117,10 @@ class SmsChannel:
             append_outbox(self.outbox_file, Message(**{**message.__dict__, "text": text}))
             return
         aws_client("sns").publish(
-            PhoneNumber=e164(message.to), Message=text,
-            MessageAttributes={"AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}})
+            PhoneNumber=e164(message.to),
+            Message=text,
+            MessageAttributes={"AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}},
+        )
 
 
 class EmailChannel:
@@ -126,9 +138,13 @@ class EmailChannel:
         if not self.sender:
             raise DeliveryError("no e-mail sender is configured (NOTIFY_EMAIL_SENDER)")
         aws_client("ses").send_email(
-            Source=self.sender, Destination={"ToAddresses": [message.to]},
-            Message={"Subject": {"Data": subject, "Charset": "UTF-8"},
-                     "Body": {"Text": {"Data": message.text, "Charset": "UTF-8"}}})
+            Source=self.sender,
+            Destination={"ToAddresses": [message.to]},
+            Message={
+                "Subject": {"Data": subject, "Charset": "UTF-8"},
+                "Body": {"Text": {"Data": message.text, "Charset": "UTF-8"}},
+            },
+        )
 
 
 def dingtalk_signature(secret: str, timestamp_ms: int) -> str:
@@ -141,7 +157,9 @@ def signed_url(url: str, secret: str | None, timestamp_ms: int | None = None) ->
     if not secret:
         return url
     timestamp_ms = timestamp_ms if timestamp_ms is not None else int(time.time() * 1000)
-    query = urllib.parse.urlencode({"timestamp": timestamp_ms, "sign": dingtalk_signature(secret, timestamp_ms)})
+    query = urllib.parse.urlencode(
+        {"timestamp": timestamp_ms, "sign": dingtalk_signature(secret, timestamp_ms)}
+    )
     return url + ("&" if "?" in url else "?") + query
 
 
@@ -168,14 +186,21 @@ class ChatChannel:
 
 def post_webhook(url: str, secret: str | None, body: bytes) -> None:
     """POST with retries on 5xx, timeouts and connection errors; raise when it did not get through."""
+    failed_at = _down.get(url)
+    if failed_at is not None and time.monotonic() - failed_at < WEBHOOK_DOWN_S:
+        raise DeliveryError("the chat webhook failed moments ago; not trying it again yet")
     last: str = ""
     for attempt in range(WEBHOOK_ATTEMPTS):
         if attempt:
             time.sleep(WEBHOOK_BACKOFF_S * 2 ** (attempt - 1))
-        request = urllib.request.Request(signed_url(url, secret), data=body, method="POST",
-                                         headers={"Content-Type": "application/json; charset=utf-8"})
+        request = urllib.request.Request(
+            signed_url(url, secret),
+            data=body,
+            method="POST",
+            headers={"Content-Type": "application/json; charset=utf-8"},
+        )
         try:
-            with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_S) as response:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_S) as response:
                 answer = response.read()
         except urllib.error.HTTPError as error:
             last = f"HTTP {error.code}"
@@ -192,5 +217,7 @@ def post_webhook(url: str, secret: str | None, body: bytes) -> None:
         # DingTalk and WeCom answer 200 with {"errcode": 0} on success, another errcode on failure.
         if isinstance(result, dict) and result.get("errcode", 0) not in (0, "0"):
             raise DeliveryError(f"the chat webhook answered errcode {result.get('errcode')}")
+        _down.pop(url, None)
         return
+    _down[url] = time.monotonic()
     raise DeliveryError(f"the chat webhook failed after {WEBHOOK_ATTEMPTS} attempts ({last})")

@@ -51,8 +51,11 @@ def _unit(raw: Any) -> UnitContacts:
     if not isinstance(raw, dict):
         return UnitContacts()
     chat = raw.get("chat") if isinstance(raw.get("chat"), dict) and raw["chat"].get("url") else None
-    return UnitContacts(sms=tuple(str(value) for value in raw.get("sms") or []),
-                        email=tuple(str(value) for value in raw.get("email") or []), chat=chat)
+    return UnitContacts(
+        sms=tuple(str(value) for value in raw.get("sms") or []),
+        email=tuple(str(value) for value in raw.get("email") or []),
+        chat=chat,
+    )
 
 
 def parse(document: str | dict[str, Any]) -> Contacts:

@@ -34,13 +34,12 @@ from .config import NotifyConfig
 from .recipients import Job, notification_id
 
 logger = Logger(child=True)
-MIN_REMAINING_MS = 15_000  # leave a record for the next delivery rather than be cut off mid-send
+MIN_REMAINING_MS = 1_000  # nearly out of time: leave the record for a redelivery rather than start it
 
 
 @dataclass
 class Outcome:
     sent: list[str]
-    skipped: list[str]
 
 
 def plan(job: Job, store: InboxStore, known: contacts.Contacts) -> list[Message]:
@@ -51,8 +50,16 @@ def plan(job: Job, store: InboxStore, known: contacts.Contacts) -> list[Message]
     created_at = created_at_of(note_id) or job.at
 
     def message(channel: str, to: str) -> Message:
-        return Message(channel=channel, to=to, title=job.title, text=job.body, event=job.event,
-                       wish_id=job.wish_id, notification_id=note_id, created_at=created_at)
+        return Message(
+            channel=channel,
+            to=to,
+            title=job.title,
+            text=job.body,
+            event=job.event,
+            wish_id=job.wish_id,
+            notification_id=note_id,
+            created_at=created_at,
+        )
 
     messages = [message("inbox", owner)]
     if recipient.kind == "person":
@@ -71,8 +78,13 @@ def plan(job: Job, store: InboxStore, known: contacts.Contacts) -> list[Message]
 
 
 class Notifier:
-    def __init__(self, store: InboxStore, config: NotifyConfig,
-                 once: Callable[..., Any], channel_set: dict[str, Channel] | None = None) -> None:
+    def __init__(
+        self,
+        store: InboxStore,
+        config: NotifyConfig,
+        once: Callable[..., Any],
+        channel_set: dict[str, Channel] | None = None,
+    ) -> None:
         self.store = store
         self.config = config
         self.once = once
@@ -82,15 +94,18 @@ class Notifier:
         if self.channel_set is not None:
             return self.channel_set
         outbox = self.config.outbox_file
-        return {"inbox": InboxChannel(self.store), "sms": SmsChannel(outbox),
-                "email": EmailChannel(self.config.email_sender, outbox),
-                "chat": ChatChannel(known.chat_groups(), outbox)}
+        return {
+            "inbox": InboxChannel(self.store),
+            "sms": SmsChannel(outbox),
+            "email": EmailChannel(self.config.email_sender, outbox),
+            "chat": ChatChannel(known.chat_groups(), outbox),
+        }
 
     def deliver(self, job: Job) -> Outcome:
         known = contacts.load(self.config.contacts_parameter, self.config.contacts_cache_seconds)
         channel_set = self._channels(known)
         failures: list[str] = []
-        outcome = Outcome([], [])
+        outcome = Outcome([])
         for message in plan(job, self.store, known):
             channel = channel_set[message.channel]
             try:
@@ -102,9 +117,15 @@ class Notifier:
                 outcome.sent.append(message.channel)
             except Exception as error:  # one channel's failure must not stop the others
                 failures.append(f"{message.channel}: {type(error).__name__}")
-                logger.warning("notification channel failed", extra={
-                    "channel": message.channel, "event": job.event, "wish_id": job.wish_id,
-                    "error_type": type(error).__name__})
+                logger.warning(
+                    "notification channel failed",
+                    extra={
+                        "channel": message.channel,
+                        "event": job.event,
+                        "wish_id": job.wish_id,
+                        "error_type": type(error).__name__,
+                    },
+                )
         if failures:
             raise DeliveryError("; ".join(failures))
         return outcome
@@ -119,8 +140,11 @@ def _idempotency(table_name: str, ttl_seconds: int) -> tuple[Callable[..., Any],
         idempotent_function,
     )
 
-    config = IdempotencyConfig(event_key_jmespath="[event_key, channel, to]", expires_after_seconds=ttl_seconds,
-                               raise_on_no_idempotency_key=True)
+    config = IdempotencyConfig(
+        event_key_jmespath="[event_key, channel, to]",
+        expires_after_seconds=ttl_seconds,
+        raise_on_no_idempotency_key=True,
+    )
     store = DynamoDBPersistenceLayer(table_name=table_name)
 
     @idempotent_function(data_keyword_argument="send", persistence_store=store, config=config)
@@ -154,8 +178,15 @@ def record_handler(record: Any, lambda_context: Any = None) -> None:
         raise DeliveryError("not enough time left in this invocation; the queue will redeliver it")
     job = Job.model_validate(json.loads(record.body))  # a malformed message fails and is dead-lettered
     outcome = notifier().deliver(job)
-    logger.info("notified", extra={"event": job.event, "wish_id": job.wish_id, "audience": job.audience,
-                                   "channels": outcome.sent})
+    logger.info(
+        "notified",
+        extra={
+            "event": job.event,
+            "wish_id": job.wish_id,
+            "audience": job.audience,
+            "channels": outcome.sent,
+        },
+    )
 
 
 def reset() -> None:

@@ -19,8 +19,9 @@ from ..inbox_store import InboxStore
 from ..models import Phone, Strict
 from ..settings import Settings
 
-EmailAddress = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254,
-                                                pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+EmailAddress = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+]
 NotificationId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 
@@ -46,7 +47,9 @@ class PreferencesUpdate(Strict):
     sms: bool = False
     email: bool = False
     phone: Phone | None = Field(default=None, description="Where SMS go; needed when sms is true")
-    email_address: EmailAddress | None = Field(default=None, description="Where e-mails go; needed when email is true")
+    email_address: EmailAddress | None = Field(
+        default=None, description="Where e-mails go; needed when email is true"
+    )
 
 
 class Preferences(BaseModel):
@@ -72,20 +75,25 @@ def _view(item: dict[str, Any]) -> NotificationView:
     return NotificationView.model_validate({key: item.get(key) for key in NotificationView.model_fields})
 
 
-def list_notifications(caller: Caller, store: InboxStore, settings: Settings, limit: int,
-                       cursor: str | None) -> tuple[list[NotificationView], str | None]:
+def list_notifications(
+    caller: Caller, store: InboxStore, settings: Settings, limit: int, cursor: str | None
+) -> tuple[list[NotificationView], str | None]:
     items, next_cursor = store.list_notifications(owners_of(caller, settings), limit, cursor)
     return [_view(item) for item in items], next_cursor
 
 
-def mark_read(caller: Caller, store: InboxStore, settings: Settings, notification_id: str) -> NotificationView:
+def mark_read(
+    caller: Caller, store: InboxStore, settings: Settings, notification_id: str
+) -> NotificationView:
     item = store.mark_read(owners_of(caller, settings), notification_id)
     if item is None:
         raise NotFound("no such notification in your inbox")
     return _view(item)
 
 
-def mark_many_read(caller: Caller, store: InboxStore, settings: Settings, ids: list[str]) -> list[NotificationView]:
+def mark_many_read(
+    caller: Caller, store: InboxStore, settings: Settings, ids: list[str]
+) -> list[NotificationView]:
     """Marks those of `ids` the caller can see; ids they cannot see are left out of the answer."""
     owners = owners_of(caller, settings)
     marked = (store.mark_read(owners, notification_id) for notification_id in dict.fromkeys(ids))

@@ -98,9 +98,18 @@ def jobs_for(item: dict[str, Any], settings: Settings) -> list[Job]:
             if recipient.inbox_owner in seen:
                 continue  # e.g. a resident who is also the donor hears it once, as the first audience
             seen.add(recipient.inbox_owner)
-            jobs.append(Job(event_key=event_key(item), event=action, wish_id=str(item.get("wish_id") or ""),
-                            at=str(item.get("at") or ""), audience=audience, recipient=recipient,
-                            title=text.title, body=text.body))
+            jobs.append(
+                Job(
+                    event_key=event_key(item),
+                    event=action,
+                    wish_id=str(item.get("wish_id") or ""),
+                    at=str(item.get("at") or ""),
+                    audience=audience,
+                    recipient=recipient,
+                    title=text.title,
+                    body=text.body,
+                )
+            )
     return jobs
 
 

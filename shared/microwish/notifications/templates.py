@@ -20,8 +20,9 @@ from ..registry import get_registry
 
 TEMPLATES_FILE = Path(__file__).resolve().parent.parent / "data" / "notifications.json"
 AUDIENCES = ("resident", "officer", "donor", "admin")
-PLACEHOLDERS = frozenset({"title", "category", "township", "level", "note", "thanks", "amount_yuan",
-                          "pledged_yuan", "target_yuan"})
+PLACEHOLDERS = frozenset(
+    {"title", "category", "township", "level", "note", "thanks", "amount_yuan", "pledged_yuan", "target_yuan"}
+)
 LEVEL_NAMES = {"village": "村级", "township": "乡镇级", "county": "县级", "city": "市级", "province": "省级"}
 DEFAULT_THANKS = "谢谢您的爱心！"
 # Defence in depth for free text (a note) going to donors and chat groups: mask anything that

@@ -12,7 +12,13 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from ...inbox_store import InboxStore
 from ...models import Page
 from ...notifications import inbox
-from ...notifications.inbox import MarkRead, NotificationList, NotificationView, Preferences, PreferencesUpdate
+from ...notifications.inbox import (
+    MarkRead,
+    NotificationList,
+    NotificationView,
+    Preferences,
+    PreferencesUpdate,
+)
 from .. import context
 from ..app import BEARER
 from ..idempotency import idempotent
@@ -29,20 +35,35 @@ def store() -> InboxStore:
     return _store(context.settings().wish_table_name)
 
 
-@router.get("/me/notifications", summary="My in-app inbox, newest first", tags=["me"], security=BEARER,
-            description="An officer sees their own notifications and their unit's (the inbox of their "
-                        "region); an admin also the admins' inbox. A unit's read state is shared.")
-def list_notifications(limit: Annotated[int, Query(ge=1, le=100)] = 20,
-                       cursor: Annotated[str | None, Query(max_length=2048)] = None) -> Page[NotificationView]:
-    items, next_cursor = inbox.list_notifications(context.caller(router), store(), context.settings(), limit,
-                                                  cursor)
+@router.get(
+    "/me/notifications",
+    summary="My in-app inbox, newest first",
+    tags=["me"],
+    security=BEARER,
+    description="An officer sees their own notifications and their unit's (the inbox of their "
+    "region); an admin also the admins' inbox. A unit's read state is shared.",
+)
+def list_notifications(
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+) -> Page[NotificationView]:
+    items, next_cursor = inbox.list_notifications(
+        context.caller(router), store(), context.settings(), limit, cursor
+    )
     return Page[NotificationView](items=items, next_cursor=next_cursor)
 
 
-@router.post("/me/notifications/<id>/read", summary="Mark one notification read", tags=["me"],
-             security=BEARER, responses={200: {"description": "The notification, read"},
-                                         404: {"description": "Not in any of my inboxes"}})
-def mark_read(id: str) -> Response[NotificationView]:  # noqa: A002 - the path's name
+@router.post(
+    "/me/notifications/<id>/read",
+    summary="Mark one notification read",
+    tags=["me"],
+    security=BEARER,
+    responses={
+        200: {"description": "The notification, read"},
+        404: {"description": "Not in any of my inboxes"},
+    },
+)
+def mark_read(id: str) -> Response[NotificationView]:
     def act() -> Response:
         view = inbox.mark_read(context.caller(router), store(), context.settings(), id)
         return Response(200, "application/json", view)
@@ -50,9 +71,13 @@ def mark_read(id: str) -> Response[NotificationView]:  # noqa: A002 - the path's
     return idempotent(router, act)
 
 
-@router.post("/me/notifications/read", summary="Mark several notifications read", tags=["me"],
-             security=BEARER, responses={200: {"description": "The notifications marked read; ids not in "
-                                                              "my inboxes are left out"}})
+@router.post(
+    "/me/notifications/read",
+    summary="Mark several notifications read",
+    tags=["me"],
+    security=BEARER,
+    responses={200: {"description": "The notifications marked read; ids not in my inboxes are left out"}},
+)
 def mark_many_read(request: MarkRead) -> Response[NotificationList]:
     def act() -> Response:
         items = inbox.mark_many_read(context.caller(router), store(), context.settings(), request.ids)
@@ -66,7 +91,11 @@ def get_preferences() -> Preferences:
     return inbox.get_preferences(context.caller(router), store())
 
 
-@router.put("/me/preferences", summary="Choose my notification channels (SMS, e-mail; the inbox always works)",
-            tags=["me"], security=BEARER)
+@router.put(
+    "/me/preferences",
+    summary="Choose my notification channels (SMS, e-mail; the inbox always works)",
+    tags=["me"],
+    security=BEARER,
+)
 def put_preferences(update: PreferencesUpdate) -> Preferences:
     return inbox.put_preferences(context.caller(router), store(), update)
