@@ -29,5 +29,6 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     for name, metric in (("moved", "WishesEscalated"), ("flagged", "WishesAtRisk"),
                          ("skipped", "EscalationConflicts")):
         metrics.add_metric(name=metric, unit=MetricUnit.Count, value=summary[name])
-    logger.info("escalation sweep", extra={"summary": summary, "trigger": (event or {}).get("scheduled_time")})
+    trigger = (event or {}).get("scheduled_time")
+    logger.info("escalation sweep", extra={"summary": summary, "scheduled_time": trigger})
     return summary

@@ -11,7 +11,7 @@ import os
 from datetime import UTC, datetime, timedelta
 
 _CLOCK_FILE_ENV = "MICROWISH_CLOCK_FILE"
-_cached: tuple[float, float] = (-1.0, 0.0)  # (file mtime, offset seconds)
+_cached: tuple[str, float, float] = ("", -1.0, 0.0)  # (file path, its mtime, offset seconds)
 
 
 def _offset_seconds() -> float:
@@ -23,10 +23,10 @@ def _offset_seconds() -> float:
         mtime = os.stat(path).st_mtime
     except FileNotFoundError:
         return 0.0
-    if mtime != _cached[0]:
+    if (path, mtime) != _cached[:2]:
         with open(path, encoding="utf-8") as handle:
-            _cached = (mtime, float(json.load(handle).get("offset_seconds", 0)))
-    return _cached[1]
+            _cached = (path, mtime, float(json.load(handle).get("offset_seconds", 0)))
+    return _cached[2]
 
 
 def now() -> datetime:

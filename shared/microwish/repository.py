@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -352,7 +353,10 @@ class WishRepository:
             for item in response.get("Responses", {}).get(self.table_name, []):
                 wish = _wish_from_item(from_dynamo(item))
                 found[wish.id] = wish
-            keys = keys[100:] + response.get("UnprocessedKeys", {}).get(self.table_name, {}).get("Keys", [])
+            unprocessed = response.get("UnprocessedKeys", {}).get(self.table_name, {}).get("Keys", [])
+            if unprocessed:
+                time.sleep(0.05)  # throttled: give the table a moment before asking again
+            keys = keys[100:] + unprocessed
         return found
 
     def get_donor_record(self, donor_id: str) -> DonorRecord:

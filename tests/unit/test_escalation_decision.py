@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import given
@@ -120,7 +121,7 @@ def test_a_wish_left_alone_reaches_the_top_one_level_at_a_time(now, settings, st
         levels.append(subject.level)
         now = now + timedelta(days=400)  # past any window
     top = LEVELS.index(settings.top_level)
-    for lower, upper in zip(levels, levels[1:], strict=False):
+    for lower, upper in itertools.pairwise(levels):
         assert LEVELS.index(upper) - LEVELS.index(lower) in (0, 1)
     assert max(LEVELS.index(level) for level in levels) <= top
     if steps > top:

@@ -18,13 +18,13 @@ router = Router()
     "/wishes/<id>/escalation", summary="Hand a wish to the federation one level up", tags=["wishes"],
     security=BEARER,
     description=(
-        "For a submitted or open wish: it moves one level up (village → township → county → city → province, "
-        "up to the deployment's top level) and waits there for the new level's window; its village does not "
-        "change, so the levels below still see it. 409 at the top level, for a wish in another state, or when "
-        "the wish changed meanwhile (e.g. the escalation schedule moved it first). The schedule does the same "
-        "by itself for wishes left past their level's window."),
+        "For a submitted or open wish: it moves one level up (village → township → county → city → "
+        "province, up to the deployment's top level) and waits there for the new level's window; its "
+        "village does not change, so the levels below still see it. 409 at the top level, for a wish in "
+        "another state, or when the wish changed meanwhile (e.g. the escalation schedule moved it first). "
+        "The schedule does the same by itself for wishes left past their level's window."),
 )
-def escalate(id: str, request: EscalationRequest) -> Response[WishPrivateView]:  # noqa: A002 - the path's name
+def escalate(id: str, request: EscalationRequest) -> Response[WishPrivateView]:  # the path's name
     def act() -> Response:
         view = escalation.escalate_by_hand(context.caller(router), id, request.reason, context.repository(),
                                            context.settings())
