@@ -65,6 +65,8 @@ class RuntimeProcess:
             stderr=subprocess.STDOUT,
         )
         self.http = requests.Session()
+        # Tests fire dozens of concurrent requests: keep a connection for each.
+        self.http.mount("http://", requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=64))
         self.startup_seconds: float | None = None
 
     def log(self) -> str:
@@ -133,6 +135,32 @@ def start_runtime(template: Path, *, seed: bool = True, env: dict[str, str] | No
         runtime.stop()
         raise
     return runtime
+
+
+# --- on a failure, show what the runtime logged during that test ---------------------------------------
+
+
+def _runtimes(item: pytest.Item) -> list[RuntimeProcess]:
+    args = getattr(item, "funcargs", {}) or {}
+    return [value for value in args.values() if isinstance(value, RuntimeProcess)]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item):
+    for runtime in _runtimes(item):
+        runtime.mark = len(runtime.log())
+    yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call" and report.failed:
+        for runtime in _runtimes(item):
+            text = runtime.log()[getattr(runtime, "mark", 0) :]
+            lines = text.splitlines()[-150:]
+            report.sections.append((f"runtime log ({runtime.template.name}, during the test)", "\n".join(lines)))
 
 
 def _stop_checked(runtime: RuntimeProcess) -> None:

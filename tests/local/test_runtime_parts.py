@@ -20,15 +20,17 @@ def _route(method, path, function="F", auth="none"):
 
 
 def test_router_prefers_literals_then_variables_then_greedy_then_default():
-    router = Router([
-        _route("ANY", "$default", "Default"),
-        _route("GET", "/wishes/{id}", "Get"),
-        _route("GET", "/wishes/mine", "Mine"),
-        _route("ANY", "/wishes/{id}", "Any"),
-        _route("POST", "/wishes/{id}/review", "Review"),
-        _route("GET", "/files/{proxy+}", "Files"),
-        _route("GET", "/", "Root"),
-    ])
+    router = Router(
+        [
+            _route("ANY", "$default", "Default"),
+            _route("GET", "/wishes/{id}", "Get"),
+            _route("GET", "/wishes/mine", "Mine"),
+            _route("ANY", "/wishes/{id}", "Any"),
+            _route("POST", "/wishes/{id}/review", "Review"),
+            _route("GET", "/files/{proxy+}", "Files"),
+            _route("GET", "/", "Root"),
+        ]
+    )
     assert router.match("GET", "/wishes/mine")[0].function == "Mine"
     assert router.match("GET", "/wishes/w-1") == (router.match("GET", "/wishes/w-1")[0], {"id": "w-1"})
     assert router.match("GET", "/wishes/w-1")[0].function == "Get"
@@ -48,8 +50,14 @@ def test_router_without_default_answers_none_for_wrong_method_or_path():
 
 
 def test_relay_of_function_results():
-    response = _relay({"statusCode": 201, "headers": {"content-type": "text/plain"}, "body": "hi",
-                       "cookies": ["a=1", "b=2"]})
+    response = _relay(
+        {
+            "statusCode": 201,
+            "headers": {"content-type": "text/plain"},
+            "body": "hi",
+            "cookies": ["a=1", "b=2"],
+        }
+    )
     assert response.status == 201 and response.body == b"hi"
     assert [v for k, v in response.headers if k == "Set-Cookie"] == ["a=1", "b=2"]
     binary = _relay({"statusCode": 200, "body": "AP8=", "isBase64Encoded": True})
@@ -60,10 +68,17 @@ def test_relay_of_function_results():
     assert _relay({"statusCode": "nope"}) is None
 
 
-@pytest.mark.parametrize(("text", "seconds"), [
-    ("P8D", 8 * 86400), ("PT36H", 36 * 3600), ("P1W", 604800), ("P1DT2H3M4S", 86400 + 7384),
-    ("PT0.5S", 0.5), ("p2d", 2 * 86400),
-])
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("P8D", 8 * 86400),
+        ("PT36H", 36 * 3600),
+        ("P1W", 604800),
+        ("P1DT2H3M4S", 86400 + 7384),
+        ("PT0.5S", 0.5),
+        ("p2d", 2 * 86400),
+    ],
+)
 def test_durations(text, seconds):
     assert parse_duration(text) == seconds
 
@@ -131,9 +146,46 @@ def test_local_issuer_tokens_and_verification():
     other = LocalIssuer(issuer.issuer, issuer.audience).mint({"role": "officer", "sub": "o-1"})
     with pytest.raises(TokenError):
         issuer.verify(other, issuer=issuer.issuer, audience=("micro-wish-local",))
-    for bad, field in (({"role": "boss", "sub": "x"}, "role"), ({"role": "donor"}, "sub"),
-                       ({"role": "donor", "sub": "x", "region": 12}, "region")):
+    for bad, field in (
+        ({"role": "boss", "sub": "x"}, "role"),
+        ({"role": "donor"}, "sub"),
+        ({"role": "donor", "sub": "x", "region": 12}, "region"),
+    ):
         with pytest.raises(InputError) as error:
             issuer.mint(bad)
         assert error.value.field == field
     assert bearer_token("Bearer abc") == "abc" and bearer_token("abc") == "abc" and bearer_token("") is None
+
+
+def test_code_watcher_retires_the_functions_whose_folders_changed(tmp_path):
+    import os
+    import threading
+
+    from infra.local.reload import CodeWatcher
+
+    code, layer, other = tmp_path / "code", tmp_path / "layer", tmp_path / "other"
+    for folder in (code, layer, other):
+        folder.mkdir()
+        (folder / "app.py").write_text("x = 1\n")
+    template = tmp_path / "template.yaml"
+    template.write_text("Resources: {}\n")
+    retired, logs = [], []
+    watcher = CodeWatcher(
+        {"A": [str(code), str(layer)], "B": [str(other), str(layer)], "C": [str(other)]},
+        template,
+        retired.append,
+        lambda who, message: logs.append(message),
+        threading.Event(),
+    )
+    assert watcher.check() == []
+    later = os.stat(layer / "app.py").st_mtime_ns + 5_000_000_000
+    os.utime(layer / "app.py", ns=(later, later))
+    assert sorted(watcher.check()) == ["A", "B"]
+    (code / "new_module.py").write_text("")
+    assert watcher.check() == ["A"]
+    (code / "__pycache__").mkdir()
+    (code / "__pycache__" / "app.cpython-313.pyc").write_bytes(b"")
+    assert watcher.check() == []
+    os.utime(template, ns=(later, later))
+    watcher.check()
+    assert "restart" in logs[-1]

@@ -14,7 +14,8 @@ import pytest
 from moto import mock_aws
 
 from infra.local.stack import deploy_stack
-from infra.local.translate import load_template, main as translate_main, translate_template
+from infra.local.translate import load_template, translate_template
+from infra.local.translate import main as translate_main
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "app" / "template.yaml"
@@ -89,7 +90,7 @@ def test_every_table_and_queue_exists_in_moto(deployed):
 
 
 def test_no_event_source_mapping_is_left_in_moto(deployed):
-    _, _, stack, session = deployed
+    _, _, _, session = deployed
     assert session.client("lambda").list_event_source_mappings()["EventSourceMappings"] == []
 
 
@@ -145,12 +146,20 @@ def test_outputs_are_resolved(deployed):
 def test_fixture_details(aws_env):
     """Specific values of the fixture (the real template's are the app's business)."""
     with mock_aws():
-        stack = deploy_stack(boto3.Session(region_name="us-east-1"), FIXTURE, api_url="http://127.0.0.1:3999",
-                             stack_name="details")
+        stack = deploy_stack(
+            boto3.Session(region_name="us-east-1"),
+            FIXTURE,
+            api_url="http://127.0.0.1:3999",
+            stack_name="details",
+        )
     assert stack.outputs["ApiUrl"] == "http://127.0.0.1:3999"
     (sqs,) = stack.sqs_sources
     assert (sqs.function, sqs.batch_size, sqs.max_batching_window, sqs.report_batch_item_failures) == (
-        "WorkerFunction", 5, 1.0, True)
+        "WorkerFunction",
+        5,
+        1.0,
+        True,
+    )
     (stream,) = stack.stream_sources
     assert stream.starting_position == "TRIM_HORIZON" and stream.maximum_retry_attempts == 2
     assert stream.on_failure_arn and stream.on_failure_arn.startswith("arn:aws:sqs:")
@@ -164,6 +173,9 @@ def test_fixture_details(aws_env):
     assert api.authorizers["CognitoJwt"].audience == ("example-client-id",)
     assert api.cors and api.cors["allowOrigins"] == ["*"]
     assert stack.functions["ApiFunction"].timeout == 3
+    config = stack.async_configs["SchedFunction"]
+    assert config.maximum_retry_attempts == 1
+    assert config.on_failure_arn and "SchedFailureQueue" in config.on_failure_arn
 
 
 def test_translate_needs_no_credentials_or_region(monkeypatch, tmp_path):

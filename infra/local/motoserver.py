@@ -1,0 +1,123 @@
+"""moto in server mode on loopback, as a child process of the runtime.
+
+    python -m infra.local.motoserver [--port N]     (N = 0: any free port)
+
+Prints `MOTO_READY <port>` on stdout when it accepts requests, and exits when its stdin closes
+(so it never outlives the runtime, even one killed with SIGKILL).
+
+Differences from `moto_server` / `ThreadedMotoServer`, each for a moto gap:
+- Requests are served one at a time (a global lock). moto's backends are not thread-safe: two
+  concurrent conditional writes can both succeed, and a TransactWriteItems rollback (it deep-copies
+  the table) races with other writes. DynamoDB's guarantees that the app relies on (conditions,
+  transactions, the stream's order) hold only when moto runs one request at a time.
+  SQS ReceiveMessage is the one exception, because a long poll waits inside moto (the runtime's
+  own pollers short-poll, see pollers.py).
+- DynamoDB Streams: moto keeps every shard iterator it ever handed out (about 1 KB each, two per
+  poll). We drop the oldest once there are many.
+- DynamoDB's TransactWriteItems and UpdateItem are patched (motopatch.py): transactions no longer
+  deep-copy whole tables (slow, and it strands stream readers), and an UpdateItem that creates an
+  item no longer writes two INSERT stream records.
+Running in its own process also keeps moto's CPU work off the runtime's GIL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import threading
+from typing import Any
+
+_MAX_SHARD_ITERATORS = 2000
+
+
+class _Serialised:
+    """WSGI middleware: one request at a time (except SQS ReceiveMessage, which may wait)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.lock = threading.Lock()
+        self.stream_calls = 0
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if target.endswith(".ReceiveMessage") or "Action=ReceiveMessage" in environ.get("QUERY_STRING", ""):
+            return self._buffered(environ, start_response)
+        with self.lock:
+            result = self._buffered(environ, start_response)
+            if target.startswith("DynamoDBStreams"):
+                self.stream_calls += 1
+                if self.stream_calls % 200 == 0:
+                    _prune_shard_iterators()
+            return result
+
+    def _buffered(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        # Run the whole request (including producing the body) inside the caller's lock.
+        body = self.app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            close = getattr(body, "close", None)
+            if close:
+                close()
+
+
+def _prune_shard_iterators() -> None:
+    from moto.dynamodbstreams.models import dynamodbstreams_backends
+
+    for account in list(dynamodbstreams_backends.values()):
+        for backend in list(account.values()):
+            iterators = backend.shard_iterators
+            excess = len(iterators) - _MAX_SHARD_ITERATORS // 2
+            if len(iterators) > _MAX_SHARD_ITERATORS and excess > 0:
+                for key in list(iterators)[:excess]:  # dicts keep insertion order: oldest first
+                    iterators.pop(key, None)
+
+
+def _watch_stdin(server: Any) -> None:
+    """Exit when the parent goes away (its end of our stdin closes)."""
+    try:
+        while sys.stdin.buffer.read(1024):
+            pass
+    except (OSError, ValueError):
+        pass
+    threading.Thread(target=server.shutdown, daemon=True).start()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m infra.local.motoserver")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args(argv)
+
+    from moto.moto_server.werkzeug_app import (
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
+    from werkzeug.serving import make_server
+
+    from infra.local import motopatch
+    from infra.local.stack import quiet_moto_unsupported
+
+    quiet_moto_unsupported()
+    motopatch.apply()
+    app = _Serialised(DomainDispatcherApplication(create_backend_app))
+    server = make_server(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
+    # werkzeug logs every request at INFO on the "werkzeug" logger; keep the console for the app.
+    import logging
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    print(f"MOTO_READY {server.server_port}", flush=True)
+    threading.Thread(target=_watch_stdin, args=(server,), daemon=True).start()
+    try:
+        server.serve_forever(poll_interval=0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    os._exit(0)  # do not wait for request threads (moto's own are daemon anyway)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
