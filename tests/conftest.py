@@ -6,8 +6,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from infra.local.stack import deploy_stack
 from infra.local.inprocess import AUDIENCE, ISSUER, ROOT, Api, Signer, environment
+from infra.local.stack import deploy_stack
 
 TEMPLATE = ROOT / "template.yaml"
 

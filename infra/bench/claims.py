@@ -65,7 +65,8 @@ def main() -> None:
     signer = Signer()
     with mock_aws():
         boto3.setup_default_session(region_name="us-east-1")
-        stack = deploy_stack(boto3.DEFAULT_SESSION, ROOT / "template.yaml", {"JwtIssuer": ISSUER, "JwtAudience": AUDIENCE})
+        parameters = {"JwtIssuer": ISSUER, "JwtAudience": AUDIENCE}
+        stack = deploy_stack(boto3.DEFAULT_SESSION, ROOT / "template.yaml", parameters)
         api = Api(stack, signer)
         meter = Meter()
 

@@ -105,7 +105,8 @@ def _live(fate: str, wish_id: str, repo: WishRepository, settings: Settings) -> 
     elif fate in ("claimed", "fulfilled"):
         claims.claim_wish(UNIT if fate == "fulfilled" else DONOR, wish_id, None, repo, settings)
     if fate == "fulfilled":
-        claims.deliver(UNIT, wish_id, DeliveryReport(note="党员干部和女职工代表送上电视机、慰问金和米油"), repo, settings)
+        delivery = DeliveryReport(note="党员干部和女职工代表送上电视机、慰问金和米油")
+        claims.deliver(UNIT, wish_id, delivery, repo, settings)
         claims.confirm(CITY_OFFICER, wish_id, ConfirmationRequest(
             accepted=True, feedback="谢谢你们，圆了我看世界的心愿！"), repo, settings)
 

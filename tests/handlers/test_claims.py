@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from infra.local.inprocess import person
 from tests.handlers.helpers import (
     CITY_OFFICER,
     DONOR,
@@ -19,7 +20,6 @@ from tests.handlers.helpers import (
     open_wish,
     submit,
 )
-from infra.local.inprocess import person
 
 
 def claim(api, wish, donor=DONOR, **body):
