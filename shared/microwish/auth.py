@@ -25,6 +25,7 @@ class Caller(BaseModel):
     role: Role | None = None
     region: str | None = None  # short division code of an officer's or admin's unit
     name: str | None = None
+    donor_type: Literal["individual", "unit"] = "individual"  # custom:donor_type (donors and units apart)
 
     @property
     def anonymous(self) -> bool:
@@ -56,7 +57,8 @@ def caller_from_claims(claims: dict[str, Any]) -> Caller:
         region = regions.normalize(region) if region else None
     except regions.RegionCodeError:
         region = None  # a malformed region claim grants no region
-    return Caller(sub=claims.get("sub"), role=role, region=region, name=claims.get("name"))
+    donor_type = "unit" if str(claims.get("custom:donor_type", "")).strip().lower() == "unit" else "individual"
+    return Caller(sub=claims.get("sub"), role=role, region=region, name=claims.get("name"), donor_type=donor_type)
 
 
 @cache

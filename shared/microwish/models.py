@@ -92,6 +92,8 @@ class ReviewDecision(Strict):
     reason: Text500 | None = None
     mode: Mode | None = None
     target_fen: Fen | None = None
+    campaign_id: Annotated[str, StringConstraints(max_length=64)] | None = Field(
+        default=None, description="Join a running campaign (专场) whose region and targets fit the wish.")
 
 
 # ---------------------------------------------------------------- stored
@@ -155,6 +157,7 @@ class AuditEvent(BaseModel):
     claim_id: str | None = None
     amount_fen: int | None = None
     donor_ids: list[str] = Field(default_factory=list)  # every donor of the wish (fulfilled, cancelled)
+    campaign_joined: str | None = None  # the campaign the wish joined with this change (at review)
 
 
 # ---------------------------------------------------------------- views
@@ -215,7 +218,9 @@ ClaimStatus = Literal["offered", "active", "delivered", "fulfilled", "withdrawn"
 WishIds = Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=64)]],
                     Field(min_length=1, max_length=25)]
 # Keys handed out by POST /uploads, nothing else: deliveries/<uploader>/<uuid>.<ext>
-PhotoKey = Annotated[str, StringConstraints(pattern=r"^deliveries/[A-Za-z0-9_.@:-]{1,128}/[0-9a-f]{32}\.(jpg|png|webp|heic)$")]
+PhotoKey = Annotated[
+    str, StringConstraints(pattern=r"^deliveries/[A-Za-z0-9_.@:-]{1,128}/[0-9a-f]{32}\.(jpg|png|webp|heic)$")
+]
 
 
 class ClaimRequest(Strict):
@@ -279,6 +284,9 @@ class Claim(BaseModel):
     reminded: bool = False
     note: str | None = None
     wish_title: str = ""
+    donor_kind: Literal["individual", "unit"] | None = None  # custom:donor_type; an assignment's donor is a unit
+    matched: bool = False  # a campaign sponsor's matching pledge (配捐)
+    matched_claim_id: str | None = None  # the donor's pledge it matches
 
 
 class ClaimView(BaseModel):

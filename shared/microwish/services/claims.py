@@ -155,7 +155,7 @@ def _claim_sole(caller: Caller, wish: Wish, repo: WishRepository, settings: Sett
     deadline = _days(settings.claim_lease_days)
     claim = _new_claim(caller, wish, "sole", "active", now, amount_fen=wish.target_fen, deadline=deadline)
     after = wish.model_copy(update={"status": status, "updated_at": now, "version": wish.version + 1,
-                                    "due_at": None})
+                                    "due_at": None, "at_risk": False})  # taken: no longer at risk
     event = event_for(caller, Action.CLAIMED, wish, after, donor_id=claim.donor_id, claim_id=claim.id)
     own = transaction is None
     transaction = transaction or repo.transaction()
@@ -367,7 +367,7 @@ def accept(caller: Caller, wish_id: str, repo: WishRepository, settings: Setting
     now = clock.now_iso()
     deadline = _days(settings.claim_lease_days)
     after = wish.model_copy(update={"status": status, "updated_at": now, "version": wish.version + 1,
-                                    "paused_due_at": None})
+                                    "paused_due_at": None, "at_risk": False})
     event = event_for(caller, Action.ACCEPTED, wish, after, donor_id=offer.donor_id, claim_id=offer.id)
     transaction = repo.transaction().replace_wish(wish, after, event)
     set_claim_status(transaction, offer, "active", now, expect="offered", deadline=deadline,

@@ -84,6 +84,11 @@ def submit_wish(caller: Caller, submission: WishSubmission, repo: WishRepository
     require_role(caller, "resident", "officer", "admin")
     if caller.role == "officer" and not caller.is_officer_for(submission.region_code):
         raise Forbidden("an officer submits wishes only for villages in their region")
+    if submission.campaign_id:  # joins a running campaign whose region and targets fit (else 422)
+        from .campaigns import check_joinable
+
+        check_joinable(repo, submission.campaign_id, region_code=submission.region_code,
+                       category=submission.category, groups=list(submission.groups))
     now = clock.now_iso()
     wish = Wish(
         id=uuid.uuid4().hex, title=submission.title, description=submission.description,
@@ -125,9 +130,19 @@ def review_wish(caller: Caller, wish_id: str, decision: ReviewDecision, repo: Wi
         if mode == "pooled" and not target:
             raise InvalidInput("target_fen", "a pooled wish needs a target above 0")
         changes.update(mode=mode, target_fen=target, due_at=due_for(settings, status, wish.level), approved_at=now)
+    joined = None
+    if decision.campaign_id and decision.campaign_id != wish.campaign_id:  # joins a campaign at review
+        from .campaigns import check_joinable
+
+        if wish.campaign_id:
+            raise InvalidInput("campaign_id", "the wish is already in a campaign")
+        check_joinable(repo, decision.campaign_id, region_code=wish.region_code, category=wish.category,
+                       groups=wish.groups)
+        changes["campaign_id"] = joined = decision.campaign_id
     after = wish.model_copy(update=changes)
     try:
-        repo.replace_wish(wish, after, event_for(caller, action, wish, after, decision.reason))
+        repo.replace_wish(wish, after, event_for(caller, action, wish, after, decision.reason,
+                                                 campaign_joined=joined))
     except ConditionFailed as failure:
         raise conflict_from(failure, wish) from None
     bundle = repo.get_wish_bundle(wish_id)

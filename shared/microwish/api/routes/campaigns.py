@@ -1,0 +1,50 @@
+"""Campaigns (专场活动): POST /campaigns, GET /campaigns, GET /campaigns/{id} with progress."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from ...models import Page, RegionPrefix
+from ...services import campaigns
+from ...services.campaigns import CampaignRequest, CampaignView
+from .. import context
+from ..app import BEARER
+from ..idempotency import idempotent
+
+router = Router()
+
+
+@router.post("/campaigns", summary="Create a campaign (专场), optionally with a sponsor's 1:1 matching",
+             tags=["campaigns"], security=BEARER,
+             description="Admins anywhere; officers for their own region (a township or more). A wish joins at "
+                         "submission or at review with `campaign_id`, while the campaign runs, if its village is "
+                         "in the campaign's region and it names one of its groups / is one of its categories.",
+             responses={201: {"description": "The campaign"}})
+def create(request: CampaignRequest) -> Response[CampaignView]:
+    def act() -> Response:
+        view = campaigns.create_campaign(context.caller(router), request, context.repository())
+        return Response(201, "application/json", view)
+
+    return idempotent(router, act)
+
+
+@router.get("/campaigns", summary="Campaigns, newest-ending first", tags=["campaigns"])
+def list_campaigns(
+    region: Annotated[RegionPrefix | None, Query(description="Campaigns above or inside this region")] = None,
+    active: Annotated[bool | None, Query(description="Only those running now (true) or not (false)")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+) -> Page[CampaignView]:
+    items, next_cursor = campaigns.list_campaigns(context.repository(), region, active, limit, cursor)
+    return Page[CampaignView](items=items, next_cursor=next_cursor)
+
+
+@router.get("/campaigns/<id>", summary="A campaign with its progress", tags=["campaigns"],
+            description="progress: wishes joined, open now, fulfilled, their value, distinct donors (from the "
+                        "report counters, seconds behind), and what the sponsor matched so far (exact).")
+def get_campaign(id: str) -> CampaignView:  # noqa: A002 - the path's name
+    return campaigns.campaign_with_progress(context.repository(), id)

@@ -1,0 +1,43 @@
+"""GET /stats (aggregates for a region, period and campaign) and GET /donors/leaderboard (recognition)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from ...models import RegionPrefix
+from ...services import reports
+from ...services.reports import Leaderboard, Stats
+from .. import context
+
+router = Router()
+Region = Annotated[RegionPrefix | None,
+                   Query(description="Province, city, county or township; default the home region")]
+From = Annotated[date | None, Query(alias="from", description="First day (China time), inclusive")]
+To = Annotated[date | None, Query(description="Last day (China time), inclusive")]
+
+
+@router.get("/stats", summary="Report figures for a region, period and campaign (aggregates only)",
+            tags=["reports"],
+            description="Counted from the audit trail by a stream consumer (seconds behind). submitted, approved, "
+                        "fulfilled, rejected, cancelled, value_fen, donors and the median are what happened in the "
+                        "period; in_review, open, assigned, claimed and delivered are the wishes in that status at "
+                        "its end; fulfilment_rate = fulfilled / approved in the period (at most 1). by_region: the "
+                        "child regions (down to townships). Unknown regions and campaigns give zeros.")
+def get_stats(region: Region = None,
+              campaign: Annotated[str | None, Query(max_length=64)] = None,
+              from_: From = None, to: To = None) -> Stats:
+    region = region or context.settings().home_region
+    return reports.stats(context.repository(), region, campaign, from_, to)
+
+
+@router.get("/donors/leaderboard", summary="Donors and units by wishes fulfilled, then value", tags=["reports"],
+            description="Kept by month: from/to select the months that contain them. Individuals and units "
+                        "(custom:donor_type, and every unit a wish was dispatched to) are ranked apart.")
+def get_leaderboard(region: Region = None, from_: From = None, to: To = None,
+                    limit: Annotated[int, Query(ge=1, le=100)] = 20) -> Leaderboard:
+    region = region or context.settings().home_region
+    return reports.leaderboard(context.repository(), region, from_, to, limit)

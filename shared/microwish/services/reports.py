@@ -1,0 +1,264 @@
+"""Reading the report counters (services/stats.py): GET /stats, campaign progress, the leaderboard.
+
+Aggregates only: nothing here reads a wish, let alone a beneficiary. A report is BatchGetItem of
+counter items: the all-time item of each dimension (the region, and each child region for
+by_region), then — for a period — the month items of the whole months and the day items of the
+edge days. Figures:
+- submitted, approved, fulfilled, rejected, cancelled, value_fen, donors, median: what happened in
+  the period (events whose China-time day falls in [from, to]);
+- in_review, open, assigned, claimed, delivered: how many wishes are in that status at the end of
+  the period (Σ in − out up to `to`);
+- fulfilment_rate = fulfilled / approved over the same period, at most 1 (wishes approved before
+  the period may be fulfilled in it); 0 when nothing was approved.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from .. import regions
+from ..catalog import categories as catalog_categories
+from ..catalog import groups as catalog_groups
+from ..errors import InvalidInput
+from ..registry import get_registry
+from ..repository import WishRepository, from_dynamo, to_dynamo
+from .stats import (
+    TOTAL,
+    counter_key,
+    dim,
+    interval_buckets,
+    leaderboard_key,
+    month_days,
+)
+
+STOCK_STATUSES = {"in_review": "submitted", "open": "open", "assigned": "assigned", "claimed": "claimed",
+                  "delivered": "delivered"}
+_NOT_COUNTERS = {"PK", "SK", "type", "donors", "months"}
+
+
+class TagFigures(BaseModel):
+    submitted: int = 0
+    approved: int = 0
+    fulfilled: int = 0
+    value_fen: int = 0
+
+
+class Figures(BaseModel):
+    submitted: int = Field(0, description="Wishes submitted in the period")
+    approved: int = 0
+    in_review: int = Field(0, description="Waiting for review at the end of the period")
+    open: int = Field(0, description="On the open list at the end of the period")
+    assigned: int = 0
+    claimed: int = 0
+    delivered: int = 0
+    fulfilled: int = Field(0, description="Fulfilled (圆梦) in the period")
+    rejected: int = 0
+    cancelled: int = 0
+    fulfilment_rate: float = Field(0.0, ge=0, le=1, description="fulfilled / approved in the period (0–1)")
+    value_fen: int = Field(0, description="What the wishes fulfilled in the period were worth")
+    donors: int = Field(0, description="Distinct donors of the wishes fulfilled in the period")
+    median_days_to_fulfil: float | None = Field(None, description="Median whole days from approval to fulfilment")
+
+
+class RegionFigures(Figures):
+    code: str
+    name: str
+
+
+class Stats(Figures):
+    region: str
+    region_name: str | None
+    campaign: str | None = None
+    from_: date | None = Field(None, alias="from", serialization_alias="from")
+    to: date | None = None
+    by_category: dict[str, TagFigures]
+    by_group: dict[str, TagFigures]
+    by_region: list[RegionFigures]
+
+    model_config = {"populate_by_name": True}
+
+
+class LeaderboardEntry(BaseModel):
+    rank: int
+    donor_id: str
+    name: str
+    kind: str
+    fulfilled: int
+    value_fen: int
+
+
+class Leaderboard(BaseModel):
+    region: str
+    months: list[str] = Field(description="The months counted (the leaderboard is kept by month)")
+    individuals: list[LeaderboardEntry]
+    units: list[LeaderboardEntry]
+
+
+# ---------------------------------------------------------------- reading
+def _batch_get(repo: WishRepository, keys: list[dict[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+    unique = list({(key["PK"], key["SK"]): key for key in keys}.values())
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    pending = [to_dynamo(key) for key in unique]
+    while pending:
+        batch, pending = pending[:100], pending[100:]
+        response = repo.client.batch_get_item(RequestItems={repo.table_name: {"Keys": batch}})
+        for item in response.get("Responses", {}).get(repo.table_name, []):
+            plain = from_dynamo(item)
+            found[(plain["PK"], plain["SK"])] = plain
+        pending += response.get("UnprocessedKeys", {}).get(repo.table_name, {}).get("Keys", [])
+    return found
+
+
+class _Sum:
+    def __init__(self) -> None:
+        self.n: Counter[str] = Counter()
+        self.donors: set[str] = set()
+
+    def add(self, item: dict[str, Any] | None) -> None:
+        if not item:
+            return
+        for name, value in item.items():
+            if name not in _NOT_COUNTERS and isinstance(value, int):
+                self.n[name] += value
+        self.donors.update(item.get("donors") or [])
+
+
+def _read(repo: WishRepository, dims: list[str], start: date | None, end: date | None
+          ) -> dict[str, tuple[_Sum, _Sum]]:
+    """Per dimension: (the period's sums, the sums up to the period's end)."""
+    totals = _batch_get(repo, [counter_key(d, TOTAL) for d in dims])
+    result: dict[str, tuple[_Sum, _Sum]] = {}
+    wanted: dict[str, tuple[list[str], list[str]]] = {}
+    for d in dims:
+        total = totals.get((f"STATS#{d}", TOTAL))
+        period, stock = _Sum(), _Sum()
+        result[d] = (period, stock)
+        months = sorted((total or {}).get("months") or [])
+        if not months:
+            continue
+        if start is None and end is None:
+            period.add(total)
+            stock.add(total)
+            continue
+        first, last = month_days(months[0])[0], month_days(months[-1])[1]
+        period_end = min(end or last, last)
+        period_buckets = interval_buckets(max(start or first, first), period_end) if (start or first) <= period_end \
+            else []
+        stock_buckets = interval_buckets(first, period_end) if first <= period_end else []
+        wanted[d] = (period_buckets, stock_buckets)
+    items = _batch_get(repo, [counter_key(d, bucket) for d, (p, s) in wanted.items() for bucket in {*p, *s}])
+    for d, (period_buckets, stock_buckets) in wanted.items():
+        period, stock = result[d]
+        for bucket in period_buckets:
+            period.add(items.get((f"STATS#{d}", bucket)))
+        for bucket in stock_buckets:
+            stock.add(items.get((f"STATS#{d}", bucket)))
+    return result
+
+
+def _median(histogram: Counter[str]) -> float | None:
+    bins = sorted((int(name[2:]), count) for name, count in histogram.items() if name.startswith("d_") and count > 0)
+    total = sum(count for _, count in bins)
+    if not total:
+        return None
+
+    def at(position: int) -> int:
+        seen = 0
+        for days, count in bins:
+            if position < seen + count:
+                return days
+            seen += count
+        return bins[-1][0]
+
+    return (at((total - 1) // 2) + at(total // 2)) / 2
+
+
+def _figures(period: _Sum, stock: _Sum) -> dict[str, Any]:
+    n, s = period.n, stock.n
+    approved, fulfilled = n["approved"], n["in_fulfilled"]
+    figures: dict[str, Any] = {
+        "submitted": n["in_submitted"], "approved": approved, "fulfilled": fulfilled,
+        "rejected": n["in_rejected"], "cancelled": n["in_cancelled"], "value_fen": n["value_fen"],
+        "donors": len(period.donors), "median_days_to_fulfil": _median(n),
+        "fulfilment_rate": round(min(1.0, fulfilled / approved), 4) if approved else 0.0,
+    }
+    for name, status in STOCK_STATUSES.items():
+        figures[name] = s[f"in_{status}"] - s[f"out_{status}"]
+    return figures
+
+
+def _tags(period: _Sum, prefix: str, codes: list[str]) -> dict[str, TagFigures]:
+    n = period.n
+    return {code: TagFigures(submitted=n[f"{prefix}_{code}_submitted"], approved=n[f"{prefix}_{code}_approved"],
+                             fulfilled=n[f"{prefix}_{code}_fulfilled"], value_fen=n[f"{prefix}_{code}_value"])
+            for code in codes}
+
+
+def check_region(region: str) -> str:
+    if regions.level_of(region) == "village":
+        raise InvalidInput("region", "figures stop at the township: a village is too small to report on")
+    return region
+
+
+def check_period(start: date | None, end: date | None) -> None:
+    if start and end and start > end:
+        raise InvalidInput("from", "must not be after to")
+
+
+def stats(repo: WishRepository, region: str, campaign: str | None, start: date | None,
+          end: date | None) -> Stats:
+    check_region(region)
+    check_period(start, end)
+    registry = get_registry()
+    known = registry.get(region)
+    children = [child for child in registry.children(region) if child.level != "village"] if known else []
+    dims = [dim(region, campaign)] + [dim(child.code, campaign) for child in children]
+    sums = _read(repo, dims, start, end)
+    period, stock = sums[dims[0]]
+    return Stats(
+        region=region, region_name=registry.full_name(region) if known else None, campaign=campaign,
+        from_=start, to=end, **_figures(period, stock),
+        by_category=_tags(period, "c", list(catalog_categories())),
+        by_group=_tags(period, "g", list(catalog_groups())),
+        by_region=[RegionFigures(code=child.code, name=child.name, **_figures(*sums[dim(child.code, campaign)]))
+                   for child in children],
+    )
+
+
+def campaign_totals(repo: WishRepository, region: str, campaign_id: str) -> dict[str, int]:
+    period, stock = _read(repo, [dim(region, campaign_id)], None, None)[dim(region, campaign_id)]
+    figures = _figures(period, stock)
+    return {"wishes": figures["submitted"], "open": figures["open"], "fulfilled": figures["fulfilled"],
+            "value_fen": figures["value_fen"], "donors": figures["donors"]}
+
+
+# ---------------------------------------------------------------- the leaderboard
+def leaderboard(repo: WishRepository, region: str, start: date | None, end: date | None, limit: int) -> Leaderboard:
+    """Donors and units by wishes fulfilled, then value, over the months of [from, to]."""
+    check_region(region)
+    check_period(start, end)
+    total = _batch_get(repo, [counter_key(dim(region), TOTAL)]).get((f"STATS#{region}", TOTAL)) or {}
+    months = [month for month in sorted(total.get("months") or [])
+              if (start is None or month >= start.isoformat()[:7]) and (end is None or month <= end.isoformat()[:7])]
+    donors: dict[str, dict[str, Any]] = {}
+    for month in months:
+        partition = leaderboard_key(region, month, "", "")["PK"]
+        for item in repo._query_all(KeyConditionExpression="PK = :pk",  # noqa: SLF001
+                                    ExpressionAttributeValues={":pk": {"S": partition}}):
+            entry = donors.setdefault(item["SK"], {"donor_id": item.get("donor_id", item["SK"].split("#", 1)[1]),
+                                                   "name": item.get("name", ""), "kind": item.get("kind", "individual"),
+                                                   "fulfilled": 0, "value_fen": 0})
+            entry["fulfilled"] += int(item.get("fulfilled", 0))
+            entry["value_fen"] += int(item.get("value_fen", 0))
+            entry["name"] = item.get("name") or entry["name"]
+
+    def ranked(kind: str) -> list[LeaderboardEntry]:
+        entries = sorted((e for e in donors.values() if e["kind"] == kind),
+                         key=lambda e: (-e["fulfilled"], -e["value_fen"], e["name"], e["donor_id"]))[:limit]
+        return [LeaderboardEntry(rank=index + 1, **entry) for index, entry in enumerate(entries)]
+
+    return Leaderboard(region=region, months=months, individuals=ranked("individual"), units=ranked("unit"))

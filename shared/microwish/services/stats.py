@@ -1,0 +1,301 @@
+"""Report counters, kept by a consumer of the wish table's stream (audit INSERTs only).
+
+Every state change writes an audit item in its own transaction; this turns each audit item into
+counter moves, so that a report (GET /stats, GET /campaigns/{id}, GET /donors/leaderboard) is a
+few key reads, never a Scan, whatever the table holds.
+
+Key design (all in the wish table):
+- counter      PK=STATS#<dim>  SK=T | M#<yyyy-mm> | D#<yyyy-mm-dd>
+               dim = a region prefix at province, city, county and township level ("4312",
+               "431222", "431222250"), or "<prefix>@<campaign id>" for the wish's campaign. Buckets are
+               China Standard Time (UTC+8) days and months, plus T (all time). A period query reads
+               whole months as M items and the edge days as D items, and sums them.
+               Attributes (numbers, moved with ADD, so moves commute and need no read):
+                 in_<status>, out_<status>  a wish entered / left the status (flow counters: stocks
+                                            such as "open" are Σ in − out up to a day)
+                 approved, value_fen        approvals; what the fulfilled wishes were worth
+                 c_<category>_<metric>, g_<group>_<metric>   metric: submitted, approved, fulfilled, value
+                 d_<n>                      histogram: fulfilled n whole days after approval (the median
+                                            is read from it exactly; a list of durations would grow)
+                 donors (string set)        distinct donors of the fulfilled wishes; ADD to a set is
+                                            idempotent and sets union across buckets and regions,
+                                            which counts cannot (see README for its size limit)
+                 months (string set, T only) the months that have data: where "from the start" begins
+- leaderboard  PK=LB#<region prefix>#<yyyy-mm>  SK=<individual|unit>#<donor id>
+               name, kind, fulfilled (wishes), value_fen: one partition per region and month, read
+               whole and ranked in memory (a month's donors of one region are hundreds, not millions;
+               a sort key cannot hold a count that keeps changing without a delete and re-put per move).
+- marker       PK=COUNTED#<wish id>  SK=<audit SK>[#lb<n>]
+               written in the SAME transaction as the counter moves, on condition it does not exist:
+               a redelivered or replayed record finds its marker and changes nothing.
+A village is never a dimension: figures stop at the township, as the public list does (a village
+plus a category can name a person).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
+
+from .. import clock, regions
+from ..repository import CLAIM_PREFIX, ConditionFailed, WishRepository, from_dynamo
+
+CST = timezone(timedelta(hours=8), "CST")  # the federation's calendar: China Standard Time, no DST
+SCOPE_LEVELS = ("province", "city", "county", "township")
+TOTAL = "T"
+MAX_DAYS_BIN = 999  # d_999: 999 days or more
+_LEADERBOARD_UPDATES_PER_TRANSACTION = 90
+
+
+# ---------------------------------------------------------------- keys
+def local_day(at: str) -> str:
+    return clock.parse(at).astimezone(CST).date().isoformat()
+
+
+def scopes(region_code: str) -> list[str]:
+    """The region prefixes a village's figures count in: province, city, county, township."""
+    found: list[str] = []
+    for level in SCOPE_LEVELS:
+        prefix = regions.prefix_at(region_code, level)
+        if prefix not in found:
+            found.append(prefix)
+    return found
+
+
+def dim(scope: str, campaign_id: str | None = None) -> str:
+    return f"{scope}@{campaign_id}" if campaign_id else scope
+
+
+def counter_key(dimension: str, bucket: str) -> dict[str, str]:
+    return {"PK": f"STATS#{dimension}", "SK": bucket}
+
+
+def day_bucket(day: str) -> str:
+    return f"D#{day}"
+
+
+def month_bucket(month: str) -> str:
+    return f"M#{month}"
+
+
+def buckets_of(day: str) -> list[str]:
+    return [TOTAL, month_bucket(day[:7]), day_bucket(day)]
+
+
+def leaderboard_key(scope: str, month: str, kind: str, donor_id: str) -> dict[str, str]:
+    return {"PK": f"LB#{scope}#{month}", "SK": f"{kind}#{donor_id}"}
+
+
+def days_between(start: str, end: str) -> int:
+    return max(0, int((clock.parse(end) - clock.parse(start)).total_seconds() // 86400))
+
+
+# ---------------------------------------------------------------- what an event moves
+def moves_of(event: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """(dim, bucket) → {attribute: delta, "donors": set, "months": set} for one audit event."""
+    wish = event.get("wish") or {}
+    region = wish.get("region_code")
+    if not region:
+        return {}
+    action = event["action"]
+    day = local_day(event["at"])
+    category, groups = wish.get("category"), wish.get("groups") or []
+    deltas: dict[str, int] = defaultdict(int)
+    # The pledge that reaches the target writes two events (pledged, claimed) with the same move:
+    # the status move is the claimed event's alone.
+    from_status, to_status = event.get("from_status"), event.get("to_status")
+    if action != "pledged" and from_status != to_status:
+        if from_status:
+            deltas[f"out_{from_status}"] += 1
+        if to_status:
+            deltas[f"in_{to_status}"] += 1
+
+    def tagged(metric: str, amount: int = 1) -> None:
+        if category:
+            deltas[f"c_{category}_{metric}"] += amount
+        for group in groups:
+            deltas[f"g_{group}_{metric}"] += amount
+
+    donors: set[str] = set()
+    if action == "submitted":
+        tagged("submitted")
+    elif action == "approved":
+        deltas["approved"] += 1
+        tagged("approved")
+    elif action == "fulfilled":
+        value = int(event.get("amount_fen") or 0)
+        deltas["value_fen"] += value
+        tagged("fulfilled")
+        tagged("value", value)
+        if wish.get("approved_at"):
+            deltas[f"d_{min(MAX_DAYS_BIN, days_between(wish['approved_at'], event['at']))}"] += 1
+        donors = set(event.get("donor_ids") or [])
+
+    moves: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def add(dimension: str, on_day: str, values: dict[str, int], donor_ids: set[str]) -> None:
+        for bucket in buckets_of(on_day):
+            move = moves.setdefault((dimension, bucket), {"n": defaultdict(int), "donors": set(), "months": set()})
+            for name, amount in values.items():
+                if amount:
+                    move["n"][name] += amount
+            move["donors"] |= donor_ids
+            if bucket == TOTAL:
+                move["months"].add(on_day[:7])
+
+    campaign = wish.get("campaign_id")
+    for scope in scopes(region):
+        add(dim(scope), day, deltas, donors)
+        if campaign:
+            add(dim(scope, campaign), day, deltas, donors)
+            if event.get("campaign_joined") == campaign and wish.get("created_at"):
+                # Joined at review: the campaign counts the submission it did not see, on its day.
+                joined: dict[str, int] = defaultdict(int, {"in_submitted": 1})
+                if category:
+                    joined[f"c_{category}_submitted"] += 1
+                for group in groups:
+                    joined[f"g_{group}_submitted"] += 1
+                add(dim(scope, campaign), local_day(wish["created_at"]), joined, set())
+    return {key: move for key, move in moves.items() if move["n"] or move["donors"]}
+
+
+def _update(table: str, key: dict[str, str], move: dict[str, Any]) -> dict[str, Any]:
+    names: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    parts = []
+    for index, (name, amount) in enumerate(sorted(move["n"].items())):
+        names[f"#a{index}"] = name
+        values[f":a{index}"] = {"N": str(amount)}
+        parts.append(f"#a{index} :a{index}")
+    for attribute in ("donors", "months"):
+        if move[attribute]:
+            names[f"#{attribute}"] = attribute
+            values[f":{attribute}"] = {"SS": sorted(move[attribute])}
+            parts.append(f"#{attribute} :{attribute}")
+    return {"Update": {"TableName": table, "Key": {k: {"S": v} for k, v in key.items()},
+                       "UpdateExpression": "ADD " + ", ".join(parts),
+                       "ExpressionAttributeNames": names, "ExpressionAttributeValues": values}}
+
+
+def _marker(table: str, wish_id: str, sort_key: str, at: str) -> dict[str, Any]:
+    return {"Put": {"TableName": table,
+                    "Item": {"PK": {"S": f"COUNTED#{wish_id}"}, "SK": {"S": sort_key}, "type": {"S": "counted"},
+                             "at": {"S": at}},
+                    "ConditionExpression": "attribute_not_exists(PK)"}}
+
+
+def _commit_once(repo: WishRepository, items: list[dict[str, Any]]) -> bool:
+    """Commit the marker (item 0) and the moves; False when the marker was there: counted before."""
+    try:
+        repo._transact(items)  # noqa: SLF001 - the repository's one transaction path
+    except ConditionFailed as failure:
+        if failure.index == 0:
+            return False
+        raise
+    return True
+
+
+# ---------------------------------------------------------------- the consumer
+def count(event: dict[str, Any], repo: WishRepository) -> bool:
+    """Count one audit event exactly once; True when it moved something now."""
+    wish_id, sort_key = event["PK"].removeprefix("WISH#"), event["SK"]
+    table = repo.table_name
+    moves = moves_of(event)
+    items = [_marker(table, wish_id, sort_key, event["at"])]
+    items += [_update(table, counter_key(*key), move) for key, move in sorted(moves.items())]
+    counted = _commit_once(repo, items)
+    if event["action"] == "fulfilled":
+        _count_donors(event, wish_id, sort_key, repo)
+    return counted
+
+
+def donor_shares(repo: WishRepository, wish_id: str, value_fen: int) -> dict[str, dict[str, Any]]:
+    """Who made a fulfilled wish come true, with what: its claims in status fulfilled (stable for good).
+
+    A sole claim or an accepted assignment brings the wish's whole value; a pledge its amount.
+    """
+    shares: dict[str, dict[str, Any]] = {}
+    for claim in repo._query_all(  # noqa: SLF001
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :claim)",
+            ExpressionAttributeValues={":pk": {"S": f"WISH#{wish_id}"}, ":claim": {"S": CLAIM_PREFIX}}):
+        if claim.get("status") != "fulfilled":
+            continue
+        kind = "unit" if claim.get("kind") == "assignment" else (claim.get("donor_kind") or "individual")
+        share = shares.setdefault(claim["donor_id"], {"name": claim.get("donor_name") or claim["donor_id"],
+                                                      "kind": kind, "value_fen": 0})
+        if kind == "unit":
+            share["kind"] = "unit"
+        share["value_fen"] += value_fen if claim.get("kind") in ("sole", "assignment") else int(
+            claim.get("amount_fen") or 0)
+    return shares
+
+
+def _count_donors(event: dict[str, Any], wish_id: str, sort_key: str, repo: WishRepository) -> None:
+    """Leaderboard moves of a fulfilled wish, in chunks that fit a transaction, each counted once."""
+    wish = event.get("wish") or {}
+    shares = donor_shares(repo, wish_id, int(event.get("amount_fen") or 0))
+    month = local_day(event["at"])[:7]
+    updates = []
+    for donor_id, share in sorted(shares.items()):
+        for scope in scopes(wish["region_code"]):
+            updates.append({"Update": {
+                "TableName": repo.table_name,
+                "Key": {k: {"S": v} for k, v in leaderboard_key(scope, month, share["kind"], donor_id).items()},
+                "UpdateExpression": "SET #name = :name, #kind = :kind, donor_id = :donor ADD fulfilled :one, "
+                                    "value_fen :value",
+                "ExpressionAttributeNames": {"#name": "name", "#kind": "kind"},
+                "ExpressionAttributeValues": {":name": {"S": share["name"]}, ":kind": {"S": share["kind"]},
+                                              ":donor": {"S": donor_id}, ":one": {"N": "1"},
+                                              ":value": {"N": str(share["value_fen"])}}}})
+    size = _LEADERBOARD_UPDATES_PER_TRANSACTION
+    for chunk, start in enumerate(range(0, len(updates), size)):
+        _commit_once(repo, [_marker(repo.table_name, wish_id, f"{sort_key}#lb{chunk}", event["at"]),
+                            *updates[start:start + size]])
+
+
+def record_handler(record: Any, repo: WishRepository) -> None:
+    """One stream record (Powertools BatchProcessor): count it if it is a new audit item."""
+    raw = record.raw_event if hasattr(record, "raw_event") else record
+    if raw.get("eventName") != "INSERT":
+        return
+    image = (raw.get("dynamodb") or {}).get("NewImage")
+    if not image:
+        return
+    item = from_dynamo(image)
+    if item.get("type") != "audit":
+        return
+    count(item, repo)
+
+
+# ---------------------------------------------------------------- periods (the reading side)
+def month_days(month: str) -> tuple[date, date]:
+    first = date.fromisoformat(f"{month}-01")
+    following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+    return first, following - timedelta(days=1)
+
+
+def interval_buckets(start: date, end: date) -> list[str]:
+    """The buckets that sum to [start, end]: whole months as M, the edge days as D."""
+    buckets: list[str] = []
+    cursor = date(start.year, start.month, 1)
+    while cursor <= end:
+        month = cursor.isoformat()[:7]
+        first, last = month_days(month)
+        if start <= first and last <= end:
+            buckets.append(month_bucket(month))
+        else:
+            day = max(first, start)
+            while day <= min(last, end):
+                buckets.append(day_bucket(day.isoformat()))
+                day += timedelta(days=1)
+        cursor = last + timedelta(days=1)
+    return buckets
+
+
+def today() -> date:
+    return clock.now().astimezone(CST).date()
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
