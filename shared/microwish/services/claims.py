@@ -193,7 +193,8 @@ def _pledge(caller: Caller, wish: Wish, amount_fen: int | None, repo: WishReposi
     after = wish.model_copy(update={
         "status": status, "updated_at": now, "version": wish.version + 1,
         "pledged_fen": wish.pledged_fen + amount_fen + matched,
-        "pledge_count": wish.pledge_count + 1 + (match is not None), "due_at": None if completes else wish.due_at})
+        "pledge_count": wish.pledge_count + 1 + (match is not None), "due_at": None if completes else wish.due_at,
+        "at_risk": wish.at_risk and not completes})
     pledged = event_for(caller, Action.PLEDGED, wish, after, donor_id=claim.donor_id, claim_id=claim.id,
                         amount_fen=amount_fen)
     if completes:
