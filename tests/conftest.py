@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import boto3
 import pytest
 from moto import mock_aws
@@ -46,3 +48,16 @@ def api(stack, signer):
 def table(stack):
     """The wish table's name, for tests that look at what was stored."""
     return stack.outputs["WishTableName"]
+
+
+@pytest.fixture
+def shift(tmp_path, monkeypatch):
+    """Sets the platform clock `days` ahead of real time, as POST /dev/clock does in the local runtime."""
+    clock_file = tmp_path / "clock.json"
+    monkeypatch.setenv("MICROWISH_CLOCK_FILE", str(clock_file))
+
+    def to(days: float) -> None:
+        clock_file.write_text(json.dumps({"offset_seconds": days * 86400}))
+
+    to(0)
+    return to

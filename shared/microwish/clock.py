@@ -11,22 +11,19 @@ import os
 from datetime import UTC, datetime, timedelta
 
 _CLOCK_FILE_ENV = "MICROWISH_CLOCK_FILE"
-_cached: tuple[str, float, float] = ("", -1.0, 0.0)  # (file path, its mtime, offset seconds)
 
 
 def _offset_seconds() -> float:
-    global _cached
+    # Read on every call (a few microseconds, and only where the local runtime set the variable):
+    # a cache keyed by the file's mtime would miss two shifts within one filesystem tick.
     path = os.environ.get(_CLOCK_FILE_ENV)
     if not path:
         return 0.0
     try:
-        mtime = os.stat(path).st_mtime
+        with open(path, encoding="utf-8") as handle:
+            return float(json.load(handle).get("offset_seconds", 0))
     except FileNotFoundError:
         return 0.0
-    if (path, mtime) != _cached[:2]:
-        with open(path, encoding="utf-8") as handle:
-            _cached = (path, mtime, float(json.load(handle).get("offset_seconds", 0)))
-    return _cached[2]
 
 
 def now() -> datetime:

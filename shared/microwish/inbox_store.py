@@ -18,7 +18,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from .errors import InvalidInput
-from .repository import dynamodb_client, from_dynamo, to_dynamo
+from .repository import TableStore, from_dynamo, to_dynamo
 
 INBOX_PREFIX = "INBOX#"
 PREFS_SK = "PREFERENCES"
@@ -51,14 +51,7 @@ def _decode_cursor(cursor: str | None) -> str | None:
     return data["before"]
 
 
-class InboxStore:
-    def __init__(self, table_name: str, client: Any = None) -> None:
-        self.table_name = table_name
-        self._client = client
-
-    @property
-    def client(self) -> Any:
-        return self._client or dynamodb_client()
+class InboxStore(TableStore):
 
     # ------------------------------------------------------------ notifications
     def put_notification(self, owner: str, notification: dict[str, Any]) -> bool:

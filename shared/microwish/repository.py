@@ -269,7 +269,9 @@ class ListQuery:
     filters: dict[str, str] = field(default_factory=dict)
 
 
-class WishRepository:
+class TableStore:
+    """A view of the one table: its name and the process's client (or a given one)."""
+
     def __init__(self, table_name: str, client: Any = None) -> None:
         self.table_name = table_name
         self._client = client
@@ -277,6 +279,9 @@ class WishRepository:
     @property
     def client(self) -> Any:
         return self._client or dynamodb_client()
+
+
+class WishRepository(TableStore):
 
     # ------------------------------------------------------------ writes
     def transaction(self) -> Transaction:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from infra.local.events import scheduled_event
@@ -13,18 +11,6 @@ from microwish.models import Wish
 from microwish.repository import ConditionFailed, WishRepository
 from microwish.services.wishes import event_for
 from tests.handlers.helpers import CITY_OFFICER, DONOR, OFFICER, open_wish
-
-
-@pytest.fixture
-def shift(tmp_path, monkeypatch):
-    """Moves the platform clock, as POST /dev/clock does in the local runtime."""
-    clock_file = tmp_path / "clock.json"
-    monkeypatch.setenv("MICROWISH_CLOCK_FILE", str(clock_file))
-
-    def to(days: float) -> None:
-        clock_file.write_text(json.dumps({"offset_seconds": days * 86400}))
-    to(0)
-    return to
 
 
 def sweep(api):

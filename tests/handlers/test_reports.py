@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import random
 import statistics
@@ -58,17 +57,6 @@ FATES = ["submitted", "rejected", "cancel_submitted", "open", "escalated", "clai
 @pytest.fixture(autouse=True)
 def _transactions_copy_the_table_once(monkeypatch):
     copy_tables_once_per_transaction(monkeypatch)
-
-
-@pytest.fixture
-def shift(tmp_path, monkeypatch):
-    clock_file = tmp_path / "clock.json"
-    monkeypatch.setenv("MICROWISH_CLOCK_FILE", str(clock_file))
-
-    def to(days: float) -> None:
-        clock_file.write_text(json.dumps({"offset_seconds": days * 86400}))
-    to(0)
-    return to
 
 
 def ok(reply, *statuses):
