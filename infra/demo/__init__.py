@@ -57,7 +57,9 @@ WISHES = [
 # Demo units' contacts, so /dev/outbox shows what the chat groups and officers' phones would get.
 DEMO_CONTACTS = {
     "regions": {
-        "431222250201": {"sms": ["13900000001"]},  # 王家村妇联主席
+        "431222250201": {"sms": ["13900000001"],  # 王家村妇联主席, and the village's WeCom group
+                         "chat": {"url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=demo-wangjia",
+                                  "kind": "wecom"}},
         "431222250": {"chat": {"url": "https://oapi.dingtalk.com/robot/send?access_token=demo-madiyi",
                                "secret": "SECdemo-madiyi", "kind": "dingtalk"}},
         "431222": {"chat": {"url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=demo-yuanling",

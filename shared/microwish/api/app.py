@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+from functools import partial
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -11,6 +13,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.shared.json_encoder import Encoder
 
 from ..errors import DomainError
 from . import idempotency
@@ -24,7 +27,9 @@ _ROUTERS: dict[int, tuple[Router, ...]] = {}
 
 
 def build_app(*routers: Router) -> APIGatewayHttpResolver:
-    app = APIGatewayHttpResolver(enable_validation=True)
+    # Chinese as it is (not \u escapes): front ends and curl users read it as sent.
+    app = APIGatewayHttpResolver(enable_validation=True,
+                                 serializer=partial(json.dumps, separators=(",", ":"), ensure_ascii=False, cls=Encoder))
     for router in routers:
         app.include_router(router)
     _ROUTERS[id(app)] = routers
