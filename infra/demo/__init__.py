@@ -27,8 +27,8 @@ from microwish.settings import Settings
 
 VILLAGE_WORKER = Caller(sub="demo-resident-wangjia", role="resident", name="王家村妇联主席")
 CITY_OFFICER = Caller(sub="demo-officer-huaihua", role="officer", region="4312", name="怀化市妇联")
-UNIT = Caller(sub="demo-unit-ggzy", role="donor", name="怀化市公共资源交易中心")
-VOLUNTEERS = Caller(sub="demo-donor-volunteers", role="donor", name="怀化市志愿者协会")
+UNIT = Caller(sub="demo-unit-ggzy", role="donor", name="怀化市公共资源交易中心", donor_type="unit")
+VOLUNTEERS = Caller(sub="demo-donor-volunteers", role="donor", name="怀化市志愿者协会", donor_type="unit")
 DONOR = Caller(sub="demo-donor-1", role="donor", name="爱心人士")
 
 # (title, description, category, groups, village, beneficiary, target_fen, what happens to it)
