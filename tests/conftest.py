@@ -8,6 +8,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from infra.local import motopatch
 from infra.local.inprocess import AUDIENCE, ISSUER, ROOT, Api, Signer, environment
 from infra.local.stack import deploy_stack
 
@@ -21,8 +22,14 @@ def aws(monkeypatch):
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     monkeypatch.delenv("MICROWISH_CLOCK_FILE", raising=False)
-    with mock_aws():
-        yield
+    # The same moto as the local runtime's: transactions back up only the items they touch
+    # (moto copies whole tables per item, which makes large tests crawl). See infra/local/motopatch.py.
+    motopatch.apply()
+    try:
+        with mock_aws():
+            yield
+    finally:
+        motopatch.revert()
 
 
 @pytest.fixture

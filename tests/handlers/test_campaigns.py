@@ -18,14 +18,9 @@ from tests.handlers.helpers import (
     all_items,
     submit,
 )
-from tests.handlers.stats_feed import copy_tables_once_per_transaction, count_all
+from tests.handlers.stats_feed import count_all
 
 SPONSOR = person("donor", "sponsor-1", name="怀化市女企业家协会")
-
-
-@pytest.fixture(autouse=True)
-def _transactions_copy_the_table_once(monkeypatch):
-    copy_tables_once_per_transaction(monkeypatch)
 
 
 def iso(days: float) -> str:

@@ -36,7 +36,7 @@ from tests.handlers.helpers import (
     open_wish,
     submit,
 )
-from tests.handlers.stats_feed import audit_items, copy_tables_once_per_transaction, feed, records_of
+from tests.handlers.stats_feed import audit_items, feed, records_of
 
 CST = timezone(timedelta(hours=8))
 VILLAGES = ["431222250201", "431222250202", "431222250203", "431221110201", "431221110202", "431223100201",
@@ -52,11 +52,6 @@ FATES = ["submitted", "rejected", "cancel_submitted", "open", "escalated", "clai
          "assigned", "accepted", "declined", "delivered", "delivery_rejected", "fulfilled", "fulfilled",
          "fulfilled", "cancel_claimed", "pooled", "pooled_withdraw", "pooled_fulfilled", "pooled_fulfilled",
          "pooled_cancelled"]
-
-
-@pytest.fixture(autouse=True)
-def _transactions_copy_the_table_once(monkeypatch):
-    copy_tables_once_per_transaction(monkeypatch)
 
 
 def ok(reply, *statuses):
