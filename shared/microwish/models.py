@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Generic, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from . import regions
 from .catalog import CategoryCode, GroupCode
@@ -47,6 +47,12 @@ def _region_prefix(code: str) -> str:
         raise ValueError(str(error)) from None
 
 
+def _no_repeats(values: list[str]) -> list[str]:
+    if len(set(values)) != len(values):
+        raise ValueError("must not repeat an entry")
+    return values
+
+
 VillageCode = Annotated[str, AfterValidator(_known_village)]
 RegionPrefix = Annotated[str, AfterValidator(_region_prefix)]
 
@@ -72,19 +78,12 @@ class WishSubmission(Strict):
     title: Text50
     description: Description = ""
     category: CategoryCode
-    groups: list[GroupCode] = Field(default_factory=list, max_length=4)
+    groups: Annotated[list[GroupCode], AfterValidator(_no_repeats)] = Field(default_factory=list, max_length=4)
     region_code: VillageCode = Field(description="12-digit division code of the beneficiary's village.")
     beneficiary: Beneficiary
     target_fen: Fen | None = None
     needed_by: date | None = None
     campaign_id: Annotated[str, StringConstraints(max_length=64)] | None = None
-
-    @field_validator("groups")
-    @classmethod
-    def _distinct(cls, value: list[str]) -> list[str]:
-        if len(set(value)) != len(value):
-            raise ValueError("groups must not repeat")
-        return value
 
 
 class ReviewDecision(Strict):
@@ -216,7 +215,7 @@ ClaimKind = Literal["sole", "pledge", "assignment"]
 ClaimStatus = Literal["offered", "active", "delivered", "fulfilled", "withdrawn", "lapsed", "declined",
                       "cancelled", "refund_due"]
 WishIds = Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=64)]],
-                    Field(min_length=1, max_length=25)]
+                    Field(min_length=1, max_length=25), AfterValidator(_no_repeats)]
 # Keys handed out by POST /uploads, nothing else: deliveries/<uploader>/<uuid>.<ext>
 PhotoKey = Annotated[
     str, StringConstraints(pattern=r"^deliveries/[A-Za-z0-9_.@:-]{1,128}/[0-9a-f]{32}\.(jpg|png|webp|heic)$")
@@ -231,13 +230,6 @@ class ClaimRequest(Strict):
 class BatchClaimRequest(Strict):
     wish_ids: WishIds
     all_or_nothing: bool = True
-
-    @field_validator("wish_ids")
-    @classmethod
-    def _distinct(cls, value: list[str]) -> list[str]:
-        if len(set(value)) != len(value):
-            raise ValueError("wish_ids must not repeat")
-        return value
 
 
 class AssignmentRequest(Strict):

@@ -313,8 +313,8 @@ def test_a_sweep_between_a_manual_escalations_read_and_write_moves_once(api, rep
     travel(days=8)
 
     class SweepsAfterRead(WishRepository):
-        def get_wish(self, wish_id):
-            read = super().get_wish(wish_id)
+        def get_wish_bundle(self, wish_id):
+            read = super().get_wish_bundle(wish_id)
             escalation.Sweep(WishRepository(table, self.client), settings).run()  # the schedule fires now
             return read
 

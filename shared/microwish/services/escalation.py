@@ -35,7 +35,7 @@ from ..lifecycle import ESCALATABLE, Action, Status, next_status
 from ..models import AuditEvent, Wish, WishPrivateView
 from ..repository import DUE_ESCALATION, ConditionFailed, WishRepository
 from ..settings import Settings
-from .wishes import conflict_from, load_for_officer, private_view
+from .wishes import conflict_from, load_bundle_for_officer, private_view
 
 LEVEL_NAMES = {"village": "村", "township": "乡镇", "county": "县", "city": "市", "province": "省"}
 # A window of 0 days (a misconfigured parameter) must still put the next due time after now,
@@ -217,7 +217,7 @@ def sweep(repo: WishRepository, settings: Settings, now: datetime | None = None,
 def escalate_by_hand(caller: Caller, wish_id: str, reason: str, repo: WishRepository,
                      settings: Settings) -> WishPrivateView:
     """An officer of the wish's region (or an admin) hands it one level up, due or not."""
-    wish = load_for_officer(caller, wish_id, repo)
+    wish, private, claims = load_bundle_for_officer(caller, wish_id, repo)
     next_status(wish.status, Action.ESCALATED)  # 409 unless submitted or open (assigned waits on its unit)
     now = clock.now()
     move = escalation_move(wish, now, settings, note=reason)
@@ -225,10 +225,8 @@ def escalate_by_hand(caller: Caller, wish_id: str, reason: str, repo: WishReposi
         raise Conflict(f"the wish is already at the top level ({wish.level}): there is no level above it",
                        state=wish.status.value, level=wish.level)
     try:
-        write_move(repo, wish, move, now, actor=caller)
+        after = write_move(repo, wish, move, now, actor=caller)
     except ConditionFailed as failure:
         # Someone (the sweep, another officer, a donor) changed it since it was read: theirs stands.
         raise conflict_from(failure, wish) from None
-    bundle = repo.get_wish_bundle(wish_id)
-    assert bundle is not None  # it was just written
-    return private_view(*bundle)
+    return private_view(after, private, claims)

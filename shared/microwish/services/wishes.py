@@ -112,9 +112,22 @@ def load_for_officer(caller: Caller, wish_id: str, repo: WishRepository) -> Wish
     return wish
 
 
+def load_bundle_for_officer(caller: Caller, wish_id: str, repo: WishRepository) -> tuple[Wish, dict, list[dict]]:
+    """The wish with its private part and claims (one Query), for an officer (or admin) of its region.
+
+    For actions that leave the claims as they are: the answer's view is built from what was read
+    and the changed wish, with no second read.
+    """
+    require_role(caller, "officer", "admin")
+    bundle = repo.get_wish_bundle(wish_id)
+    if bundle is None or not caller.is_officer_for(bundle[0].region_code):
+        raise NotFound("no such wish in your region")
+    return bundle
+
+
 def review_wish(caller: Caller, wish_id: str, decision: ReviewDecision, repo: WishRepository,
                 settings: Settings) -> WishPrivateView:
-    wish = load_for_officer(caller, wish_id, repo)
+    wish, private, claims = load_bundle_for_officer(caller, wish_id, repo)
     action = Action.APPROVED if decision.decision == "approve" else Action.REJECTED
     status = next_status(wish.status, action)
     now = clock.now_iso()
@@ -145,9 +158,7 @@ def review_wish(caller: Caller, wish_id: str, decision: ReviewDecision, repo: Wi
                                                  campaign_joined=joined))
     except ConditionFailed as failure:
         raise conflict_from(failure, wish) from None
-    bundle = repo.get_wish_bundle(wish_id)
-    assert bundle is not None  # it was just written
-    return private_view(*bundle)
+    return private_view(after, private, claims)
 
 
 def get_wish(caller: Caller, wish_id: str, repo: WishRepository) -> WishPublicView | WishPrivateView:
