@@ -61,23 +61,70 @@ def caller_from_claims(claims: dict[str, Any]) -> Caller:
     return Caller(sub=claims.get("sub"), role=role, region=region, name=claims.get("name"), donor_type=donor_type)
 
 
+# A JWKS fetch must give up well inside the function's timeout (10 s): a slow issuer then
+# answers 401 for this request instead of timing the whole invocation out.
+JWKS_TIMEOUT_S = 2.0
+LEEWAY_S = 30  # clock skew tolerated on exp/nbf/iat
+
+
 @cache
 def _jwks_client(url: str):  # noqa: ANN202 - PyJWT is imported lazily: only public routes need it
     import jwt
 
-    return jwt.PyJWKClient(url, cache_keys=True)
+    return jwt.PyJWKClient(url, cache_keys=True, timeout=JWKS_TIMEOUT_S)
+
+
+def _audiences(claims: dict[str, Any]) -> set[str]:
+    audience = claims.get("aud")
+    if isinstance(audience, str):
+        return {audience}
+    if isinstance(audience, list):
+        return {str(item) for item in audience}
+    return set()
+
+
+def check_claims(claims: dict[str, Any], audience: str, token_uses: set[str]) -> None:
+    """What the signature check leaves: the audience (or, for access tokens, the client id) and
+    token_use. Raises Unauthorized naming what is wrong."""
+    token_use = claims.get("token_use")
+    if token_use is not None and token_use not in token_uses:
+        raise Unauthorized(f"a token of use '{token_use}' is not accepted here")
+    if "aud" in claims:
+        if audience not in _audiences(claims):
+            raise Unauthorized("the bearer token is for another audience")
+    elif token_use == "access" and claims.get("client_id") is not None:
+        # Cognito access tokens carry the app client in client_id and have no aud.
+        if claims.get("client_id") != audience:
+            raise Unauthorized("the bearer token is for another client")
+    else:
+        raise Unauthorized("the bearer token names no audience")
+    if not isinstance(claims.get("sub"), str) or not claims["sub"]:
+        raise Unauthorized("the bearer token names no subject")
 
 
 def verify_token(token: str) -> dict[str, Any]:
+    """Claims of a valid bearer token: RS256 signature by a key of the issuer's JWKS; exp, iss and
+    sub required; iss the configured issuer; aud (or client_id) the configured audience; token_use,
+    when present, one of the configured uses."""
     import jwt
 
     settings = get_settings()
+    if not settings.jwt_issuer or not settings.jwt_audience:
+        raise Unauthorized("this deployment verifies no bearer tokens (no issuer or audience configured)")
     try:
         key = _jwks_client(settings.jwks_url).get_signing_key_from_jwt(token)
-        return jwt.decode(token, key.key, algorithms=["RS256"], audience=settings.jwt_audience,
-                          issuer=settings.jwt_issuer)
+        claims = jwt.decode(
+            token,
+            key.key,
+            algorithms=["RS256"],
+            issuer=settings.jwt_issuer,
+            leeway=LEEWAY_S,
+            options={"require": ["exp", "iss", "sub"], "verify_aud": False},
+        )
     except jwt.PyJWTError as error:
         raise Unauthorized("the bearer token is not valid") from error
+    check_claims(claims, settings.jwt_audience, settings.token_uses)
+    return claims
 
 
 def caller_from_event(event: dict[str, Any]) -> Caller:

@@ -17,6 +17,7 @@ class Settings(BaseModel):
     jwt_issuer: str = ""
     jwt_audience: str = ""
     jwks_url: str = ""
+    jwt_token_use: str = "id"  # token_use values public routes accept, comma-separated ("id,access")
     top_level: str = Field(default="city", pattern="^(city|province)$")
     home_region: str = "4312"
     review_window_days: float = 7
@@ -45,6 +46,10 @@ class Settings(BaseModel):
             if name.upper() in env:
                 values[name] = env[name.upper()]
         return cls.model_validate(values)
+
+    @property
+    def token_uses(self) -> set[str]:
+        return {use.strip() for use in self.jwt_token_use.split(",") if use.strip()}
 
     def window_days(self, level: str) -> float:
         return self.escalation_windows.get(level, 7)
