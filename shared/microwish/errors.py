@@ -37,6 +37,13 @@ class Conflict(DomainError):
     title = "Conflict"
 
 
+class TooManyRequests(DomainError):
+    """A count limit was reached (codes tried, messages to an address today, upload tickets)."""
+
+    status = 429
+    title = "Too Many Requests"
+
+
 class InvalidInput(DomainError):
     """A field that passed its schema but breaks a rule of the domain (e.g. an unknown village)."""
 

@@ -134,3 +134,71 @@ class InboxStore(TableStore):
     def put_preferences(self, sub: str, preferences: dict[str, Any]) -> None:
         item = {"PK": f"PREFS#{sub}", "SK": PREFS_SK, "type": "preferences", **preferences}
         self.client.put_item(TableName=self.table_name, Item=to_dynamo(item))
+
+    # ------------------------------------------------------------ contact verification
+    def count_wrong_code(self, sub: str, channel: str, code_hash: str, max_attempts: int) -> int | None:
+        """One more wrong attempt at the pending code: the attempts made so far, or None when the code
+        changed meanwhile or had no attempt left."""
+        try:
+            response = self.client.update_item(
+                TableName=self.table_name,
+                Key=to_dynamo({"PK": f"PREFS#{sub}", "SK": PREFS_SK}),
+                UpdateExpression="ADD #attempts :one",
+                ConditionExpression="#hash = :hash AND (attribute_not_exists(#attempts) OR #attempts < :max)",
+                ExpressionAttributeNames={"#attempts": f"{channel}_code_attempts", "#hash": f"{channel}_code_hash"},
+                ExpressionAttributeValues=to_dynamo({":one": 1, ":hash": code_hash, ":max": max_attempts}),
+                ReturnValues="UPDATED_NEW",
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return None
+            raise
+        return int(from_dynamo(response["Attributes"])[f"{channel}_code_attempts"])
+
+    def mark_verified(self, sub: str, channel: str, verified_field: str, code_hash: str,
+                      max_attempts: int, now: str) -> dict[str, Any] | None:
+        """The channel verified and its code gone, if the code is still the one checked; else None."""
+        try:
+            response = self.client.update_item(
+                TableName=self.table_name,
+                Key=to_dynamo({"PK": f"PREFS#{sub}", "SK": PREFS_SK}),
+                UpdateExpression="SET #verified = :true, updated_at = :now REMOVE #hash, #salt, #expires, #attempts",
+                ConditionExpression="#hash = :hash AND (attribute_not_exists(#attempts) OR #attempts < :max)",
+                ExpressionAttributeNames={
+                    "#verified": verified_field,
+                    "#hash": f"{channel}_code_hash",
+                    "#salt": f"{channel}_code_salt",
+                    "#expires": f"{channel}_code_expires_at",
+                    "#attempts": f"{channel}_code_attempts",
+                },
+                ExpressionAttributeValues=to_dynamo({":true": True, ":now": now, ":hash": code_hash,
+                                                     ":max": max_attempts}),
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return None
+            raise
+        return from_dynamo(response["Attributes"])
+
+    # ------------------------------------------------------------ messages per recipient and day
+    def take_send_slot(self, recipient_hash: str, day: str, cap: int, expires_at: int) -> bool:
+        """Count one message to a recipient address on a day; False (nothing counted) at the cap.
+
+        One counter item per (address hash, day): SENDCAP#<hash> / D#<yyyy-mm-dd>; the address
+        itself is never stored here."""
+        try:
+            self.client.update_item(
+                TableName=self.table_name,
+                Key=to_dynamo({"PK": f"SENDCAP#{recipient_hash}", "SK": f"D#{day}"}),
+                UpdateExpression="ADD #sent :one SET expires_at = :expires, #type = :type",
+                ConditionExpression="attribute_not_exists(#sent) OR #sent < :cap",
+                ExpressionAttributeNames={"#sent": "sent", "#type": "type"},
+                ExpressionAttributeValues=to_dynamo({":one": 1, ":cap": cap, ":expires": expires_at,
+                                                     ":type": "send_cap"}),
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True

@@ -11,8 +11,10 @@ import base64
 import hashlib
 import hmac
 import json
+import os
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -100,7 +102,8 @@ def outbox(tmp_path):
 
 
 @pytest.fixture
-def pipeline(stack, outbox):
+def pipeline(stack, outbox, monkeypatch):
+    monkeypatch.setenv("MICROWISH_OUTBOX_FILE", str(outbox))  # verification codes, as the local runtime
     return Pipeline(stack, outbox)
 
 
@@ -113,8 +116,16 @@ def contacts(stack):
 
 
 def set_preferences(api, who, **prefs):
+    """PUT the preferences, then verify each new number/address with the code sent to it (outbox)."""
     reply = api.request("PUT", "/me/preferences", json_body=prefs, as_=who)
     assert reply.status == 200, reply.text
+    outbox = Pipeline(api.stack, Path(os.environ["MICROWISH_OUTBOX_FILE"]))
+    for channel, field in (("sms", "phone"), ("email", "email_address")):
+        verified = "phone_verified" if channel == "sms" else "email_verified"
+        if prefs.get(field) and not reply.json[verified]:
+            code = outbox.codes(prefs[field])[-1]
+            reply = api.post("/me/preferences/verification", {"channel": channel, "code": code}, as_=who)
+            assert reply.status == 200, reply.text
     return reply.json
 
 
@@ -545,7 +556,9 @@ def test_preferences_are_honoured_and_the_inbox_always_works(api, pipeline, tabl
         "sms": False,
         "email": False,
         "phone": None,
+        "phone_verified": False,
         "email_address": None,
+        "email_verified": False,
         "inbox": True,
         "updated_at": None,
     }

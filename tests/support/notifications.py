@@ -4,6 +4,7 @@ the event router → the notification queue → the notifier (see infra/local/po
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -121,6 +122,15 @@ class Pipeline:
 
     # ------------------------------------------------------------ what was sent
     def sent(self) -> list[dict[str, Any]]:
+        """What the notifier sent (the verification codes the inbox function sent are left out)."""
+        return [line for line in self.outbox_lines() if line.get("event") != "verification"]
+
+    def outbox_lines(self) -> list[dict[str, Any]]:
         if not self.outbox or not self.outbox.exists():
             return []
         return [json.loads(line) for line in self.outbox.read_text(encoding="utf-8").splitlines()]
+
+    def codes(self, to: str) -> list[str]:
+        """The verification codes sent to an address, oldest first."""
+        return [re.search(r"\d{6}", line["text"]).group(0) for line in self.outbox_lines()
+                if line.get("event") == "verification" and line["to"] == to]

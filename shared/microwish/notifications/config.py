@@ -14,6 +14,7 @@ class NotifyConfig:
     outbox_file: str = ""  # local runtime: append what would be sent here instead of sending
     sent_ttl_days: float = 15  # how long "sent" markers live (longer than the DLQ keeps a message)
     contacts_cache_seconds: float = 300
+    daily_cap: int = 20  # SMS / e-mails one address may get a day (codes and notifications together)
 
     @classmethod
     def from_env(cls) -> NotifyConfig:
@@ -24,4 +25,5 @@ class NotifyConfig:
             email_sender=env.get("NOTIFY_EMAIL_SENDER", ""),
             outbox_file=env.get("MICROWISH_OUTBOX_FILE", ""),
             sent_ttl_days=float(env.get("NOTIFY_SENT_TTL_DAYS", "15")),
+            daily_cap=int(env.get("NOTIFY_DAILY_CAP", "20")),
         )

@@ -32,6 +32,7 @@ from . import channels, contacts
 from .channels import Channel, ChatChannel, DeliveryError, EmailChannel, InboxChannel, Message, SmsChannel
 from .config import NotifyConfig
 from .recipients import Job, notification_id
+from .verification import CappedChannel
 
 logger = Logger(child=True)
 MIN_REMAINING_MS = 1_000  # nearly out of time: leave the record for a redelivery rather than start it
@@ -64,9 +65,10 @@ def plan(job: Job, store: InboxStore, known: contacts.Contacts) -> list[Message]
     messages = [message("inbox", owner)]
     if recipient.kind == "person":
         prefs = store.get_preferences(recipient.id) or {}
-        if prefs.get("sms") and prefs.get("phone"):
+        # Only a verified number/address is ever used (verification.py).
+        if prefs.get("sms") and prefs.get("phone") and prefs.get("phone_verified") is True:
             messages.append(message("sms", prefs["phone"]))
-        if prefs.get("email") and prefs.get("email_address"):
+        if prefs.get("email") and prefs.get("email_address") and prefs.get("email_verified") is True:
             messages.append(message("email", prefs["email_address"]))
     else:
         unit = known.region(recipient.id) if recipient.kind == "region" else known.admins
@@ -94,10 +96,11 @@ class Notifier:
         if self.channel_set is not None:
             return self.channel_set
         outbox = self.config.outbox_file
+        cap = self.config.daily_cap
         return {
             "inbox": InboxChannel(self.store),
-            "sms": SmsChannel(outbox),
-            "email": EmailChannel(self.config.email_sender, outbox),
+            "sms": CappedChannel(SmsChannel(outbox), self.store, cap),
+            "email": CappedChannel(EmailChannel(self.config.email_sender, outbox), self.store, cap),
             "chat": ChatChannel(known.chat_groups(), outbox),
         }
 

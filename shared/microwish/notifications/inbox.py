@@ -8,7 +8,7 @@ and so is its read state: "read" means someone in the unit has read it.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
@@ -18,6 +18,8 @@ from ..errors import InvalidInput, NotFound
 from ..inbox_store import InboxStore
 from ..models import Phone, Strict
 from ..settings import Settings
+from . import verification
+from .config import NotifyConfig
 
 EmailAddress = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -56,9 +58,17 @@ class Preferences(BaseModel):
     sms: bool = False
     email: bool = False
     phone: str | None = None
+    phone_verified: bool = Field(default=False, description="SMS go out only once the number is verified")
     email_address: str | None = None
+    email_verified: bool = Field(default=False, description="E-mails go out only once the address is verified")
     inbox: bool = Field(default=True, description="The in-app inbox always works")
     updated_at: str | None = None
+
+
+class VerificationRequest(Strict):
+    channel: Literal["sms", "email"] = Field(description="Which address the code was sent to")
+    code: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{6}$")] = Field(
+        description="The 6-digit code sent to the number or address")
 
 
 def owners_of(caller: Caller, settings: Settings) -> list[str]:
@@ -100,18 +110,43 @@ def mark_many_read(
     return [_view(item) for item in marked if item is not None]
 
 
-def get_preferences(caller: Caller, store: InboxStore) -> Preferences:
-    require_role(caller, "resident", "officer", "donor", "admin")
-    item = store.get_preferences(caller.sub or "") or {}
+def _preferences(item: dict[str, Any]) -> Preferences:
     return Preferences.model_validate({key: item[key] for key in Preferences.model_fields if key in item})
 
 
-def put_preferences(caller: Caller, store: InboxStore, update: PreferencesUpdate) -> Preferences:
+def get_preferences(caller: Caller, store: InboxStore) -> Preferences:
+    require_role(caller, "resident", "officer", "donor", "admin")
+    return _preferences(store.get_preferences(caller.sub or "") or {})
+
+
+def put_preferences(caller: Caller, store: InboxStore, update: PreferencesUpdate,
+                    config: NotifyConfig | None = None) -> Preferences:
+    """Stores the choice; a number/address not yet verified gets a code (and is not used until
+    POST /me/preferences/verification)."""
     require_role(caller, "resident", "officer", "donor", "admin")
     if update.sms and not update.phone:
         raise InvalidInput("phone", "SMS need a phone number")
     if update.email and not update.email_address:
         raise InvalidInput("email_address", "e-mails need an address")
-    values = {**update.model_dump(), "updated_at": clock.now_iso()}
+    config = config or NotifyConfig.from_env()
+    now = clock.now_iso()
+    current = store.get_preferences(caller.sub or "") or {}
+    values: dict[str, Any] = {**update.model_dump(), "updated_at": now}
+    codes: list[tuple[str, str, str]] = []
+    for channel, (address_field, _) in verification.CHANNELS.items():
+        address = values[address_field]
+        fields, code = verification.plan_code(current, channel, address, now)
+        values.update(fields)
+        if code is not None:
+            codes.append((channel, address, code))
+    for channel, address, _ in codes:  # every code counts against its address's daily cap, first
+        verification.check_cap_for_code(store, config, channel, address)
     store.put_preferences(caller.sub or "", values)
-    return Preferences.model_validate(values)
+    for channel, address, code in codes:
+        verification.send_code(store, config, channel, address, code)
+    return _preferences(values)
+
+
+def verify_contact(caller: Caller, store: InboxStore, request: VerificationRequest) -> Preferences:
+    require_role(caller, "resident", "officer", "donor", "admin")
+    return _preferences(verification.verify(store, caller.sub or "", request.channel, request.code))

@@ -18,6 +18,7 @@ from ...notifications.inbox import (
     NotificationView,
     Preferences,
     PreferencesUpdate,
+    VerificationRequest,
 )
 from .. import context
 from ..app import BEARER
@@ -96,6 +97,35 @@ def get_preferences() -> Preferences:
     summary="Choose my notification channels (SMS, e-mail; the inbox always works)",
     tags=["me"],
     security=BEARER,
+    description="A new phone number or e-mail address is stored unverified and a 6-digit code is sent to it "
+    "(valid 10 minutes); it is used only after POST /me/preferences/verification. Putting the same "
+    "address again sends no new code while one is pending; a verified address stays verified. Every "
+    "address gets at most a capped number of messages a day.",
+    responses={
+        200: {"description": "The preferences; phone_verified / email_verified say which addresses are in use"},
+        422: {"description": "phone / email_address missing or malformed"},
+        429: {"description": "The address had the most messages it may get today; no code was sent"},
+    },
 )
 def put_preferences(update: PreferencesUpdate) -> Preferences:
     return inbox.put_preferences(context.caller(router), store(), update)
+
+
+@router.post(
+    "/me/preferences/verification",
+    summary="Verify my phone number or e-mail address with the code sent to it",
+    tags=["me"],
+    security=BEARER,
+    responses={
+        200: {"description": "The preferences, with the channel verified"},
+        409: {"description": "No code is pending for this channel (or it is verified already)"},
+        422: {"description": "code: not the code sent, or expired (field `code`)"},
+        429: {"description": "Too many wrong codes: put the address again for a new code"},
+    },
+)
+def verify_preferences(request: VerificationRequest) -> Response[Preferences]:
+    def act() -> Response:
+        preferences = inbox.verify_contact(context.caller(router), store(), request)
+        return Response(200, "application/json", preferences)
+
+    return idempotent(router, act)
