@@ -837,6 +837,52 @@ def plan_stack(
     return StackPlan(template_path, stack_name, region, account_id, sam, cfn, local, overrides, local_uris, removed)
 
 
+def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """A LifecycleConfiguration rule in CloudFormation's spelling → the S3 API's."""
+    api: dict[str, Any] = {"ID": rule.get("Id", ""), "Status": rule.get("Status", "Enabled")}
+    tags = rule.get("TagFilters") or []
+    prefix = rule.get("Prefix")
+    if len(tags) == 1 and prefix is None:
+        api["Filter"] = {"Tag": tags[0]}
+    elif tags:
+        api["Filter"] = {"And": {"Tags": tags, **({"Prefix": prefix} if prefix is not None else {})}}
+    else:
+        api["Filter"] = {"Prefix": prefix or ""}
+    if "ExpirationInDays" in rule:
+        api["Expiration"] = {"Days": int(rule["ExpirationInDays"])}
+    if "NoncurrentVersionExpiration" in rule:
+        api["NoncurrentVersionExpiration"] = {
+            "NoncurrentDays": int(rule["NoncurrentVersionExpiration"]["NoncurrentDays"])}
+    if "AbortIncompleteMultipartUpload" in rule:
+        api["AbortIncompleteMultipartUpload"] = {
+            "DaysAfterInitiation": int(rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"])}
+    return api
+
+
+def _apply_bucket_lifecycles(s3: Any, cfn: dict[str, Any], created: dict[str, str],
+                             parameters: dict[str, str]) -> None:
+    """moto's CloudFormation ignores a bucket's LifecycleConfiguration: put it through the S3 API, so
+    the rules of template.yaml are what the local bucket holds (and S3's validation sees them)."""
+
+    def resolve(value: Any) -> Any:
+        if isinstance(value, dict) and set(value) == {"Ref"} and value["Ref"] in parameters:
+            return parameters[value["Ref"]]
+        if isinstance(value, dict):
+            return {key: resolve(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [resolve(item) for item in value]
+        return value
+
+    for logical_id, resource in (cfn.get("Resources") or {}).items():
+        if resource.get("Type") != "AWS::S3::Bucket" or logical_id not in created:
+            continue
+        rules = ((resource.get("Properties") or {}).get("LifecycleConfiguration") or {}).get("Rules")
+        if rules:
+            s3.put_bucket_lifecycle_configuration(
+                Bucket=created[logical_id],
+                LifecycleConfiguration={"Rules": [_lifecycle_rule(resolve(rule)) for rule in rules]})
+
+
 def deploy_stack(
     session_or_clients: Any,
     template_path: str | Path | StackPlan,
@@ -892,6 +938,7 @@ def deploy_stack(
     event_sources = _read_event_sources(cfn, removed, resolved, functions, clients("sqs"), skipped)
     schedules = _read_schedules(cfn, removed, resolved, functions, skipped, region, account_id)
     async_configs = _read_async_configs(cfn, removed, resolved, functions)
+    _apply_bucket_lifecycles(clients("s3"), cfn, created, parameters)
     for route in routes:
         if route.function not in functions:
             skipped.append(f"route {route.route_key}: function {route.function} does not run locally")

@@ -28,7 +28,7 @@ class _CfnLoader(yaml.SafeLoader):
 
 def _intrinsic(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> dict[str, Any]:
     name = tag_suffix
-    prefix = "Ref" if name == "Ref" else f"Fn::{name}"
+    prefix = name if name in ("Ref", "Condition") else f"Fn::{name}"  # !Condition X is {"Condition": X}
     if isinstance(node, yaml.ScalarNode):
         value: Any = loader.construct_scalar(node)
         if name == "GetAtt" and isinstance(value, str):

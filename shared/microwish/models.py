@@ -216,9 +216,9 @@ ClaimStatus = Literal["offered", "active", "delivered", "fulfilled", "withdrawn"
                       "cancelled", "refund_due"]
 WishIds = Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=64)]],
                     Field(min_length=1, max_length=25), AfterValidator(_no_repeats)]
-# Keys handed out by POST /uploads, nothing else: deliveries/<uploader>/<uuid>.<ext>
+# Keys handed out by POST /uploads, nothing else: deliveries/<wish id>/<uploader hash>/<uuid>.<ext>
 PhotoKey = Annotated[
-    str, StringConstraints(pattern=r"^deliveries/[A-Za-z0-9_.@:-]{1,128}/[0-9a-f]{32}\.(jpg|png|webp|heic)$")
+    str, StringConstraints(pattern=r"^deliveries/[0-9a-f]{32}/[0-9a-f]{24}/[0-9a-f]{32}\.(jpg|png|webp|heic)$")
 ]
 
 
@@ -319,6 +319,8 @@ class DonorRecord(BaseModel):
 
 
 class UploadRequest(Strict):
+    wish_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] = Field(
+        description="The wish the photo is of: one the caller holds an active claim on, or an officer's of its region")
     content_type: Literal["image/jpeg", "image/png", "image/webp", "image/heic"]
     size_bytes: Annotated[int, Field(ge=1, le=10 * 1024 * 1024, description="The photo's exact size")]
 

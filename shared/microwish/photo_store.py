@@ -7,6 +7,7 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 
 @cache
@@ -15,9 +16,31 @@ def s3_client() -> Any:
     return boto3.client("s3", config=Config(signature_version="s3v4"))
 
 
+# Uploads are tagged pending (the tag is signed into the PUT); the bucket's lifecycle rule expires
+# pending objects; attaching a photo to a delivery retags it attached.
+PENDING = "state=pending"
+
+
 def presign_put(bucket: str, key: str, content_type: str, size_bytes: int, expires_in: int) -> str:
     return s3_client().generate_presigned_url(
         "put_object",
-        Params={"Bucket": bucket, "Key": key, "ContentType": content_type, "ContentLength": size_bytes},
+        Params={"Bucket": bucket, "Key": key, "ContentType": content_type, "ContentLength": size_bytes,
+                "Tagging": PENDING},
         ExpiresIn=expires_in,
     )
+
+
+def exists(bucket: str, key: str) -> bool:
+    try:
+        s3_client().head_object(Bucket=bucket, Key=key)
+    except ClientError as error:
+        if error.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+            return False
+        raise
+    return True
+
+
+def mark_attached(bucket: str, key: str) -> None:
+    """Out of the pending state, so the lifecycle rule keeps it (idempotent)."""
+    s3_client().put_object_tagging(Bucket=bucket, Key=key,
+                                   Tagging={"TagSet": [{"Key": "state", "Value": "attached"}]})

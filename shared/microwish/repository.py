@@ -349,6 +349,36 @@ class WishRepository(TableStore):
             return None
         return _wish_from_item(by_kind["wish"]), by_kind.get("private", {}), by_kind["claims"]
 
+    def get_wish_and_claims(self, wish_id: str) -> tuple[Wish, list[dict[str, Any]]] | None:
+        """The wish and its claims, without its private part (GetItem, then a Query of the claims)."""
+        wish = self.get_wish(wish_id)
+        if wish is None:
+            return None
+        claims = list(self._query_all(
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :claim)",
+            ExpressionAttributeValues={":pk": {"S": f"WISH#{wish_id}"}, ":claim": {"S": CLAIM_PREFIX}},
+        ))
+        return wish, claims
+
+    def take_upload_ticket(self, wish_id: str, uploader: str, limit: int) -> bool:
+        """Count one upload ticket of (wish, uploader); False (nothing counted) at the limit.
+        One counter item per pair, UPLOADS#<wish> / <uploader hash>, outside the wish's partition."""
+        try:
+            self.client.update_item(
+                TableName=self.table_name,
+                Key={"PK": {"S": f"UPLOADS#{wish_id}"}, "SK": {"S": uploader}},
+                UpdateExpression="ADD issued :one SET #type = :type",
+                ConditionExpression="attribute_not_exists(issued) OR issued < :limit",
+                ExpressionAttributeNames={"#type": "type"},
+                ExpressionAttributeValues={":one": {"N": "1"}, ":limit": {"N": str(limit)},
+                                           ":type": {"S": "upload_tickets"}},
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
     def get_wishes(self, wish_ids: list[str]) -> dict[str, Wish]:
         """Many wishes by id (BatchGetItem, at most 100); unknown ids are simply absent."""
         keys = [wish_key(wish_id) for wish_id in dict.fromkeys(wish_ids) if is_wish_id(wish_id)]

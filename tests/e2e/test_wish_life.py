@@ -55,7 +55,7 @@ def test_submit_review_claim_deliver_confirm(runtime, people):
         assert not any(secret in reply.text for secret in SECRETS)
     claimed = runtime.post(f"/wishes/{wish_id}/claims", json={}, token=people["donor"])
     assert claimed.status_code == 201, claimed.text
-    ticket = runtime.post("/uploads", json={"content_type": "image/jpeg", "size_bytes": 11},
+    ticket = runtime.post("/uploads", json={"wish_id": wish_id, "content_type": "image/jpeg", "size_bytes": 11},
                           token=people["donor"]).json()
     uploaded = requests.put(ticket["upload_url"], data=b"jpeg-bytes!", headers=ticket["headers"], timeout=30)
     assert uploaded.status_code == 200, uploaded.text

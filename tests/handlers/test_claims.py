@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import requests
 
 from infra.local.inprocess import person
 from tests.handlers.helpers import (
@@ -158,8 +159,9 @@ def test_dispatch_accept_deliver_confirm(api, table):
     assert api.post(f"/wishes/{wish['id']}/assignment/accept", as_=DONOR).status == 404
     accepted = api.post(f"/wishes/{wish['id']}/assignment/accept", as_=unit)
     assert accepted.status == 200 and accepted.json["status"] == "claimed"
-    ticket = api.post("/uploads", {"content_type": "image/jpeg", "size_bytes": 120_000}, as_=unit)
-    assert ticket.status == 201 and ticket.json["key"].startswith("deliveries/unit-gzjy/")
+    ticket = api.post("/uploads", {"wish_id": wish["id"], "content_type": "image/jpeg", "size_bytes": 11}, as_=unit)
+    assert ticket.status == 201 and ticket.json["key"].startswith(f"deliveries/{wish['id']}/")
+    assert requests.put(ticket.json["upload_url"], data=b"jpeg-bytes!", headers=ticket.json["headers"]).ok
     delivered = api.post(f"/wishes/{wish['id']}/delivery", {"note": "电视机已送到", "photo_keys": [ticket.json["key"]]},
                          as_=unit)
     assert delivered.status == 200 and delivered.json["status"] == "delivered"
@@ -248,10 +250,15 @@ def test_the_audit_trail_is_for_officers_of_the_region(api, who):
 
 
 def test_uploads_limit_type_and_size(api):
-    assert api.post("/uploads", {"content_type": "application/pdf", "size_bytes": 10}, as_=DONOR).status == 422
-    assert api.post("/uploads", {"content_type": "image/png", "size_bytes": 50_000_000}, as_=DONOR).status == 422
-    assert api.post("/uploads", {"content_type": "image/png", "size_bytes": 10}, as_=RESIDENT).status == 403
-    url = api.post("/uploads", {"content_type": "image/png", "size_bytes": 10}, as_=DONOR).json["upload_url"]
+    wish = open_wish(api)
+    claim(api, wish)
+    upload = {"wish_id": wish["id"]}
+    assert api.post("/uploads", {**upload, "content_type": "application/pdf", "size_bytes": 10},
+                    as_=DONOR).status == 422
+    assert api.post("/uploads", {**upload, "content_type": "image/png", "size_bytes": 50_000_000},
+                    as_=DONOR).status == 422
+    assert api.post("/uploads", {**upload, "content_type": "image/png", "size_bytes": 10}, as_=RESIDENT).status == 403
+    url = api.post("/uploads", {**upload, "content_type": "image/png", "size_bytes": 10}, as_=DONOR).json["upload_url"]
     assert "X-Amz-Signature" in url and "content-length" in url.lower()
 
 

@@ -45,7 +45,7 @@ from ..repository import (
     is_wish_id,
 )
 from ..settings import Settings
-from . import campaigns
+from . import campaigns, uploads
 from .wishes import due_for, event_for, load_for_officer, private_view
 
 MAX_PLEDGES_PER_WISH = 40  # keeps a pooled wish's fulfilment inside one 100-item transaction
@@ -419,6 +419,7 @@ def deliver(caller: Caller, wish_id: str, report: DeliveryReport, repo: WishRepo
             raise Forbidden("the delivery of a pooled wish is reported by an officer of its region")
         raise NotFound("no such wish among your claims")
     status = next_status(wish.status, Action.DELIVERED)
+    uploads.attach(caller, wish_id, list(report.photo_keys), settings)  # own uploads only, present
     now = clock.now_iso()
     after = wish.model_copy(update={"status": status, "updated_at": now, "version": wish.version + 1,
                                     "delivery_note": report.note, "photo_keys": list(report.photo_keys)})

@@ -13,9 +13,20 @@ from ..app import BEARER
 router = Router()
 
 
-@router.post("/uploads", summary="Get a URL to upload a delivery photo to", tags=["fulfilment"], security=BEARER,
-             responses={201: {"description": "PUT the photo to upload_url with these headers; then "
-                                             "send key in photo_keys"}})
+@router.post(
+    "/uploads", summary="Get a URL to upload a delivery photo of a wish to", tags=["fulfilment"], security=BEARER,
+    description="For the donor holding the wish's active claim, or an officer of its region. At most "
+    f"{uploads.MAX_TICKETS} tickets per wish and person. PUT the photo to upload_url with exactly the headers "
+    "given (type, size and a pending tag are signed in), then send key in the delivery's photo_keys; a photo "
+    "no delivery attaches is deleted after a few days.",
+    responses={
+        201: {"description": "PUT the photo to upload_url with these headers; then send key in photo_keys"},
+        404: {"description": "No such wish, or not one the caller may report delivered"},
+        409: {"description": "The donor holds no active claim on this wish"},
+        422: {"description": "content_type, size_bytes or wish_id not valid"},
+        429: {"description": "The caller had all the tickets one wish allows"},
+    },
+)
 def create_upload(request: UploadRequest) -> Response[UploadTicket]:
-    ticket = uploads.ticket(context.caller(router), request, context.settings())
+    ticket = uploads.ticket(context.caller(router), request, context.settings(), context.repository())
     return Response(201, "application/json", ticket)
