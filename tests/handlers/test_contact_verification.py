@@ -93,11 +93,12 @@ def test_same_number_again_sends_nothing_new_and_a_new_number_must_be_verified_a
     assert verify(api, "sms", "000000", who=DONOR).status == 409  # nothing pending for the donor
 
 
-def test_codes_are_stored_hashed(api, pipeline, table):
+def test_codes_are_stored_hashed_and_never_logged(api, pipeline, table, caplog):
     put(api, sms=True, phone=PHONE, email=True, email_address="me@example.org")
     codes = pipeline.codes(PHONE) + pipeline.codes("me@example.org")
     stored = json.dumps(all_items(table))
-    assert codes and not any(code in stored for code in codes)
+    logged = " ".join(str(record.__dict__) for record in caplog.records)
+    assert codes and not any(code in stored or code in logged for code in codes)
 
 
 def test_messages_per_address_and_day_are_capped(api, pipeline, table, caplog):
