@@ -198,9 +198,11 @@ def _tags(period: _Sum, prefix: str, codes: list[str]) -> dict[str, TagFigures]:
             for code in codes}
 
 
-def check_region(region: str) -> str:
+def check_region(region: str, reason: str = "figures stop at the township: a village is too small to report on"
+                 ) -> str:
+    """A region the public may ask about: a township or above (a village plus a category can name a person)."""
     if regions.level_of(region) == "village":
-        raise InvalidInput("region", "figures stop at the township: a village is too small to report on")
+        raise InvalidInput("region", reason)
     return region
 
 
