@@ -278,6 +278,7 @@ def test_my_wishes_cost_the_same_few_calls_whatever_the_page_size(api):
     mine = [submit(api) for _ in range(6)]
     submit(api, as_=OTHER_RESIDENT)
     small, small_calls = _calls_for_my_wishes(api, 2)
+    assert len(small["items"]) == 2 and small["next_cursor"]
     page, calls = _calls_for_my_wishes(api, 6)
     assert [w["id"] for w in page["items"]] == [w["id"] for w in reversed(mine)]
     assert all(item["beneficiary"]["name"] == PRIVATE[0] and item["view"] == "private" for item in page["items"])

@@ -73,6 +73,7 @@ def run_script(api, shift, n_wishes=WISHES, seed=6):
         "categories": ["study", "goods"],
         "matching": {"sponsor_id": SPONSOR["sub"], "sponsor_name": SPONSOR["name"], "cap_fen": 150_000}},
         as_=ADMIN))
+    ok(api.post(f"/campaigns/{campaign['id']}/matching/acceptance", as_=SPONSOR))  # binds the sponsor
     waves = [0, 16, 36, 71]  # crosses month boundaries
     per_wave = n_wishes // len(waves)
     for start in waves:

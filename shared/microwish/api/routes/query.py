@@ -18,7 +18,7 @@ router = Router()
 
 
 @router.get("/wishes", summary="The dynamic wish list", tags=["wishes"],
-            responses={422: {"description": "A bad filter, or a village filter from a caller who may not see villages"}})
+            responses={422: {"description": "A bad filter, or a village filter from one who may not see villages"}})
 def list_wishes(
     status: Annotated[Status, Query(description="Default open; officers may list submitted in their region")]
     = Status.OPEN,
