@@ -136,6 +136,7 @@ def audit_item(wish: Wish, event: AuditEvent, order: int = 0) -> dict[str, Any]:
             "submitted_by": wish.submitted_by, "campaign_id": wish.campaign_id,
             "created_at": wish.created_at,
             "approved_at": wish.approved_at,  # reports: days from approval to fulfilment
+            "feedback": wish.feedback,  # the beneficiary's thanks, meant for donors (never the officer's note)
         },
     }
 
