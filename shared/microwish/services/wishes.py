@@ -85,6 +85,16 @@ def view_for(caller: Caller, wish: Wish, private: dict, claims: list[dict]) -> W
     return private_view(wish, private, claims) if may_see_private(caller, wish) else public_view(wish)
 
 
+def replayed_view(caller: Caller, public: dict, repo: WishRepository) -> WishPrivateView | WishPublicView:
+    """A remembered answer (its public part, as idempotency records keep it), with the private part
+    re-read from the table for a caller entitled to it now; the public part as remembered otherwise."""
+    bundle = repo.get_wish_bundle(str(public.get("id", "")))
+    if bundle is None or not may_see_private(caller, bundle[0]):
+        return WishPublicView.model_validate(public)
+    current = private_view(*bundle).model_dump()
+    return WishPrivateView.model_validate({**current, **public, "view": "private"})
+
+
 # ---------------------------------------------------------------- use cases
 def submit_wish(caller: Caller, submission: WishSubmission, repo: WishRepository,
                 settings: Settings) -> WishPrivateView:
