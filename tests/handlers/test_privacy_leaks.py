@@ -222,21 +222,27 @@ def test_the_leaderboard_shows_display_names_and_opaque_refs_never_a_login_id(ap
     assert api.request("PUT", "/me/profile", json_body={"display_name": "好心的张先生"}, as_=named).status == 200
     for donor in (DONOR_2, named, UNIT):
         _fulfil(api, open_wish(api), donor)
+    dispatched = open_wish(api)  # a unit a wish was dispatched to shows its own name too
+    other_unit = person("donor", "unit-tax", name="县税务局第一税务所")
+    api.post(f"/wishes/{dispatched['id']}/assignment", {"donor_id": other_unit["sub"]}, as_=OFFICER)
+    assert api.post(f"/wishes/{dispatched['id']}/assignment/accept", as_=other_unit).status == 200
+    api.post(f"/wishes/{dispatched['id']}/delivery", {"note": "已送达"}, as_=other_unit)
+    assert api.post(f"/wishes/{dispatched['id']}/confirmation", {"accepted": True}, as_=OFFICER).status == 200
     count_all(api, table)
     board = api.get("/donors/leaderboard", query={"region": "431222"})
     assert board.status == 200, board.text
-    for sub in (DONOR_2["sub"], named["sub"], UNIT["sub"], "张三丰"):
+    for sub in (DONOR_2["sub"], named["sub"], UNIT["sub"], "unit-tax", "张三丰"):
         assert sub not in board.text
     individuals = {entry["display_name"]: entry for entry in board.json["individuals"]}
     assert set(individuals) == {"爱心人士", "好心的张先生"}
-    assert [entry["display_name"] for entry in board.json["units"]] == [UNIT["name"]]
+    assert {entry["display_name"] for entry in board.json["units"]} == {UNIT["name"], "县税务局第一税务所"}
     entry = individuals["好心的张先生"]
     assert {"donor_ref", "display_name", "kind", "wishes", "value_fen"} <= set(entry)
     assert entry["wishes"] == 1 and entry["kind"] == "individual" and entry["value_fen"] == 150_000
     # the ref is stable across reads and regions, and different per donor
     again = api.get("/donors/leaderboard", query={"region": "4312"}).json
     assert {e["donor_ref"] for e in again["individuals"]} == {e["donor_ref"] for e in board.json["individuals"]}
-    assert len({e["donor_ref"] for e in board.json["individuals"] + board.json["units"]}) == 3
+    assert len({e["donor_ref"] for e in board.json["individuals"] + board.json["units"]}) == 4
     # a later change of display name shows at once; clearing it goes back to anonymous
     api.request("PUT", "/me/profile", json_body={"display_name": None}, as_=named)
     names = [e["display_name"] for e in api.get("/donors/leaderboard", query={"region": "431222"}).json["individuals"]]

@@ -311,7 +311,8 @@ def withdraw(caller: Caller, claim_id: str, repo: WishRepository, settings: Sett
 
 
 def set_claim_status(transaction: Transaction, claim: Claim, status: str, now: str, *, expect: str,
-               deadline: str | None = None, lease_due: str | None = None, note: str | None = None) -> None:
+               deadline: str | None = None, lease_due: str | None = None, note: str | None = None,
+               donor_name: str | None = None) -> None:
     """Move a claim on, if it is still in the status the decision was made on."""
     names = {"#status": "status"}
     values: dict = {":status": status, ":now": now, ":expect": expect}
@@ -326,6 +327,9 @@ def set_claim_status(transaction: Transaction, claim: Claim, status: str, now: s
     if note:
         sets.append("note = :note")
         values[":note"] = note
+    if donor_name:
+        sets.append("donor_name = :donor_name")
+        values[":donor_name"] = donor_name
     expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
     transaction.update(claim_key(claim), expression, "#status = :expect", values, names)
 
@@ -373,7 +377,7 @@ def accept(caller: Caller, wish_id: str, repo: WishRepository, settings: Setting
     event = event_for(caller, Action.ACCEPTED, wish, after, donor_id=offer.donor_id, claim_id=offer.id)
     transaction = repo.transaction().replace_wish(wish, after, event)
     set_claim_status(transaction, offer, "active", now, expect="offered", deadline=deadline,
-               lease_due=_lease_due(deadline, settings))
+               lease_due=_lease_due(deadline, settings), donor_name=caller.name)  # the unit's own name
     count_donor(transaction, offer.donor_id, limit=settings.max_active_claims, active=1, claimed=1)
     try:
         repo.commit(transaction)
