@@ -144,6 +144,7 @@ def _children_day(repo: WishRepository, settings: Settings, states: dict[str, in
         "region_code": "4312", "starts_at": now - timedelta(days=1), "ends_at": now + timedelta(days=60),
         "groups": ["left_behind_children"], "categories": ["study", "goods"],
         "matching": {"sponsor_id": SPONSOR.sub, "sponsor_name": SPONSOR.name, "cap_fen": 100_000}}), repo)
+    campaigns.accept_matching(SPONSOR, campaign.id, repo)  # the offer binds the sponsor once they accept it
     for title, category, village, (name, phone, address), target, fate in CAMPAIGN_WISHES:
         wish = wishes.submit_wish(VILLAGE_WORKER, WishSubmission.model_validate({
             "title": title, "description": "六一儿童节的心愿", "category": category,

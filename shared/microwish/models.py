@@ -199,6 +199,13 @@ class WishPrivateView(WishPublicView):
     claims: list[dict] = Field(default_factory=list)
 
 
+class MyWishView(WishPrivateView):
+    """A wish on GET /me/wishes: the private view without its claims (GET /wishes/{id} has them), so a
+    page is two calls however many wishes it holds."""
+
+    claims: list[dict] | None = Field(default=None, description="Not listed here: GET /wishes/{id}")
+
+
 T = TypeVar("T")
 
 

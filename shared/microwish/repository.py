@@ -136,6 +136,7 @@ def audit_item(wish: Wish, event: AuditEvent, order: int = 0) -> dict[str, Any]:
             "submitted_by": wish.submitted_by, "campaign_id": wish.campaign_id,
             "created_at": wish.created_at,
             "approved_at": wish.approved_at,  # reports: days from approval to fulfilment
+            "feedback": wish.feedback,  # the beneficiary's thanks, meant for donors (never the officer's note)
         },
     }
 
@@ -388,6 +389,22 @@ class WishRepository(TableStore):
             for item in response.get("Responses", {}).get(self.table_name, []):
                 wish = _wish_from_item(from_dynamo(item))
                 found[wish.id] = wish
+            unprocessed = response.get("UnprocessedKeys", {}).get(self.table_name, {}).get("Keys", [])
+            if unprocessed:
+                time.sleep(0.05)  # throttled: give the table a moment before asking again
+            keys = keys[100:] + unprocessed
+        return found
+
+    def get_private_parts(self, wish_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """The private parts (PRIVATE items) of many wishes by id: BatchGetItem, 100 keys a call."""
+        keys = [to_dynamo({"PK": f"WISH#{wish_id}", "SK": PRIVATE_SK})
+                for wish_id in dict.fromkeys(wish_ids) if is_wish_id(wish_id)]
+        found: dict[str, dict[str, Any]] = {}
+        while keys:
+            response = self.client.batch_get_item(RequestItems={self.table_name: {"Keys": keys[:100]}})
+            for item in response.get("Responses", {}).get(self.table_name, []):
+                plain = from_dynamo(item)
+                found[plain["PK"].removeprefix("WISH#")] = plain
             unprocessed = response.get("UnprocessedKeys", {}).get(self.table_name, {}).get("Keys", [])
             if unprocessed:
                 time.sleep(0.05)  # throttled: give the table a moment before asking again

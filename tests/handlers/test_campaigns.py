@@ -119,7 +119,10 @@ def _wish():
 
 
 def _matched_campaign(api, cap):
-    return create(api, matching={"sponsor_id": SPONSOR["sub"], "sponsor_name": SPONSOR["name"], "cap_fen": cap})
+    campaign = create(api, matching={"sponsor_id": SPONSOR["sub"], "sponsor_name": SPONSOR["name"], "cap_fen": cap})
+    accepted = api.post(f"/campaigns/{campaign['id']}/matching/acceptance", as_=SPONSOR)  # binds the sponsor
+    assert accepted.status == 200, accepted.text
+    return accepted.json
 
 
 def _pooled(api, campaign, target=100_000, as_=RESIDENT):

@@ -310,10 +310,12 @@ def test_at_risk_reaches_the_admins_and_the_top_units_chat_once(api, pipeline, c
 def test_the_donor_hears_the_beneficiarys_thanks(api, pipeline, table):
     wish = stored_wish(table, submit(api)["id"])
     pipeline.read_stream()
-    write_event(table, wish, "fulfilled", note="电视收到了，谢谢好心人！", donor_ids=[DONOR["sub"]])
+    thanked = wish.model_copy(update={"feedback": "电视收到了，谢谢好心人！"})
+    write_event(table, thanked, "fulfilled", note="内部备注：家里还缺冰箱", donor_ids=[DONOR["sub"]])
     pipeline.run()
     [item] = inbox(api, DONOR)["items"]
     assert item["event"] == "fulfilled" and "电视收到了，谢谢好心人！" in item["body"]
+    assert "冰箱" not in item["body"]  # the officer's note is not for donors
 
 
 # ---------------------------------------------------------------- exactly once
@@ -537,7 +539,8 @@ def test_no_template_ever_carries_the_beneficiarys_personal_data(api, pipeline, 
 def test_a_phone_number_in_a_note_is_masked(table, api, pipeline):
     wish = stored_wish(table, submit(api)["id"])
     pipeline.read_stream()
-    write_event(table, wish, "fulfilled", note="谢桂云家电话13800000000，谢谢！", donor_ids=[DONOR["sub"]])
+    thanked = wish.model_copy(update={"feedback": "谢桂云家电话13800000000，谢谢！"})
+    write_event(table, thanked, "fulfilled", donor_ids=[DONOR["sub"]])
     pipeline.run()
     [item] = inbox(api, DONOR)["items"]
     assert "13800000000" not in item["body"] and "***" in item["body"]

@@ -3,6 +3,9 @@
 The record is keyed by (caller, route, key) and remembers the body's hash: the same key and body
 give the same response again without a second effect; the same key with another body is a 422.
 Only answers are remembered: a request that failed with an error may be sent again.
+Records hold no personal data: a wish's private view is remembered as its public part, and a replay
+re-attaches the private part from the table for a caller still entitled to it (the view of an erased
+wish replays erased). The first answer is the one computed, not read back from the record.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from pydantic import BaseModel
 
 from ..errors import InvalidInput
-from .context import caller, settings
+from ..models import WishPublicView
+from ..services.wishes import replayed_view
+from .context import caller, repository, settings
 
 _MAX_KEY_LENGTH = 128
 
@@ -38,8 +43,13 @@ def _remembered() -> Callable[..., dict[str, Any]]:
     def run(request: dict[str, Any], compute: Callable[[], Response]) -> dict[str, Any]:
         response = compute()
         body = response.body.model_dump(mode="json") if isinstance(response.body, BaseModel) else response.body
-        return {"status": response.status_code, "body": body,
-                "content_type": response.headers.get("Content-Type", "application/json")}
+        record = {"status": response.status_code, "content_type": response.headers.get("Content-Type",
+                                                                                        "application/json")}
+        if isinstance(body, dict) and body.get("view") == "private":
+            # No personal data in the record (issue 14): the wish's public part only; a replay re-reads the rest.
+            return {**record, "private_wish": True, "body": {
+                **{name: body[name] for name in WishPublicView.model_fields if name in body}, "view": "public"}}
+        return {**record, "body": body}
 
     return run
 
@@ -59,8 +69,19 @@ def idempotent(app: APIGatewayHttpResolver, compute: Callable[[], Response]) -> 
         raise InvalidInput("Idempotency-Key", f"must be 1 to {_MAX_KEY_LENGTH} characters")
     request = {"caller": caller(app).sub or "anonymous", "route": f"{event.http_method} {event.path}",
                "key": key, "body": event.body or ""}
-    answer = _remembered()(request=request, compute=compute)
-    return Response(status_code=answer["status"], content_type=answer["content_type"], body=answer["body"])
+    computed: list[Response] = []
+
+    def compute_once() -> Response:
+        computed.append(compute())
+        return computed[0]
+
+    answer = _remembered()(request=request, compute=compute_once)
+    if computed:  # ran now: the answer as computed (the record keeps less)
+        return computed[0]
+    body = answer["body"]
+    if answer.get("private_wish"):  # a replay: the private part as the table holds it now, if still entitled
+        body = replayed_view(caller(app), body, repository())
+    return Response(status_code=answer["status"], content_type=answer["content_type"], body=body)
 
 
 def reset() -> None:

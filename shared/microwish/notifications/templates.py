@@ -80,7 +80,8 @@ def variables(event: dict[str, Any]) -> dict[str, str]:
         "township": township,
         "level": LEVEL_NAMES.get(str(wish.get("level") or event.get("to_level") or ""), ""),
         "note": note or "（无）",
-        "thanks": note or DEFAULT_THANKS,
+        # Donors hear only the feedback meant for them, never an officer's internal note (issue 14).
+        "thanks": mask_phones(str(wish.get("feedback") or "").strip()) or DEFAULT_THANKS,
         "amount_yuan": _yuan(event.get("amount_fen")),
         "pledged_yuan": _yuan(wish.get("pledged_fen")),
         "target_yuan": _yuan(wish.get("target_fen")),

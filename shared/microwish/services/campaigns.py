@@ -18,10 +18,11 @@ withdraws its match and gives the amount back to the cap.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field, StringConstraints, ValidationInfo, field_validator
 
@@ -44,6 +45,26 @@ class MatchingOffer(Strict):
     sponsor_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
     sponsor_name: Text50
     cap_fen: Annotated[int, Field(ge=1, le=MAX_CAP_FEN, description="The most the sponsor matches, in fen.")]
+
+
+class MatchingTerms(BaseModel):
+    """The stored offer: it binds the sponsor only once they accepted it (status active)."""
+
+    sponsor_id: str
+    sponsor_name: str
+    cap_fen: int
+    status: Literal["offered", "active"] = "offered"  # items from before acceptance existed: not binding
+    accepted_at: str | None = None
+
+
+class MatchingView(BaseModel):
+    """What anyone sees of a matching offer: a display name, never the sponsor's login id."""
+
+    sponsor_name: str = Field(description="The sponsor's display name (their own, once they accepted)")
+    cap_fen: int
+    status: Literal["offered", "active"] = Field(
+        description="offered: named by the officer, binds nobody yet; active: the sponsor accepted, pledges "
+                    "are matched")
 
 
 class CampaignRequest(Strict):
@@ -93,7 +114,7 @@ class Campaign(BaseModel):
     ends_at: str
     groups: list[str] = Field(default_factory=list)
     categories: list[str] = Field(default_factory=list)
-    matching: MatchingOffer | None = None
+    matching: MatchingTerms | None = None
     matched_fen: int = 0
     created_by: str
     created_at: str
@@ -122,7 +143,7 @@ class CampaignView(BaseModel):
     ends_at: str
     groups: list[str]
     categories: list[str]
-    matching: MatchingOffer | None
+    matching: MatchingView | None
     active: bool
     created_at: str
     progress: CampaignProgress | None = None
@@ -159,7 +180,8 @@ def create_campaign(caller: Caller, request: CampaignRequest, repo: WishReposito
     campaign = Campaign(id=uuid.uuid4().hex, name=request.name, description=request.description,
                         region_code=request.region_code, starts_at=_iso(request.starts_at),
                         ends_at=_iso(request.ends_at), groups=list(request.groups),
-                        categories=list(request.categories), matching=request.matching,
+                        categories=list(request.categories),
+                        matching=MatchingTerms(**request.matching.model_dump()) if request.matching else None,
                         created_by=caller.sub or "", created_at=now)
     repo.client.put_item(TableName=repo.table_name, Item=to_dynamo(_item(campaign)),
                          ConditionExpression="attribute_not_exists(PK)")
@@ -167,9 +189,12 @@ def create_campaign(caller: Caller, request: CampaignRequest, repo: WishReposito
 
 
 def view(campaign: Campaign, now: str, progress: CampaignProgress | None = None) -> CampaignView:
+    matching = campaign.matching
     return CampaignView(
         **campaign.model_dump(include={"id", "name", "description", "region_code", "starts_at", "ends_at",
-                                       "groups", "categories", "matching", "created_at"}),
+                                       "groups", "categories", "created_at"}),
+        matching=MatchingView(sponsor_name=matching.sponsor_name, cap_fen=matching.cap_fen,
+                              status=matching.status) if matching else None,
         region_name=get_registry().full_name(campaign.region_code), active=campaign.running(now),
         progress=progress)
 
@@ -243,6 +268,46 @@ def check_joinable(repo: WishRepository, campaign_id: str, *, region_code: str, 
 
 
 # ---------------------------------------------------------------- matching (配捐)
+def accept_matching(caller: Caller, campaign_id: str, repo: WishRepository) -> CampaignView:
+    """The named sponsor accepts the matching offer: from now on their pledges match (offered → active).
+
+    Only the sponsor (403 for anyone else); accepting again answers the same. The offer then shows the
+    sponsor's own display name (services/profiles.py), not what the officer typed.
+    """
+    from ..errors import Conflict
+    from .profiles import display_name_of
+
+    campaign = get_campaign(repo, campaign_id)
+    if campaign is None or campaign.matching is None:
+        raise NotFound("no such campaign with a matching offer")
+    if caller.anonymous:
+        require_role(caller, "donor")
+    if caller.role != "donor" or caller.sub != campaign.matching.sponsor_id:
+        raise Forbidden("only the sponsor the offer names may accept it")
+    now = clock.now_iso()
+    if campaign.matching.status == "active":
+        return view(campaign, now)
+    if campaign.ends_at <= now:
+        raise Conflict("the campaign has ended", state="ended")
+    name = display_name_of(caller, repo)
+    with contextlib.suppress(repo.client.exceptions.ConditionalCheckFailedException):
+        # lost: accepted meanwhile, or an item from before offers had a status; what is there decides
+        repo.client.update_item(
+            TableName=repo.table_name, Key=to_dynamo(campaign_key(campaign.id)),
+            UpdateExpression="SET matching.#status = :active, matching.accepted_at = :now, "
+                             "matching.sponsor_name = :name",
+            ConditionExpression="matching.sponsor_id = :me AND (attribute_not_exists(matching.#status) OR "
+                                "matching.#status = :offered)",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues=to_dynamo({":active": "active", ":offered": "offered", ":now": now,
+                                                 ":name": name, ":me": caller.sub}))
+    accepted = get_campaign(repo, campaign.id)
+    assert accepted is not None and accepted.matching is not None
+    if accepted.matching.status != "active":
+        raise Conflict("the offer could not be accepted; try again", state=accepted.matching.status)
+    return view(accepted, now)
+
+
 @dataclass(frozen=True)
 class Match:
     campaign: Campaign
@@ -257,6 +322,8 @@ def match_for(caller: Caller, wish: Wish, amount_fen: int, remaining: int, repo:
     campaign = get_campaign(repo, wish.campaign_id)
     if campaign is None or campaign.matching is None or not campaign.running(now):
         return None
+    if campaign.matching.status != "active":
+        return None  # an offer binds the sponsor only once they accepted it
     if caller.sub in (campaign.matching.sponsor_id, wish.submitted_by):
         return None  # the sponsor does not match themselves; nobody is matched on their own wish
     amount = min(amount_fen, campaign.matching.cap_fen - campaign.matched_fen, remaining - amount_fen)

@@ -32,7 +32,7 @@ from ..models import (
     DeclineRequest,
     DeliveryReport,
     Wish,
-    WishPrivateView,
+    WishView,
 )
 from ..repository import (
     ConditionFailed,
@@ -46,7 +46,7 @@ from ..repository import (
 )
 from ..settings import Settings
 from . import campaigns, uploads
-from .wishes import due_for, event_for, load_for_officer, private_view
+from .wishes import due_for, event_for, load_for_officer, view_for
 
 MAX_PLEDGES_PER_WISH = 40  # keeps a pooled wish's fulfilment inside one 100-item transaction
 _ATTEMPTS = 20  # each retry re-reads; contention on one wish is bounded by its claimers
@@ -115,10 +115,11 @@ def _load(repo: WishRepository, wish_id: str) -> tuple[Wish, dict, list[Claim]]:
     return wish, private, _claims_of(claims)
 
 
-def _private_after(repo: WishRepository, wish_id: str) -> WishPrivateView:
+def _view_after(caller: Caller, repo: WishRepository, wish_id: str) -> WishView:
+    """The wish as it is now, in the view its caller may see (never decided by the route)."""
     bundle = repo.get_wish_bundle(wish_id)
     assert bundle is not None  # it was just written
-    return private_view(*bundle)
+    return view_for(caller, *bundle)
 
 
 # ---------------------------------------------------------------- claim and pledge
@@ -310,7 +311,8 @@ def withdraw(caller: Caller, claim_id: str, repo: WishRepository, settings: Sett
 
 
 def set_claim_status(transaction: Transaction, claim: Claim, status: str, now: str, *, expect: str,
-               deadline: str | None = None, lease_due: str | None = None, note: str | None = None) -> None:
+               deadline: str | None = None, lease_due: str | None = None, note: str | None = None,
+               donor_name: str | None = None) -> None:
     """Move a claim on, if it is still in the status the decision was made on."""
     names = {"#status": "status"}
     values: dict = {":status": status, ":now": now, ":expect": expect}
@@ -325,13 +327,16 @@ def set_claim_status(transaction: Transaction, claim: Claim, status: str, now: s
     if note:
         sets.append("note = :note")
         values[":note"] = note
+    if donor_name:
+        sets.append("donor_name = :donor_name")
+        values[":donor_name"] = donor_name
     expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
     transaction.update(claim_key(claim), expression, "#status = :expect", values, names)
 
 
 # ---------------------------------------------------------------- dispatch (派单)
 def assign(caller: Caller, wish_id: str, request: AssignmentRequest, repo: WishRepository,
-           settings: Settings) -> WishPrivateView:
+           settings: Settings) -> WishView:
     wish = load_for_officer(caller, wish_id, repo)
     if wish.mode != "sole":
         raise Conflict("a pooled wish is not dispatched to one unit", state=wish.status.value)
@@ -347,7 +352,7 @@ def assign(caller: Caller, wish_id: str, request: AssignmentRequest, repo: WishR
     transaction = repo.transaction().replace_wish(wish, after, event)
     transaction.put(claim_item(offer, _lease_due(deadline, settings)), "attribute_not_exists(PK)")
     _commit_or_conflict(repo, transaction, wish)
-    return _private_after(repo, wish_id)
+    return _view_after(caller, repo, wish_id)
 
 
 def _assigned_offer(caller: Caller, wish_id: str, repo: WishRepository) -> tuple[Wish, Claim]:
@@ -362,7 +367,7 @@ def _assigned_offer(caller: Caller, wish_id: str, repo: WishRepository) -> tuple
     return wish, offer
 
 
-def accept(caller: Caller, wish_id: str, repo: WishRepository, settings: Settings) -> WishPrivateView:
+def accept(caller: Caller, wish_id: str, repo: WishRepository, settings: Settings) -> WishView:
     wish, offer = _assigned_offer(caller, wish_id, repo)
     status = next_status(wish.status, Action.ACCEPTED)
     now = clock.now_iso()
@@ -372,7 +377,7 @@ def accept(caller: Caller, wish_id: str, repo: WishRepository, settings: Setting
     event = event_for(caller, Action.ACCEPTED, wish, after, donor_id=offer.donor_id, claim_id=offer.id)
     transaction = repo.transaction().replace_wish(wish, after, event)
     set_claim_status(transaction, offer, "active", now, expect="offered", deadline=deadline,
-               lease_due=_lease_due(deadline, settings))
+               lease_due=_lease_due(deadline, settings), donor_name=caller.name)  # the unit's own name
     count_donor(transaction, offer.donor_id, limit=settings.max_active_claims, active=1, claimed=1)
     try:
         repo.commit(transaction)
@@ -380,11 +385,11 @@ def accept(caller: Caller, wish_id: str, repo: WishRepository, settings: Setting
         if failure.index == 3:
             _raise_for(failure, donor_index=3, settings=settings)
         raise _conflict(repo, wish) from None
-    return _private_after(repo, wish_id)
+    return _view_after(caller, repo, wish_id)
 
 
 def decline(caller: Caller, wish_id: str, request: DeclineRequest, repo: WishRepository,
-            settings: Settings) -> WishPrivateView:
+            settings: Settings) -> WishView:
     wish, offer = _assigned_offer(caller, wish_id, repo)
     after = reopened(wish, Action.DECLINED, settings)
     event = event_for(caller, Action.DECLINED, wish, after, request.reason, donor_id=offer.donor_id,
@@ -393,7 +398,7 @@ def decline(caller: Caller, wish_id: str, request: DeclineRequest, repo: WishRep
     set_claim_status(transaction, offer, "declined", after.updated_at, expect="offered", note=request.reason)
     count_donor(transaction, offer.donor_id, declined=1)
     _commit_or_conflict(repo, transaction, wish)
-    return _private_after(repo, wish_id)
+    return _view_after(caller, repo, wish_id)
 
 
 def reopened(wish: Wish, action: Action, settings: Settings) -> Wish:
@@ -408,7 +413,7 @@ def reopened(wish: Wish, action: Action, settings: Settings) -> Wish:
 
 # ---------------------------------------------------------------- delivery and confirmation (圆梦, 销号)
 def deliver(caller: Caller, wish_id: str, report: DeliveryReport, repo: WishRepository,
-            settings: Settings) -> WishPrivateView:
+            settings: Settings) -> WishView:
     """The claiming donor (or, for any wish, an officer in region) reports the wish delivered."""
     require_role(caller, "donor", "officer", "admin")
     wish, _, claims = _load(repo, wish_id)
@@ -431,11 +436,11 @@ def deliver(caller: Caller, wish_id: str, report: DeliveryReport, repo: WishRepo
         set_claim_status(transaction, sole, "delivered", now, expect="active")
         count_donor(transaction, sole.donor_id, delivered=1)
     _commit_or_conflict(repo, transaction, wish)
-    return _private_after(repo, wish_id)
+    return _view_after(caller, repo, wish_id)
 
 
 def confirm(caller: Caller, wish_id: str, request: ConfirmationRequest, repo: WishRepository,
-            settings: Settings) -> WishPrivateView:
+            settings: Settings) -> WishView:
     """An officer in region confirms (fulfilled, off the list) or sends the delivery back (claimed)."""
     require_role(caller, "officer", "admin")
     wish, _, claims = _load(repo, wish_id)
@@ -471,12 +476,12 @@ def confirm(caller: Caller, wish_id: str, request: ConfirmationRequest, repo: Wi
             set_claim_status(transaction, sole, "active", now, expect=sole.status, deadline=deadline,
                        lease_due=_lease_due(deadline, settings))
     _commit_or_conflict(repo, transaction, wish)
-    return _private_after(repo, wish_id)
+    return _view_after(caller, repo, wish_id)
 
 
 # ---------------------------------------------------------------- cancellation
 def cancel(caller: Caller, wish_id: str, request: CancellationRequest, repo: WishRepository,
-           settings: Settings) -> WishPrivateView:
+           settings: Settings) -> WishView:
     """The submitting resident or an officer in region cancels, while no delivery is reported."""
     require_role(caller, "resident", "officer", "admin")
     wish, _, claims = _load(repo, wish_id)
@@ -500,7 +505,7 @@ def cancel(caller: Caller, wish_id: str, request: CancellationRequest, repo: Wis
         if held:
             count_donor(transaction, donor, active=-held)
     _commit_or_conflict(repo, transaction, wish)
-    return _private_after(repo, wish_id)
+    return _view_after(caller, repo, wish_id)
 
 
 def _conflict(repo: WishRepository, wish: Wish) -> Conflict:

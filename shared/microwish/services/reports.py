@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -84,10 +84,11 @@ class Stats(Figures):
 
 class LeaderboardEntry(BaseModel):
     rank: int
-    donor_id: str
-    name: str
-    kind: str
-    fulfilled: int
+    donor_ref: str = Field(description="Opaque and stable per donor (never a login id)")
+    display_name: str = Field(description="The name the donor chose (PUT /me/profile); else a unit's name; "
+                                          "else 爱心人士")
+    kind: Literal["individual", "unit"]
+    wishes: int = Field(description="Wishes fulfilled with this donor in the months counted")
     value_fen: int
 
 
@@ -198,9 +199,11 @@ def _tags(period: _Sum, prefix: str, codes: list[str]) -> dict[str, TagFigures]:
             for code in codes}
 
 
-def check_region(region: str) -> str:
+def check_region(region: str, reason: str = "figures stop at the township: a village is too small to report on"
+                 ) -> str:
+    """A region the public may ask about: a township or above (a village plus a category can name a person)."""
     if regions.level_of(region) == "village":
-        raise InvalidInput("region", "figures stop at the township: a village is too small to report on")
+        raise InvalidInput("region", reason)
     return region
 
 
@@ -238,7 +241,12 @@ def campaign_totals(repo: WishRepository, region: str, campaign_id: str) -> dict
 
 # ---------------------------------------------------------------- the leaderboard
 def leaderboard(repo: WishRepository, region: str, start: date | None, end: date | None, limit: int) -> Leaderboard:
-    """Donors and units by wishes fulfilled, then value, over the months of [from, to]."""
+    """Donors and units by wishes fulfilled, then value, over the months of [from, to].
+
+    Entries show a donor_ref and a display name, never a login id (issue 14): see services/profiles.py.
+    """
+    from .profiles import records_of, shown_as
+
     check_region(region)
     check_period(start, end)
     total = _batch_get(repo, [counter_key(dim(region), TOTAL)]).get((f"STATS#{region}", TOTAL)) or {}
@@ -250,15 +258,32 @@ def leaderboard(repo: WishRepository, region: str, start: date | None, end: date
         for item in repo._query_all(KeyConditionExpression="PK = :pk",  # noqa: SLF001
                                     ExpressionAttributeValues={":pk": {"S": partition}}):
             entry = donors.setdefault(item["SK"], {"donor_id": item.get("donor_id", item["SK"].split("#", 1)[1]),
-                                                   "name": item.get("name", ""), "kind": item.get("kind", "individual"),
-                                                   "fulfilled": 0, "value_fen": 0})
-            entry["fulfilled"] += int(item.get("fulfilled", 0))
+                                                   "kind": item.get("kind", "individual"), "unit_name": "",
+                                                   "donor_ref": "", "wishes": 0, "value_fen": 0})
+            entry["wishes"] += int(item.get("fulfilled", 0))
             entry["value_fen"] += int(item.get("value_fen", 0))
-            entry["name"] = item.get("name") or entry["name"]
+            entry["unit_name"] = item.get("name") or entry["unit_name"]
+            entry["donor_ref"] = item.get("donor_ref") or entry["donor_ref"]
 
-    def ranked(kind: str) -> list[LeaderboardEntry]:
-        entries = sorted((e for e in donors.values() if e["kind"] == kind),
-                         key=lambda e: (-e["fulfilled"], -e["value_fen"], e["name"], e["donor_id"]))[:limit]
-        return [LeaderboardEntry(rank=index + 1, **entry) for index, entry in enumerate(entries)]
+    def ranked(kind: str) -> list[dict[str, Any]]:
+        return sorted((e for e in donors.values() if e["kind"] == kind),
+                      key=lambda e: (-e["wishes"], -e["value_fen"], e["donor_ref"], e["donor_id"]))[:limit]
 
-    return Leaderboard(region=region, months=months, individuals=ranked("individual"), units=ranked("unit"))
+    tops = {kind: ranked(kind) for kind in ("individual", "unit")}
+    # Names as the donors choose them now (a donor who goes anonymous is so at once): their records by key.
+    records = records_of(repo, [e["donor_id"] for entries in tops.values() for e in entries])
+
+    def shown(entries: list[dict[str, Any]]) -> list[LeaderboardEntry]:
+        shown_entries = []
+        for entry in entries:
+            record = records.get(entry["donor_id"], {})
+            ref = entry["donor_ref"] or record.get("donor_ref")
+            if not ref:
+                continue  # counted before donors had refs and never since: no id to show but the login id
+            shown_entries.append(LeaderboardEntry(
+                rank=len(shown_entries) + 1, donor_ref=ref, kind=entry["kind"], wishes=entry["wishes"],
+                value_fen=entry["value_fen"],
+                display_name=shown_as(record.get("display_name"), entry["kind"], entry["unit_name"])))
+        return shown_entries
+
+    return Leaderboard(region=region, months=months, individuals=shown(tops["individual"]), units=shown(tops["unit"]))

@@ -22,7 +22,9 @@ Key design (all in the wish table):
                                             which counts cannot (see README for its size limit)
                  months (string set, T only) the months that have data: where "from the start" begins
 - leaderboard  PK=LB#<region prefix>#<yyyy-mm>  SK=<individual|unit>#<donor id>
-               name, kind, fulfilled (wishes), value_fen: one partition per region and month, read
+               donor_ref (opaque, from the donor's record), display_name (as it was when counted), name (a
+               unit's own name; empty for individuals), kind, fulfilled (wishes), value_fen, donor_id (kept,
+               never shown): one partition per region and month, read
                whole and ranked in memory (a month's donors of one region are hundreds, not millions;
                a sort key cannot hold a count that keeps changing without a delete and re-put per move).
 - marker       PK=COUNTED#<wish id>  SK=<audit SK>[#lb<n>]
@@ -222,8 +224,9 @@ def donor_shares(repo: WishRepository, wish_id: str, value_fen: int) -> dict[str
         if claim.get("status") != "fulfilled":
             continue
         kind = "unit" if claim.get("kind") == "assignment" else (claim.get("donor_kind") or "individual")
-        share = shares.setdefault(claim["donor_id"], {"name": claim.get("donor_name") or claim["donor_id"],
-                                                      "kind": kind, "value_fen": 0})
+        # A unit's own name (its token's `name`) may be shown; an individual's may be a real name: never kept.
+        share = shares.setdefault(claim["donor_id"], {"name": claim.get("donor_name") or "", "kind": kind,
+                                                      "value_fen": 0})
         if kind == "unit":
             share["kind"] = "unit"
         share["value_fen"] += value_fen if claim.get("kind") in ("sole", "assignment") else int(
@@ -233,19 +236,25 @@ def donor_shares(repo: WishRepository, wish_id: str, value_fen: int) -> dict[str
 
 def _count_donors(event: dict[str, Any], wish_id: str, sort_key: str, repo: WishRepository) -> None:
     """Leaderboard moves of a fulfilled wish, in chunks that fit a transaction, each counted once."""
+    from .profiles import ensure_ref, shown_as
+
     wish = event.get("wish") or {}
     shares = donor_shares(repo, wish_id, int(event.get("amount_fen") or 0))
     month = local_day(event["at"])[:7]
     updates = []
     for donor_id, share in sorted(shares.items()):
+        record = ensure_ref(repo, donor_id)  # the donor's opaque ref (made once) and chosen display name
+        unit_name = share["name"] if share["kind"] == "unit" else ""
+        display = shown_as(record.get("display_name"), share["kind"], unit_name)
         for scope in scopes(wish["region_code"]):
             updates.append({"Update": {
                 "TableName": repo.table_name,
                 "Key": {k: {"S": v} for k, v in leaderboard_key(scope, month, share["kind"], donor_id).items()},
-                "UpdateExpression": "SET #name = :name, #kind = :kind, donor_id = :donor ADD fulfilled :one, "
-                                    "value_fen :value",
+                "UpdateExpression": "SET #name = :name, display_name = :display, donor_ref = :ref, #kind = :kind, "
+                                    "donor_id = :donor ADD fulfilled :one, value_fen :value",
                 "ExpressionAttributeNames": {"#name": "name", "#kind": "kind"},
-                "ExpressionAttributeValues": {":name": {"S": share["name"]}, ":kind": {"S": share["kind"]},
+                "ExpressionAttributeValues": {":name": {"S": unit_name}, ":display": {"S": display},
+                                              ":ref": {"S": record["donor_ref"]}, ":kind": {"S": share["kind"]},
                                               ":donor": {"S": donor_id}, ":one": {"N": "1"},
                                               ":value": {"N": str(share["value_fen"])}}}})
     size = _LEADERBOARD_UPDATES_PER_TRANSACTION

@@ -22,6 +22,7 @@ from ..privacy import alias
 from ..registry import get_registry
 from ..repository import ConditionFailed, ListQuery, WishRepository
 from ..settings import Settings
+from .reports import check_region
 
 
 def due_for(settings: Settings, status: Status, level: str) -> str:
@@ -76,6 +77,22 @@ def _claim_view(claim: dict) -> dict:
 def may_see_private(caller: Caller, wish: Wish) -> bool:
     return caller.is_officer_for(wish.region_code) or (
         caller.role == "resident" and caller.sub == wish.submitted_by)
+
+
+def view_for(caller: Caller, wish: Wish, private: dict, claims: list[dict]) -> WishPrivateView | WishPublicView:
+    """The view WHO calls may see: private for officers in region, admins and the submitting resident;
+    the public view for anyone else (a donor acting on the wish included). Never decided by the route."""
+    return private_view(wish, private, claims) if may_see_private(caller, wish) else public_view(wish)
+
+
+def replayed_view(caller: Caller, public: dict, repo: WishRepository) -> WishPrivateView | WishPublicView:
+    """A remembered answer (its public part, as idempotency records keep it), with the private part
+    re-read from the table for a caller entitled to it now; the public part as remembered otherwise."""
+    bundle = repo.get_wish_bundle(str(public.get("id", "")))
+    if bundle is None or not may_see_private(caller, bundle[0]):
+        return WishPublicView.model_validate(public)
+    current = private_view(*bundle).model_dump()
+    return WishPrivateView.model_validate({**current, **public, "view": "private"})
 
 
 # ---------------------------------------------------------------- use cases
@@ -177,5 +194,7 @@ def list_wishes(caller: Caller, query: ListQuery, repo: WishRepository) -> tuple
     """A page of the dynamic wish list. Anyone sees what is public; officers also their region's queue."""
     if query.status not in PUBLIC_STATUSES and not caller.is_officer_for(query.region):
         raise Forbidden(f"{query.status.value} wishes are listed only for officers of region {query.region}")
+    if not caller.is_officer_for(query.region):  # only those who may see villages filter by one
+        check_region(query.region, "the list stops at the township: a village filter is for the village's officers")
     wishes, cursor = repo.list_wishes(query)
     return [public_view(wish) for wish in wishes], cursor

@@ -22,12 +22,32 @@ router = Router()
              tags=["campaigns"], security=BEARER,
              description="Admins anywhere; officers for their own region (a township or more). A wish joins at "
                          "submission or at review with `campaign_id`, while the campaign runs, if its village is "
-                         "in the campaign's region and it names one of its groups / is one of its categories.",
+                         "in the campaign's region and it names one of its groups / is one of its categories. "
+                         "A matching offer names a sponsor (a donor) but binds them only once they accept it "
+                         "(POST /campaigns/{id}/matching/acceptance); views show its sponsor_name, never the "
+                         "sponsor's login id.",
              responses={201: {"description": "The campaign"}})
 def create(request: CampaignRequest) -> Response[CampaignView]:
     def act() -> Response:
         view = campaigns.create_campaign(context.caller(router), request, context.repository())
         return Response(201, "application/json", view)
+
+    return idempotent(router, act)
+
+
+@router.post("/campaigns/<id>/matching/acceptance", summary="The named sponsor accepts the matching offer",
+             tags=["campaigns"], security=BEARER,
+             description="A matching offer binds nobody until the sponsor it names (a donor) accepts it: status "
+                         "offered → active; only then are pledges matched. The offer then shows the sponsor's own "
+                         "display name (PUT /me/profile). Accepting again answers the same.",
+             responses={200: {"description": "The campaign, its offer active"},
+                        403: {"description": "The caller is not the sponsor the offer names"},
+                        404: {"description": "No such campaign, or it has no matching offer"},
+                        409: {"description": "The campaign has ended"}})
+def accept_matching(id: str) -> Response[CampaignView]:  # noqa: A002 - the path's name
+    def act() -> Response:
+        view = campaigns.accept_matching(context.caller(router), id, context.repository())
+        return Response(200, "application/json", view)
 
     return idempotent(router, act)
 

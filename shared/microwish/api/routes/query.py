@@ -17,11 +17,15 @@ from .. import context
 router = Router()
 
 
-@router.get("/wishes", summary="The dynamic wish list", tags=["wishes"])
+@router.get("/wishes", summary="The dynamic wish list", tags=["wishes"],
+            responses={422: {"description": "A bad filter, or a village filter from one who may not see villages"}})
 def list_wishes(
     status: Annotated[Status, Query(description="Default open; officers may list submitted in their region")]
     = Status.OPEN,
-    region: Annotated[RegionPrefix | None, Query(description="Division code prefix, e.g. 431222")] = None,
+    region: Annotated[RegionPrefix | None, Query(
+        description="Division code prefix, e.g. 431222. A village (12 digits) only for officers of a region "
+                    "containing it and admins: anyone else gets 422 on region (the list stops at the township)")]
+    = None,
     category: Annotated[CategoryCode | None, Query()] = None,
     group: Annotated[GroupCode | None, Query()] = None,
     campaign: Annotated[str | None, Query(max_length=64)] = None,
