@@ -365,8 +365,8 @@ class WishRepository(TableStore):
     def drop_due(self, key: dict[str, str], due_sk: str) -> None:
         """Take an item off the due index, if it is still there as read (nothing left to do for it)."""
         try:
-            self.client.update_item(TableName=self.table_name, Key=to_dynamo(key), UpdateExpression="REMOVE DuePK, DueSK",
-                                    ConditionExpression="DueSK = :due",
+            self.client.update_item(TableName=self.table_name, Key=to_dynamo(key),
+                                    UpdateExpression="REMOVE DuePK, DueSK", ConditionExpression="DueSK = :due",
                                     ExpressionAttributeValues=to_dynamo({":due": due_sk}))
         except ClientError as error:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":

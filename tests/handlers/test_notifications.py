@@ -71,6 +71,7 @@ EXPECTED = {
     "reminder": {"donor"},
     "lapsed": {"officer", "donor"},
     "cancelled": {"donors"},
+    "erased": {"officer"},  # the region's officers; never a donor
 }
 # The wish as each event leaves it (status, level).
 AFTER = {
@@ -91,6 +92,7 @@ AFTER = {
     "reminder": ("claimed", "village"),
     "lapsed": ("open", "village"),
     "cancelled": ("cancelled", "village"),
+    "erased": ("submitted", "village"),  # erasure moves nothing
 }
 
 
