@@ -2,7 +2,8 @@
 
 Item layout (one table, see README "The wish table"):
 - wish          PK=WISH#<id>  SK=WISH        public fields + index keys (no personal data)
-- private part  PK=WISH#<id>  SK=PRIVATE     the beneficiary's name, phone, address; no index keys
+- private part  PK=WISH#<id>  SK=PRIVATE     the beneficiary's name, phone, address; on the due index
+                (erasure) once the wish ended; after erasure a tombstone with `erased_at` only
 - claim         PK=WISH#<id>  SK=CLAIM#<id>  a claim or pledge (donor index keys)
 - audit event   PK=WISH#<id>  SK=AUDIT#<at>#<n>  one per state change, written in the same transaction
 - access entry  PK=ACCESS#<wish id>  SK=<at>#<n>  an officer's or admin's read of the private view
@@ -28,10 +29,11 @@ import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from . import regions
+from . import clock, regions
 from .errors import InvalidInput
 from .lifecycle import ESCALATABLE, TERMINAL, Status
 from .models import AuditEvent, Beneficiary, Claim, DonorRecord, Wish
+from .settings import get_settings
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -151,9 +153,6 @@ def private_key(wish_id: str) -> dict[str, str]:
 
 def erasure_due(ended_at: str) -> str:
     """When a wish that ended at `ended_at` has its private part erased (the RetentionDays parameter)."""
-    from . import clock
-    from .settings import get_settings
-
     return clock.iso(clock.parse(ended_at) + timedelta(days=get_settings().retention_days))
 
 
