@@ -41,6 +41,8 @@ class Action(StrEnum):
     REMINDER = "reminder"
     LAPSED = "lapsed"
     CANCELLED = "cancelled"
+    # The beneficiary's personal data was erased (on request, or when the retention period ran out).
+    ERASED = "erased"
 
 
 S = Status
@@ -71,6 +73,8 @@ TRANSITIONS: dict[Action, dict[Status, Status]] = {
     Action.LAPSED: {S.CLAIMED: S.OPEN, S.ASSIGNED: S.OPEN},
     Action.CANCELLED: {S.SUBMITTED: S.CANCELLED, S.OPEN: S.CANCELLED, S.ASSIGNED: S.CANCELLED,
                        S.CLAIMED: S.CANCELLED},
+    # Not a move: erasure leaves the status as it is, in any status (a finished wish most of all).
+    Action.ERASED: {status: status for status in Status},
 }
 
 INITIAL_STATUS = Status.SUBMITTED

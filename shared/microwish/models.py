@@ -194,7 +194,10 @@ class WishPrivateView(WishPublicView):
     view: Literal["private"] = "private"  # type: ignore[assignment]
     region_code: str
     handling_region_code: str
-    beneficiary: BeneficiaryView
+    beneficiary: BeneficiaryView | None = Field(
+        description="The beneficiary's name, phone and address; null once they were erased.")
+    personal_data_erased: bool = Field(
+        default=False, description="The beneficiary's personal data was erased (on request, or by retention).")
     review_reason: str | None = None
     claims: list[dict] = Field(default_factory=list)
 
@@ -265,6 +268,22 @@ class CancellationRequest(Strict):
 
 class EscalationRequest(Strict):
     reason: Text500
+
+
+class ErasureRequest(Strict):
+    reason: Text500 = Field(description="Why (e.g. the beneficiary asked); the audit trail keeps it, with any "
+                                        "of the erased name, phone or address masked.")
+
+
+class AccessEntry(BaseModel):
+    """One read of a wish's private view by an officer or admin: who, when, which wish, by which route."""
+
+    at: str
+    wish_id: str
+    actor: str
+    actor_role: str
+    actor_region: str | None = None
+    route: str
 
 
 class Claim(BaseModel):

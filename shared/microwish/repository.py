@@ -2,9 +2,12 @@
 
 Item layout (one table, see README "The wish table"):
 - wish          PK=WISH#<id>  SK=WISH        public fields + index keys (no personal data)
-- private part  PK=WISH#<id>  SK=PRIVATE     the beneficiary's name, phone, address; no index keys
+- private part  PK=WISH#<id>  SK=PRIVATE     the beneficiary's name, phone, address; on the due index
+                (erasure) once the wish ended; after erasure a tombstone with `erased_at` only
 - claim         PK=WISH#<id>  SK=CLAIM#<id>  a claim or pledge (donor index keys)
 - audit event   PK=WISH#<id>  SK=AUDIT#<at>#<n>  one per state change, written in the same transaction
+- access entry  PK=ACCESS#<wish id>  SK=<at>#<n>  an officer's or admin's read of the private view
+                (PersonPK=ACCESS#<actor>: the actor's reads); type "access", so no stream consumer sees it
 Every state change is one conditional write or one transaction; a failed condition raises
 `ConditionFailed` with the item as it was, so the caller can say the wish's real state.
 """
@@ -18,6 +21,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import cache
 from typing import Any
 
@@ -25,10 +29,11 @@ import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from . import regions
+from . import clock, regions
 from .errors import InvalidInput
-from .lifecycle import ESCALATABLE, Status
+from .lifecycle import ESCALATABLE, TERMINAL, Status
 from .models import AuditEvent, Beneficiary, Claim, DonorRecord, Wish
+from .settings import get_settings
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -39,6 +44,8 @@ CLAIM_PREFIX = "CLAIM#"
 AUDIT_PREFIX = "AUDIT#"
 DUE_ESCALATION = "escalation"
 DUE_LEASE = "lease"
+DUE_ERASURE = "erasure"  # a finished wish's private part, due for erasure when its retention ends
+ACCESS_PREFIX = "ACCESS#"
 
 # The list index that serves a region filter, by the filter's level; deeper filters (township,
 # village) query their county's partition with a begins_with filter on the village code.
@@ -139,6 +146,15 @@ def audit_item(wish: Wish, event: AuditEvent, order: int = 0) -> dict[str, Any]:
             "feedback": wish.feedback,  # the beneficiary's thanks, meant for donors (never the officer's note)
         },
     }
+
+
+def private_key(wish_id: str) -> dict[str, str]:
+    return {"PK": f"WISH#{wish_id}", "SK": PRIVATE_SK}
+
+
+def erasure_due(ended_at: str) -> str:
+    """When a wish that ended at `ended_at` has its private part erased (the RetentionDays parameter)."""
+    return clock.iso(clock.parse(ended_at) + timedelta(days=get_settings().retention_days))
 
 
 def claim_item(claim: Claim, lease_due: str | None = None) -> dict[str, Any]:
@@ -243,6 +259,12 @@ class Transaction:
         self.put(wish_item(after), "#version = :version", {":version": before.version}, {"#version": "version"})
         if event is not None:
             self.put(audit_item(after, event), "attribute_not_exists(PK)")
+        if after.status in TERMINAL and before.status not in TERMINAL:
+            # The wish ends: its private part goes on the sparse due index, to be erased when the
+            # retention period is over (services/erasure.py). No condition: an already erased part
+            # is simply taken off the index again by the sweep.
+            self.update(private_key(after.id), "SET DuePK = :kind, DueSK = :due",
+                        values={":kind": DUE_ERASURE, ":due": f"{erasure_due(after.updated_at)}#{after.id}"})
         return self
 
 
@@ -321,6 +343,46 @@ class WishRepository(TableStore):
 
     def _put(self, item: dict[str, Any], condition: str | None) -> dict[str, Any]:
         return Transaction(self.table_name).put(item, condition).items[0]
+
+    def erase_private(self, wish: Wish, event: AuditEvent, erased_at: str, due_sk: str | None = None) -> None:
+        """Blank the private part (name, phone, address go; a tombstone stays) with its audit event.
+
+        Conditional on the part still holding personal data (and, for the retention sweep, on still
+        being due as read): a second erasure raises ConditionFailed and writes nothing. The part
+        leaves the due index in the same write.
+        """
+        condition = "attribute_exists(beneficiary)"
+        values: dict[str, Any] = {":at": erased_at, ":type": "private"}
+        if due_sk is not None:
+            condition += " AND DueSK = :due"
+            values[":due"] = due_sk
+        transaction = self.transaction()
+        transaction.update(private_key(wish.id), "SET erased_at = :at, #type = :type REMOVE beneficiary, DuePK, DueSK",
+                           condition, values, {"#type": "type"})
+        transaction.put(audit_item(wish, event), "attribute_not_exists(PK)")
+        self.commit(transaction)
+
+    def drop_due(self, key: dict[str, str], due_sk: str) -> None:
+        """Take an item off the due index, if it is still there as read (nothing left to do for it)."""
+        try:
+            self.client.update_item(TableName=self.table_name, Key=to_dynamo(key),
+                                    UpdateExpression="REMOVE DuePK, DueSK", ConditionExpression="DueSK = :due",
+                                    ExpressionAttributeValues=to_dynamo({":due": due_sk}))
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+
+    def put_access(self, entry: dict[str, Any]) -> None:
+        """One read of a private view, recorded: a single unconditional put (a random suffix keeps it apart)."""
+        item = {"PK": f"{ACCESS_PREFIX}{entry['wish_id']}", "SK": f"{entry['at']}#{uuid.uuid4().hex[:8]}",
+                "type": "access", **entry,
+                "PersonPK": f"{ACCESS_PREFIX}{entry['actor']}", "PersonSK": f"{entry['at']}#{entry['wish_id']}"}
+        self.client.put_item(TableName=self.table_name, Item=to_dynamo(item))
+
+    def get_private(self, wish_id: str) -> dict[str, Any] | None:
+        response = self.client.get_item(TableName=self.table_name, Key=to_dynamo(private_key(wish_id)))
+        item = response.get("Item")
+        return from_dynamo(item) if item else None
 
     # ------------------------------------------------------------ reads
     def get_wish(self, wish_id: str) -> Wish | None:
@@ -441,6 +503,28 @@ class WishRepository(TableStore):
             ExpressionAttributeValues={":pk": {"S": partition[1]}, ":audit": {"S": AUDIT_PREFIX}},
             Limit=limit, ExclusiveStartKey=decode_cursor(cursor, {"PK", "SK"}, partition),
         )
+        return [from_dynamo(item) for item in response.get("Items", [])], encode_cursor(
+            response.get("LastEvaluatedKey"))
+
+    def wish_access_log(self, wish_id: str, limit: int, cursor: str | None
+                        ) -> tuple[list[dict[str, Any]], str | None]:
+        """Who read a wish's private view, newest first."""
+        partition = ("PK", f"{ACCESS_PREFIX}{wish_id}")
+        response = self._query(
+            KeyConditionExpression="PK = :pk", ExpressionAttributeValues={":pk": {"S": partition[1]}},
+            ScanIndexForward=False, Limit=limit, ExclusiveStartKey=decode_cursor(cursor, {"PK", "SK"}, partition))
+        return [from_dynamo(item) for item in response.get("Items", [])], encode_cursor(
+            response.get("LastEvaluatedKey"))
+
+    def actor_access_log(self, actor: str, start: str, end: str, limit: int, cursor: str | None
+                         ) -> tuple[list[dict[str, Any]], str | None]:
+        """The private views one officer (or admin) read between `start` and `end` (RFC 3339), newest first."""
+        partition = ("PersonPK", f"{ACCESS_PREFIX}{actor}")
+        response = self._query(
+            IndexName="ByPerson", KeyConditionExpression="PersonPK = :person AND PersonSK BETWEEN :start AND :end",
+            ExpressionAttributeValues=to_dynamo({":person": partition[1], ":start": start, ":end": f"{end}#~"}),
+            ScanIndexForward=False, Limit=limit,
+            ExclusiveStartKey=decode_cursor(cursor, {"PK", "SK", "PersonPK", "PersonSK"}, partition))
         return [from_dynamo(item) for item in response.get("Items", [])], encode_cursor(
             response.get("LastEvaluatedKey"))
 

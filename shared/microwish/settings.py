@@ -26,6 +26,7 @@ class Settings(BaseModel):
     assignment_accept_days: float = 3
     lease_reminder_days: float = 2
     max_active_claims: int = 10
+    retention_days: float = Field(default=365, ge=0)  # a finished wish's private part is erased after this
     max_body_bytes: int = 64 * 1024
     upload_bucket_name: str = "photos"
 

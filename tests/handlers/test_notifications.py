@@ -73,6 +73,7 @@ EXPECTED = {
     "reminder": {"donor"},
     "lapsed": {"officer", "donor"},
     "cancelled": {"donors"},
+    "erased": {"officer"},  # the region's officers; never a donor
 }
 # The wish as each event leaves it (status, level).
 AFTER = {
@@ -93,6 +94,7 @@ AFTER = {
     "reminder": ("claimed", "village"),
     "lapsed": ("open", "village"),
     "cancelled": ("cancelled", "village"),
+    "erased": ("submitted", "village"),  # erasure moves nothing
 }
 
 

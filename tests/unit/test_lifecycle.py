@@ -24,7 +24,13 @@ def test_every_status_is_reachable_from_submission():
 
 def test_terminal_statuses_have_no_way_out():
     for moves in TRANSITIONS.values():
-        assert not TERMINAL & set(moves), "a terminal status must not be left"
+        # An action may record something about a finished wish (erasure) but never move it.
+        assert all(moves[status] is status for status in TERMINAL & set(moves)), "a terminal status must not be left"
+
+
+def test_erasure_is_allowed_in_every_status_and_moves_none():
+    for status in Status:
+        assert next_status(status, Action.ERASED) is status
 
 
 def test_every_non_terminal_status_can_end():

@@ -11,9 +11,11 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.shared.json_encoder import Encoder
+from pydantic import BaseModel
 
 from ..errors import DomainError
 from . import idempotency
@@ -33,6 +35,7 @@ def build_app(*routers: Router) -> APIGatewayHttpResolver:
     for router in routers:
         app.include_router(router)
     _ROUTERS[id(app)] = routers
+    app.use(middlewares=[_audit_private_reads])
 
     @app.exception_handler(DomainError)
     def _domain_error(error: DomainError) -> Response:
@@ -59,6 +62,42 @@ def build_app(*routers: Router) -> APIGatewayHttpResolver:
 
     _map_idempotency_errors(app)
     return app
+
+
+def _private_wish_id(body: Any) -> str | None:
+    """The wish id of an answer that is a private view (a model, a replayed dict, or JSON text)."""
+    if isinstance(body, BaseModel):
+        return getattr(body, "id", None) if getattr(body, "view", None) == "private" else None
+    if isinstance(body, (str, bytes)):
+        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+        if '"private"' not in text:
+            return None
+        try:
+            body = json.loads(text)
+        except ValueError:
+            return None
+    if isinstance(body, dict) and body.get("view") == "private":
+        return str(body.get("id") or "") or None
+    return None
+
+
+def _audit_private_reads(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response:
+    """Every private view an officer or admin is given is logged (services/access_log.py), whatever the route.
+
+    Fails closed: if the entry cannot be written, the answer is an error, not an unlogged read.
+    """
+    response = next_middleware(app)
+    caller = app.context.get("caller")
+    if caller is not None and 200 <= response.status_code < 300:
+        wish_id = _private_wish_id(response.body)
+        if wish_id:
+            from ..services import access_log
+            from .context import repository
+
+            event = app.current_event
+            route = (event.raw_event.get("routeKey") or f"{event.http_method} {event.path}")
+            access_log.record(repository(), caller, wish_id, route)
+    return response
 
 
 def _map_idempotency_errors(app: APIGatewayHttpResolver) -> None:

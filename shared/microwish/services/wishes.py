@@ -57,12 +57,15 @@ def public_view(wish: Wish) -> WishPublicView:
 
 def private_view(wish: Wish, private: dict, claims: list[dict]) -> WishPrivateView:
     beneficiary = private.get("beneficiary", {})
+    erased = bool(private.get("erased_at"))  # an erased private part is a tombstone: no name, phone, address
     return WishPrivateView(
         **public_view(wish).model_dump(exclude={"view"}),
         region_code=wish.region_code,
         handling_region_code=wish.handling_region_code,
-        beneficiary=BeneficiaryView(name=beneficiary.get("name", ""), phone=beneficiary.get("phone", ""),
-                                    address=beneficiary.get("address", "")),
+        beneficiary=None if erased else BeneficiaryView(
+            name=beneficiary.get("name", ""), phone=beneficiary.get("phone", ""),
+            address=beneficiary.get("address", "")),
+        personal_data_erased=erased,
         review_reason=wish.review_reason,
         claims=[_claim_view(claim) for claim in claims],
     )
