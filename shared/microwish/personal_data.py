@@ -23,8 +23,8 @@ from .errors import DomainError
 
 MASK = "***"
 # What people put between digits: spaces (any width), dashes of every kind, dots, middle dots.
-_SEP = r"[\s\-\u2010-\u2015\u2212\uff0d.\u00b7\u30fb]"
-_GAP = _SEP + "{0,2}"
+_SEP = r"[\-\u2010-\u2015\u2212\uff0d.\u00b7\u30fb]"
+_GAP = rf"\s{{0,2}}(?:{_SEP}\s{{0,2}})?"
 _COUNTRY = rf"(?:(?:\+|00|＋)?\s*86{_GAP}|\(\+?86\){_GAP})?"
 _MOBILE = rf"1{_GAP}[3-9](?:{_GAP}\d){{9}}"
 # Area code 0xx or 0xxx (optionally in brackets), then a 7- or 8-digit number (010-12345678).
@@ -33,6 +33,9 @@ _PHONE = re.compile(rf"(?<!\d){_COUNTRY}(?:{_MOBILE}|{_LANDLINE})(?!\d)")
 _ID_CANDIDATE = re.compile(rf"(?<!\d)\d(?:{_GAP}\d){{16}}{_GAP}[\dXx](?![\dXx])")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
+# Full-width digits and signs (a common way round a filter) read as ASCII, one character for one,
+# so that what is found in the folded text is at the same place in the original.
+_FOLD = str.maketrans({chr(0xFF10 + n): str(n) for n in range(10)} | {"＋": "+", "Ｘ": "X", "ｘ": "x"})
 # Removed before looking for a name: separators and invisible characters someone may slip in.
 _NAME_NOISE = re.compile(r"[\s\-_.·・\u200b-\u200f\u2060\ufeff]")
 
@@ -50,8 +53,7 @@ class PersonalDataError(DomainError):
 
 
 def _digits(text: str) -> str:
-    return "".join(str(unicodedata.digit(ch)) if ch.isdigit() else ch.upper() for ch in text
-                   if ch.isdigit() or ch in "Xx")
+    return "".join(ch.upper() for ch in text.translate(_FOLD) if ch in "0123456789Xx")
 
 
 def id_check_digit(first17: str) -> str:
@@ -68,21 +70,30 @@ def is_resident_id(candidate: str) -> bool:
 
 
 def _id_spans(text: str) -> list[tuple[int, int]]:
-    return [match.span() for match in _ID_CANDIDATE.finditer(text) if is_resident_id(match.group())]
+    folded = text.translate(_FOLD)
+    return [match.span() for match in _ID_CANDIDATE.finditer(folded) if is_resident_id(match.group())]
+
+
+def _phone_spans(text: str) -> list[tuple[int, int]]:
+    return [match.span() for match in _PHONE.finditer(text.translate(_FOLD))]
 
 
 def find_phone(text: str) -> bool:
-    return _PHONE.search(_without_ids(text)) is not None
+    return bool(_phone_spans(_without_ids(text)))
 
 
 def find_resident_id(text: str) -> bool:
     return bool(_id_spans(text))
 
 
-def _without_ids(text: str) -> str:
-    for start, end in reversed(_id_spans(text)):
+def _masked(text: str, spans: list[tuple[int, int]]) -> str:
+    for start, end in reversed(spans):
         text = text[:start] + MASK + text[end:]
     return text
+
+
+def _without_ids(text: str) -> str:
+    return _masked(text, _id_spans(text))
 
 
 def contains_name(text: str, name: str | None) -> bool:
@@ -118,7 +129,8 @@ def mask(text: str | None) -> str | None:
     """Text with every phone number and resident ID number replaced by ***; None stays None."""
     if not text:
         return text
-    return _PHONE.sub(MASK, _without_ids(text))
+    text = _without_ids(text)
+    return _masked(text, _phone_spans(text))
 
 
 def beneficiary_name(private: dict | None) -> str | None:
