@@ -3,9 +3,9 @@ real HTTP path, as an officer (the city of Huaihua) and as a donor.
 
 Each generated request is sent once with each token. It must never get a 5xx, and every answer
 must be one the document promises: its status listed in the operation's responses, its content type
-(application/problem+json for errors) and its body's schema. Requests name demo wishes and the demo
-campaign often enough to get past 404 and into the handlers' logic; the runtime is this module's
-own (it changes the demo data), seeded with the demo.
+(application/problem+json for errors) and its body's schema. Requests name the fuzzer's own wishes and
+the demo campaign often enough to get past 404 and into the handlers' logic (on the session's runtime,
+which other e2e tests share: the fuzzer acts only on what it made).
 
 Bounded for `make test` (a fixed seed, MICROWISH_FUZZ_EXAMPLES per operation, default 4); `make fuzz`
 runs it longer.
@@ -27,7 +27,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.e2e.conftest import REPO, _stop_checked, start_runtime
+from tests.e2e.conftest import REPO
 
 pytestmark = pytest.mark.e2e
 
@@ -36,30 +36,35 @@ SEED = int(os.environ.get("MICROWISH_FUZZ_SEED", "14"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
-@pytest.fixture(scope="module")
-def fuzz_runtime():
-    process = start_runtime(REPO / "template.yaml", seed=True)
-    yield process
-    _stop_checked(process)
+FUZZ_VILLAGE = "431281203201"  # 颜容村, 洪江市: away from the villages the other e2e tests list
+WISH = {"title": "一台电视机", "description": "想有一台电视机。", "category": "goods", "groups": ["women_in_hardship"],
+        "region_code": FUZZ_VILLAGE, "beneficiary": {"name": "符测试", "phone": "13800000099", "address": "一组"},
+        "target_fen": 50_000}
 
 
 @pytest.fixture(scope="module")
-def fuzz_context(fuzz_runtime):
-    runtime = fuzz_runtime
+def fuzz_context(runtime):
+    """Tokens, and wishes of the fuzzer's own (submitted, open, pooled) for the `{id}` of its requests:
+    the session's runtime is shared, so the fuzzer changes only what it made."""
     officer = runtime.token("officer", "officer-fuzz", region="4312", name="怀化市妇联")
     donor = runtime.token("donor", "donor-fuzz", name="爱心人士")
-    wish_ids: list[str] = []
-    for status in ("submitted", "open", "claimed", "delivered", "assigned"):
-        page = runtime.get("/wishes", params={"region": "4312", "status": status, "limit": 50}, token=officer)
-        wish_ids += [item["id"] for item in page.json().get("items", [])] if page.status_code == 200 else []
+    resident = runtime.token("resident", "resident-fuzz")
+    wish_ids = []
+    for review in (None, {"decision": "approve"}, {"decision": "approve", "mode": "pooled"}, {"decision": "approve"}):
+        created = runtime.post("/wishes", json=WISH, token=resident)
+        assert created.status_code == 201, created.text
+        wish_ids.append(created.json()["id"])
+        if review:
+            reviewed = runtime.post(f"/wishes/{wish_ids[-1]}/review", json=review, token=officer)
+            assert reviewed.status_code == 200, reviewed.text
     campaigns = runtime.get("/campaigns", token=officer).json().get("items", [])
-    return {"url": runtime.url, "tokens": {"officer": officer, "donor": donor}, "wish_ids": sorted(wish_ids),
+    return {"url": runtime.url, "tokens": {"officer": officer, "donor": donor}, "wish_ids": wish_ids,
             "campaign_ids": [item["id"] for item in campaigns]}
 
 
 @pytest.fixture(scope="module")
-def fuzz_schema(fuzz_runtime):
-    return schemathesis.openapi.from_url(fuzz_runtime.url + "/openapi.json")
+def fuzz_schema(runtime):
+    return schemathesis.openapi.from_url(runtime.url + "/openapi.json")
 
 
 def _known_ids(case, context) -> None:
