@@ -176,3 +176,19 @@ def test_calendar_edge_campaign_periods_are_a_422(api, table, starts, ends):
                      as_=CITY_OFFICER)
     assert reply.status == 422, reply.text
     assert len(all_items(table)) == before
+
+
+# ---------------------------------------------------------------- the document the fuzzer holds the API to
+def test_every_operation_documents_its_problem_answers_and_a_success(api):
+    document = api.get("/openapi.json").json
+    assert "Problem" in document["components"]["schemas"]
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            responses = operation["responses"]
+            assert any(code.startswith("2") for code in responses), (method, path)
+            for code in ("401", "403", "404", "422"):
+                assert "application/problem+json" in responses[code]["content"], (method, path, code)
+            assert ("400" in responses) == ("413" in responses) == ("requestBody" in operation), (method, path)
+    batch = document["paths"]["/claims"]["post"]["responses"]
+    assert set(batch["409"]["content"]) == {"application/json", "application/problem+json"}
+    assert "200" in batch  # all_or_nothing false: a result per wish
