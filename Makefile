@@ -86,7 +86,7 @@ test: $(VENV_STAMP)
 	exit $$rc
 
 # The fuzzer runs in `make test` with a few examples per operation; here with many more.
-FUZZ_EXAMPLES ?= 60
+FUZZ_EXAMPLES ?= 100
 FUZZ_SEED ?= 14
 fuzz: $(VENV_STAMP)
 	MICROWISH_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) MICROWISH_FUZZ_SEED=$(FUZZ_SEED) \

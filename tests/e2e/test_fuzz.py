@@ -7,7 +7,7 @@ must be one the document promises: its status listed in the operation's response
 the demo campaign often enough to get past 404 and into the handlers' logic (on the session's runtime,
 which other e2e tests share: the fuzzer acts only on what it made).
 
-Bounded for `make test` (a fixed seed, MICROWISH_FUZZ_EXAMPLES per operation, default 4); `make fuzz`
+Bounded for `make test` (a fixed seed, MICROWISH_FUZZ_EXAMPLES per operation, default 10); `make fuzz`
 runs it longer.
 """
 
@@ -31,7 +31,7 @@ from tests.e2e.conftest import REPO
 
 pytestmark = pytest.mark.e2e
 
-EXAMPLES = int(os.environ.get("MICROWISH_FUZZ_EXAMPLES", "4"))
+EXAMPLES = int(os.environ.get("MICROWISH_FUZZ_EXAMPLES", "10"))
 SEED = int(os.environ.get("MICROWISH_FUZZ_SEED", "14"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 

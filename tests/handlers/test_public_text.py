@@ -10,6 +10,7 @@ import boto3
 import pytest
 
 from infra.local.events import http_event
+from microwish.inbox_store import InboxStore
 from microwish.repository import wish_key
 from tests.handlers.helpers import (
     CITY_OFFICER,
@@ -192,3 +193,13 @@ def test_every_operation_documents_its_problem_answers_and_a_success(api):
     batch = document["paths"]["/claims"]["post"]["responses"]
     assert set(batch["409"]["content"]) == {"application/json", "application/problem+json"}
     assert "200" in batch  # all_or_nothing false: a result per wish
+
+
+def test_stored_inbox_texts_are_masked_on_the_way_out(api, table):
+    InboxStore(table).put_notification(f"user#{DONOR['sub']}", {
+        "id": "n1", "created_at": "2026-06-01T00:00:00.000Z", "event": "fulfilled", "wish_id": "w1",
+        "title": "电视13912345678已圆梦", "body": f"身份证{ID_NUMBER}，谢谢您的爱心！"})
+    reply = api.get("/me/notifications", as_=DONOR)
+    assert reply.status == 200, reply.text
+    assert "13912345678" not in reply.text and ID_NUMBER not in reply.text
+    assert reply.json["items"][0]["title"] == "电视***已圆梦"
