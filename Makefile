@@ -129,7 +129,7 @@ bench: $(VENV_STAMP)
 
 # --- housekeeping ----------------------------------------------------------------------------
 clean:
-	rm -rf $(BUILD_DIR) .aws-sam .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(BUILD_DIR) .aws-sam .pytest_cache .ruff_cache .hypothesis .schemathesis
 	find . -path ./.venv -prune -o -path ./.tools -prune -o -path ./.git -prune -o \
 	  -name __pycache__ -type d -exec rm -rf {} +
 
