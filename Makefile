@@ -6,6 +6,7 @@
 #   make lint          ruff + cfn-lint (SAM and translated template) + sam validate --lint
 #   make build         sam build (tool venv, Python 3.13 on PATH)
 #   make bench         every infra/bench/*.py module (python -m infra.bench.NAME)
+#   make fuzz          the fuzzer (tests/e2e/test_fuzz.py) longer: FUZZ_EXAMPLES per operation, FUZZ_SEED
 #   make clean         build output and caches; `make distclean` also drops the venvs
 
 SHELL := /bin/sh
@@ -49,11 +50,11 @@ SAM_ENV := AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1 \
   AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true \
   SAM_CLI_TELEMETRY=0
 
-.PHONY: help venv test run lint lint-ruff lint-cfn lint-cfn-translated sam-validate sam-tools \
+.PHONY: help venv test fuzz run lint lint-ruff lint-cfn lint-cfn-translated sam-validate sam-tools \
   build bench clean distclean python-info
 
 help:
-	@sed -n '3,9s/^#//p' $(firstword $(MAKEFILE_LIST))
+	@sed -n '3,10s/^#//p' $(firstword $(MAKEFILE_LIST))
 
 python-info:
 	@echo "PYTHON=$(PYTHON) ($$($(PYTHON) --version 2>&1))"
@@ -83,6 +84,13 @@ test: $(VENV_STAMP)
 	@rc=0; $(VENV)/bin/python -m pytest $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests (exit 5): failing" >&2; fi; \
 	exit $$rc
+
+# The fuzzer runs in `make test` with a few examples per operation; here with many more.
+FUZZ_EXAMPLES ?= 100
+FUZZ_SEED ?= 14
+fuzz: $(VENV_STAMP)
+	MICROWISH_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) MICROWISH_FUZZ_SEED=$(FUZZ_SEED) \
+	  $(VENV)/bin/python -m pytest tests/e2e/test_fuzz.py $(PYTEST_ARGS)
 
 run: $(VENV_STAMP)
 	PORT=$(PORT) exec $(VENV)/bin/python -m infra.local
@@ -121,7 +129,7 @@ bench: $(VENV_STAMP)
 
 # --- housekeeping ----------------------------------------------------------------------------
 clean:
-	rm -rf $(BUILD_DIR) .aws-sam .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(BUILD_DIR) .aws-sam .pytest_cache .ruff_cache .hypothesis .schemathesis
 	find . -path ./.venv -prune -o -path ./.tools -prune -o -path ./.git -prune -o \
 	  -name __pycache__ -type d -exec rm -rf {} +
 

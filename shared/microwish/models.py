@@ -6,10 +6,21 @@ only in the private view; the public and donor views carry the alias instead.
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Generic, Literal, TypeVar
+import unicodedata
+from datetime import date, datetime
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from . import regions
 from .catalog import CategoryCode, GroupCode
@@ -53,12 +64,76 @@ def _no_repeats(values: list[str]) -> list[str]:
     return values
 
 
+# Dates a client sends: within years the service can compute with (a day's end, China time,
+# UTC) — year 1 or 9999 would overflow datetime arithmetic.
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2999, 12, 31)
+
+
+def _within_calendar(moment: date) -> date:
+    day = moment.date() if isinstance(moment, datetime) else moment
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise ValueError(f"must be between {EARLIEST_DAY} and {LATEST_DAY}")
+    return moment
+
+
+CalendarDate = Annotated[date, AfterValidator(_within_calendar)]
+CalendarDateTime = Annotated[AwareDatetime, AfterValidator(_within_calendar)]
 VillageCode = Annotated[str, AfterValidator(_known_village)]
 RegionPrefix = Annotated[str, AfterValidator(_region_prefix)]
 
 
+# Text a client sends: no control characters (but line breaks and tabs), no bidi overrides or
+# isolates (they reorder what a reader sees), and at least one visible character when not empty.
+_ALLOWED_CONTROLS = frozenset("\n\r\t")
+_BIDI_CONTROLS = frozenset(chr(code) for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A)))
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp", "Mn", "Me"})
+
+
+def check_text(text: str) -> str:
+    for char in text:
+        if char in _BIDI_CONTROLS:
+            raise PydanticCustomError("text_bidi", "must not contain bidirectional overrides or isolates")
+        if unicodedata.category(char) == "Cc" and char not in _ALLOWED_CONTROLS:
+            raise PydanticCustomError("text_control", "must not contain control characters")
+    if text and all(unicodedata.category(char) in _INVISIBLE_CATEGORIES or char.isspace() for char in text):
+        raise PydanticCustomError("text_invisible", "must contain a visible character")
+    return text
+
+
+def _check_texts(value: Any) -> Any:
+    if isinstance(value, str):
+        return check_text(value)
+    if isinstance(value, list | tuple | set | frozenset):
+        for entry in value:
+            _check_texts(entry)
+    elif isinstance(value, dict):
+        for key, entry in value.items():
+            _check_texts(key)
+            _check_texts(entry)
+    return value
+
+
 class Strict(BaseModel):
+    """Every request body: unknown fields refused, text checked (check_text), money strict.
+
+    Money fields (`*_fen`) take whole JSON integers only: not "100", not true, not 1.0.
+    """
+
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _strict_fen(cls, value: Any, info: ValidationInfo) -> Any:
+        if info.field_name and info.field_name.endswith("_fen") and value is not None and (
+                isinstance(value, bool) or not isinstance(value, int)):
+            raise PydanticCustomError("int_type", "must be a whole number of fen (a JSON integer)")
+        return value
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _texts(cls, value: Any) -> Any:
+        return _check_texts(value)
 
 
 # ---------------------------------------------------------------- requests
@@ -82,7 +157,7 @@ class WishSubmission(Strict):
     region_code: VillageCode = Field(description="12-digit division code of the beneficiary's village.")
     beneficiary: Beneficiary
     target_fen: Fen | None = None
-    needed_by: date | None = None
+    needed_by: CalendarDate | None = None
     campaign_id: Annotated[str, StringConstraints(max_length=64)] | None = None
 
 
@@ -113,7 +188,7 @@ class Wish(BaseModel):
     pledged_fen: int = 0
     beneficiary_alias: str
     campaign_id: str | None = None
-    needed_by: date | None = None
+    needed_by: CalendarDate | None = None
     submitted_by: str
     created_at: str
     updated_at: str

@@ -19,6 +19,7 @@ from pydantic import BaseModel
 
 from ..errors import DomainError
 from . import idempotency
+from .body import not_utf8, parse_json_body
 from .context import settings
 from .problems import problem, validation_errors
 
@@ -31,7 +32,8 @@ _ROUTERS: dict[int, tuple[Router, ...]] = {}
 def build_app(*routers: Router) -> APIGatewayHttpResolver:
     # Chinese as it is (not \u escapes): front ends and curl users read it as sent.
     app = APIGatewayHttpResolver(enable_validation=True,
-                                 serializer=partial(json.dumps, separators=(",", ":"), ensure_ascii=False, cls=Encoder))
+                                 serializer=partial(json.dumps, separators=(",", ":"), ensure_ascii=False, cls=Encoder),
+                                 json_body_deserializer=parse_json_body)
     for router in routers:
         app.include_router(router)
     _ROUTERS[id(app)] = routers
@@ -124,8 +126,13 @@ def _body_too_big(event: dict[str, Any]) -> dict[str, Any] | None:
     size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode("utf-8"))
     if size <= limit:
         return None
-    response = problem(413, f"the body may be at most {limit} bytes")
-    return {"statusCode": 413, "headers": {"Content-Type": response.headers["Content-Type"]}, "body": response.body}
+    return _as_result(problem(413, f"the body may be at most {limit} bytes"))
+
+
+def _as_result(response: Response) -> dict[str, Any]:
+    """A problem answered before the resolver runs, as the Lambda result API Gateway expects."""
+    return {"statusCode": response.status_code, "headers": {"Content-Type": response.headers["Content-Type"]},
+            "body": response.body}
 
 
 def make_handler(app: APIGatewayHttpResolver) -> Any:
@@ -136,6 +143,9 @@ def make_handler(app: APIGatewayHttpResolver) -> Any:
         too_big = _body_too_big(event)
         if too_big is not None:
             return too_big
+        if not_utf8(event):
+            return _as_result(problem(400, "the body is not UTF-8 text", errors=[
+                {"field": "body", "message": "is not UTF-8 text", "type": "json_invalid"}]))
         idempotency.register_lambda_context(context)
         # The API speaks JSON only: a body sent as a form (curl -d's default) is parsed as JSON
         # all the same, and is a 400 if it is not JSON.

@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
 from .app import build_app
+from .problem_docs import complete_responses
 from .routes import ALL
 
 TITLE = "Micro-Wish API (微心愿)"
@@ -27,8 +28,8 @@ def full_app() -> APIGatewayHttpResolver:
 
     @app.get("/openapi.json", include_in_schema=False)
     def openapi_json() -> dict:
-        return app.get_openapi_schema(title=TITLE, version=VERSION, description=DESCRIPTION,
-                                      security_schemes=SECURITY_SCHEMES).model_dump(
-            mode="json", by_alias=True, exclude_none=True)
+        return complete_responses(app.get_openapi_schema(title=TITLE, version=VERSION, description=DESCRIPTION,
+                                                         security_schemes=SECURITY_SCHEMES).model_dump(
+            mode="json", by_alias=True, exclude_none=True))
 
     return app

@@ -17,6 +17,7 @@ from ..auth import Caller, require_role
 from ..errors import InvalidInput, NotFound
 from ..inbox_store import InboxStore
 from ..models import Phone, Strict
+from ..personal_data import mask
 from ..settings import Settings
 from . import verification
 from .config import NotifyConfig
@@ -82,7 +83,10 @@ def owners_of(caller: Caller, settings: Settings) -> list[str]:
 
 
 def _view(item: dict[str, Any]) -> NotificationView:
-    return NotificationView.model_validate({key: item.get(key) for key in NotificationView.model_fields})
+    fields = {key: item.get(key) for key in NotificationView.model_fields}
+    for key in ("title", "body"):  # texts stored before phone and ID numbers were refused: masked on the way out
+        fields[key] = mask(fields[key])
+    return NotificationView.model_validate(fields)
 
 
 def list_notifications(

@@ -7,7 +7,6 @@ level, money): never the beneficiary's name, phone or address.
 from __future__ import annotations
 
 import json
-import re
 import string
 from dataclasses import dataclass
 from functools import cache
@@ -16,6 +15,7 @@ from typing import Any
 
 from .. import regions
 from ..catalog import categories
+from ..personal_data import mask
 from ..registry import get_registry
 
 TEMPLATES_FILE = Path(__file__).resolve().parent.parent / "data" / "notifications.json"
@@ -25,9 +25,6 @@ PLACEHOLDERS = frozenset(
 )
 LEVEL_NAMES = {"village": "村级", "township": "乡镇级", "county": "县级", "city": "市级", "province": "省级"}
 DEFAULT_THANKS = "谢谢您的爱心！"
-# Defence in depth for free text (a note) going to donors and chat groups: mask anything that
-# looks like a phone number, even though officers are asked never to write one.
-_PHONE = re.compile(r"(?<!\d)(1[3-9]\d{9}|0\d{2,3}[- ]?\d{7,8})(?!\d)")
 
 
 @dataclass(frozen=True)
@@ -52,7 +49,9 @@ def placeholders(text: str) -> set[str]:
 
 
 def mask_phones(text: str) -> str:
-    return _PHONE.sub("***", text)
+    """Defence in depth for free text (a title, a note) going to donors and chat groups: phone and ID
+    numbers masked, even though they are refused when written (personal_data)."""
+    return mask(text) or ""
 
 
 def _yuan(fen: Any) -> str:
@@ -75,7 +74,7 @@ def variables(event: dict[str, Any]) -> dict[str, str]:
     category = categories().get(str(wish.get("category")), {}).get("name", "")
     note = mask_phones(str(event.get("note") or "").strip())
     return {
-        "title": str(wish.get("title") or ""),
+        "title": mask_phones(str(wish.get("title") or "")),
         "category": category,
         "township": township,
         "level": LEVEL_NAMES.get(str(wish.get("level") or event.get("to_level") or ""), ""),

@@ -24,13 +24,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import BaseModel, Field, StringConstraints, ValidationInfo, field_validator
 
 from .. import clock, regions
 from ..auth import Caller, require_role
 from ..catalog import CategoryCode, GroupCode
 from ..errors import Forbidden, InvalidInput, NotFound
-from ..models import MAX_TARGET_FEN, Claim, Description, RegionPrefix, Strict, Text50, Wish
+from ..models import MAX_TARGET_FEN, CalendarDateTime, Claim, Description, RegionPrefix, Strict, Text50, Wish
 from ..registry import get_registry
 from ..repository import Transaction, WishRepository, claim_item, from_dynamo, to_dynamo
 
@@ -71,8 +71,8 @@ class CampaignRequest(Strict):
     name: Text50
     description: Description = ""
     region_code: RegionPrefix = Field(description="The campaign's region (province to township), e.g. 4312.")
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: CalendarDateTime
+    ends_at: CalendarDateTime
     groups: list[GroupCode] = Field(default_factory=list, max_length=8,
                                     description="Target groups: a wish joins if it names one of them.")
     categories: list[CategoryCode] = Field(default_factory=list, max_length=5,

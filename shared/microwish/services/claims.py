@@ -34,6 +34,7 @@ from ..models import (
     Wish,
     WishView,
 )
+from ..personal_data import beneficiary_name, refuse_personal_data
 from ..repository import (
     ConditionFailed,
     Transaction,
@@ -416,7 +417,7 @@ def deliver(caller: Caller, wish_id: str, report: DeliveryReport, repo: WishRepo
             settings: Settings) -> WishView:
     """The claiming donor (or, for any wish, an officer in region) reports the wish delivered."""
     require_role(caller, "donor", "officer", "admin")
-    wish, _, claims = _load(repo, wish_id)
+    wish, private, claims = _load(repo, wish_id)
     officer = caller.is_officer_for(wish.region_code)
     own = next((c for c in claims if c.donor_id == caller.sub and c.status == "active" and c.kind != "pledge"), None)
     if not officer and own is None:
@@ -424,6 +425,7 @@ def deliver(caller: Caller, wish_id: str, report: DeliveryReport, repo: WishRepo
             raise Forbidden("the delivery of a pooled wish is reported by an officer of its region")
         raise NotFound("no such wish among your claims")
     status = next_status(wish.status, Action.DELIVERED)
+    refuse_personal_data([("note", report.note)], beneficiary_name(private))  # donors and the public read it
     uploads.attach(caller, wish_id, list(report.photo_keys), settings)  # own uploads only, present
     now = clock.now_iso()
     after = wish.model_copy(update={"status": status, "updated_at": now, "version": wish.version + 1,
@@ -443,9 +445,10 @@ def confirm(caller: Caller, wish_id: str, request: ConfirmationRequest, repo: Wi
             settings: Settings) -> WishView:
     """An officer in region confirms (fulfilled, off the list) or sends the delivery back (claimed)."""
     require_role(caller, "officer", "admin")
-    wish, _, claims = _load(repo, wish_id)
+    wish, private, claims = _load(repo, wish_id)
     if not caller.is_officer_for(wish.region_code):
         raise NotFound("no such wish in your region")
+    refuse_personal_data([("feedback", request.feedback)], beneficiary_name(private))  # shown to the public
     now = clock.now_iso()
     held = [c for c in claims if c.status in _OPEN_CLAIM_STATUSES]
     if request.accepted:

@@ -29,6 +29,7 @@ from ..auth import Caller, require_role
 from ..catalog import categories, groups
 from ..errors import Forbidden, InvalidInput
 from ..lifecycle import Status
+from ..personal_data import mask
 from ..registry import get_registry
 from ..repository import CLAIM_PREFIX, WishRepository, from_dynamo, to_dynamo
 from ..settings import Settings
@@ -128,7 +129,7 @@ def _row(repo: WishRepository, wish: dict[str, Any]) -> list[str]:
     value = wish.get("value_fen") if wish["status"] == "fulfilled" else wish.get("target_fen")
     village = registry.get(wish["region_code"])
     return [_cell(v) for v in (
-        wish["id"], wish["title"], category, group_names, wish.get("beneficiary_alias", ""),
+        wish["id"], mask(wish["title"]), category, group_names, wish.get("beneficiary_alias", ""),
         registry.full_name(township) if registry.get(township) else township,
         village.name if village else wish["region_code"],
         LEVEL_NAMES.get(wish.get("level", "village"), ""), STATUS_NAMES.get(wish["status"], wish["status"]),

@@ -18,6 +18,7 @@ from ..models import (
     WishPublicView,
     WishSubmission,
 )
+from ..personal_data import beneficiary_name, mask, refuse_personal_data
 from ..privacy import alias
 from ..registry import get_registry
 from ..repository import ConditionFailed, ListQuery, WishRepository
@@ -48,8 +49,11 @@ def conflict_from(failure: ConditionFailed, fallback: Wish) -> Conflict:
 
 # ---------------------------------------------------------------- views
 def public_view(wish: Wish) -> WishPublicView:
+    fields = wish.model_dump(include=set(WishPublicView.model_fields) - {"view", "township_code", "region_name"})
+    for name in ("title", "description", "feedback"):  # text stored before it was checked: mask what slipped in
+        fields[name] = mask(fields.get(name))
     return WishPublicView(
-        **wish.model_dump(include=set(WishPublicView.model_fields) - {"view", "township_code", "region_name"}),
+        **fields,
         township_code=wish.township_code,
         region_name=get_registry().full_name(wish.township_code),
     )
@@ -104,6 +108,8 @@ def submit_wish(caller: Caller, submission: WishSubmission, repo: WishRepository
     require_role(caller, "resident", "officer", "admin")
     if caller.role == "officer" and not caller.is_officer_for(submission.region_code):
         raise Forbidden("an officer submits wishes only for villages in their region")
+    refuse_personal_data([("title", submission.title), ("description", submission.description)],
+                         submission.beneficiary.name)
     if submission.campaign_id:  # joins a running campaign whose region and targets fit (else 422)
         from .campaigns import check_joinable
 
@@ -157,7 +163,8 @@ def review_wish(caller: Caller, wish_id: str, decision: ReviewDecision, repo: Wi
         if not decision.reason:
             raise InvalidInput("reason", "a rejection needs a reason the resident can read")
         changes["due_at"] = None
-    else:
+    else:  # what goes public must be free of personal data (a rejection can say so)
+        refuse_personal_data([("title", wish.title), ("description", wish.description)], beneficiary_name(private))
         mode = decision.mode or wish.mode
         target = decision.target_fen if decision.target_fen is not None else wish.target_fen
         if mode == "pooled" and not target:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from ...models import RegionPrefix
+from ...models import CalendarDate, RegionPrefix
 from ...services import ledger
 from .. import context
 from ..app import BEARER
@@ -29,8 +28,8 @@ router = Router()
                        403: {"description": "Not an officer of this region"}})
 def export_wishes(
     region: Annotated[RegionPrefix | None, Query(description="Default: the caller's region")] = None,
-    from_: Annotated[date | None, Query(alias="from")] = None,
-    to: Annotated[date | None, Query()] = None,
+    from_: Annotated[CalendarDate | None, Query(alias="from")] = None,
+    to: Annotated[CalendarDate | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=ledger.MAX_ROWS)] = ledger.DEFAULT_ROWS,
     cursor: Annotated[str | None, Query(max_length=256)] = None,
 ) -> Response[str]:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from ...models import RegionPrefix
+from ...models import CalendarDate, RegionPrefix
 from ...services import reports
 from ...services.reports import Leaderboard, Stats
 from .. import context
@@ -16,8 +15,8 @@ from .. import context
 router = Router()
 Region = Annotated[RegionPrefix | None,
                    Query(description="Province, city, county or township; default the home region")]
-From = Annotated[date | None, Query(alias="from", description="First day (China time), inclusive")]
-To = Annotated[date | None, Query(description="Last day (China time), inclusive")]
+From = Annotated[CalendarDate | None, Query(alias="from", description="First day (China time), inclusive")]
+To = Annotated[CalendarDate | None, Query(description="Last day (China time), inclusive")]
 
 
 @router.get("/stats", summary="Report figures for a region, period and campaign (aggregates only)",
