@@ -84,15 +84,19 @@ POST /wishes/{id}/confirmation           -         delivered      401  403  403 
 POST /wishes/{id}/cancellation           -         open           401  200  404  403  403  200  200  200  404  200  200
 POST /wishes/{id}/escalation             -         open           401  403  403  403  403  200  200  200  404  200  200
 POST /wishes/{id}/erasure                -         open           401  200  40x  40x  40x  200  200  200  40x  200  200
+GET /wishes/{id}/access-log              -         open           401  403  403  403  403  403  403  403  403  403  200
 GET /wishes/{id}/events                  -         open           401  403  403  403  403  200  200  200  404  200  200
 GET /donors/{donor_id}                   -         claimed        401  403  403  403  403  200  200  200  200  200  200
 GET /me/wishes                           -         open           401  200  200  403  403  200  200  200  200  200  200
 GET /me/claims                           -         claimed        401  403  403  200  200  403  403  403  403  403  403
+GET /me/profile                          -         none           401  403  403  200  200  403  403  403  403  403  403
+PUT /me/profile                          -         none           401  403  403  200  200  403  403  403  403  403  403
 GET /me/notifications                    -         notification   401  200  200  200  200  200  200  200  200  200  200
 POST /me/notifications/{id}/read         -         notification   401  200  404  404  404  404  404  404  404  404  404
 POST /me/notifications/read              -         notification   401  200  200  200  200  200  200  200  200  200  200
 GET /me/preferences                      -         none           401  200  200  200  200  200  200  200  200  200  200
 PUT /me/preferences                      -         none           401  200  200  200  200  200  200  200  200  200  200
+POST /me/preferences/verification        -         none           401  409  409  409  409  409  409  409  409  409  409
 POST /uploads                            -         claimed        401  403  403  201  40x  201  201  201  40x  201  201
 POST /campaigns                          -         none           401  403  403  403  403  403  403  201  403  201  201
 GET /campaigns                           -         campaign       200  200  200  200  200  200  200  200  200  200  200
@@ -102,6 +106,7 @@ GET /stats                               -         fulfilled      200  200  200 
 GET /stats                               village   none           422  422  422  422  422  422  422  422  422  422  422
 GET /donors/leaderboard                  -         fulfilled      200  200  200  200  200  200  200  200  200  200  200
 GET /exports/wishes.csv                  -         open           401  403  403  403  403  403  403  200  403  200  200
+GET /access-log                          -         none           401  403  403  403  403  403  403  403  403  403  200
 GET /regions                             -         none           200  200  200  200  200  200  200  200  200  200  200
 GET /health                              -         none           200  200  200  200  200  200  200  200  200  200  200
 """
@@ -109,7 +114,12 @@ GET /health                              -         none           200  200  200 
 # Routes of the contract that other branches add (CONTRACT-14): until they land, their rows wait.
 PENDING = {
     "POST /wishes/{id}/erasure": "erasure lands with D (PIPL)",
+    "GET /wishes/{id}/access-log": "audited reads land with D (PIPL)",
+    "GET /access-log": "audited reads land with D (PIPL)",
     "POST /campaigns/{id}/matching/acceptance": "the sponsor's acceptance lands with A (decision 3)",
+    "GET /me/profile": "display names land with A (decision 7)",
+    "PUT /me/profile": "display names land with A (decision 7)",
+    "POST /me/preferences/verification": "verified channels land with C (decision 8)",
 }
 
 # What every caller is refused, whoever they are (on top of the wish's markers for the non-entitled).
@@ -152,6 +162,9 @@ REQUESTS: dict[tuple[str, str], dict[str, Callable[[Thing], Any]]] = {
     ("POST /me/notifications/{id}/read", "-"): {"body": lambda t: None},
     ("POST /me/notifications/read", "-"): {"body": lambda t: {"ids": [t.params["id"]]}},
     ("PUT /me/preferences", "-"): {"body": lambda t: {"sms": False, "email": False}},
+    ("POST /me/preferences/verification", "-"): {"body": lambda t: {"channel": "sms", "code": "123456"}},
+    ("PUT /me/profile", "-"): {"body": lambda t: {"display_name": "热心市民"}},
+    ("GET /access-log", "-"): {"query": lambda t: {"actor": OFFICER["sub"]}},
     # Decision 9: a ticket names the wish, for a donor holding a claim on it or an officer in its region.
     ("POST /uploads", "-"): {"body": lambda t: {"content_type": "image/jpeg", "content_length": 2048,
                                                 "wish_id": t.params["id"]}},
