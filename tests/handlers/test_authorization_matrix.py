@@ -97,7 +97,7 @@ POST /me/notifications/read              -         notification   401  200  200 
 GET /me/preferences                      -         none           401  200  200  200  200  200  200  200  200  200  200
 PUT /me/preferences                      -         none           401  200  200  200  200  200  200  200  200  200  200
 POST /me/preferences/verification        -         none           401  409  409  409  409  409  409  409  409  409  409
-POST /uploads                            -         claimed        401  403  403  201  40x  201  201  201  40x  201  201
+POST /uploads                            -         claimed        401  403  403  201  409  201  201  201  40x  201  201
 POST /campaigns                          -         none           401  403  403  403  403  403  403  201  403  201  201
 GET /campaigns                           -         campaign       200  200  200  200  200  200  200  200  200  200  200
 GET /campaigns/{id}                      -         campaign       200  200  200  200  200  200  200  200  200  200  200
@@ -166,7 +166,7 @@ REQUESTS: dict[tuple[str, str], dict[str, Callable[[Thing], Any]]] = {
     ("PUT /me/profile", "-"): {"body": lambda t: {"display_name": "热心市民"}},
     ("GET /access-log", "-"): {"query": lambda t: {"actor": OFFICER["sub"]}},
     # Decision 9: a ticket names the wish, for a donor holding a claim on it or an officer in its region.
-    ("POST /uploads", "-"): {"body": lambda t: {"content_type": "image/jpeg", "content_length": 2048,
+    ("POST /uploads", "-"): {"body": lambda t: {"content_type": "image/jpeg", "size_bytes": 2048,
                                                 "wish_id": t.params["id"]}},
     ("POST /campaigns", "-"): {"body": _campaign_body},
     ("POST /campaigns/{id}/matching/acceptance", "-"): {"body": lambda t: {}},
