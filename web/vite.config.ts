@@ -1,11 +1,24 @@
 /// <reference types="vitest/config" />
 import { defineConfig } from 'vite'
 import vue from '@vitejs/plugin-vue'
+import type { Plugin } from 'vite'
+
+// Vant's icon font is inlined as woff2, with a fallback on a CDN outside China's rules and our
+// Content-Security-Policy: drop the fallback so the app never calls a third-party host.
+function noExternalFonts(): Plugin {
+  return {
+    name: 'microwish-no-external-fonts',
+    transform(code, id) {
+      if (!id.includes('vant') || !id.endsWith('.css')) return null
+      return code.replace(/,\s*url\((?:https?:)?\/\/at\.alicdn\.com[^)]*\)\s*format\("woff"\)/g, '')
+    },
+  }
+}
 
 // One build for every stage: settings come from /app/config.json at start (see src/lib/config.ts).
 export default defineConfig({
   base: '/app/',
-  plugins: [vue()],
+  plugins: [vue(), noExternalFonts()],
   build: {
     outDir: 'dist',
     assetsDir: 'assets',
