@@ -279,7 +279,7 @@ class Gateway:
         if (method, path) in self.dev_routes:
             return self.dev_routes[(method, path)](body), "dev"
         if self.web is not None and self.web.handles(method, path):
-            return self.web.serve(path), "web app"
+            return self.web.serve(path, headers.get("accept-encoding", "")), "web app"
         if method == "OPTIONS":
             preflight = self._preflight(origin, headers)
             if preflight is not None:

@@ -4,10 +4,12 @@ History routes fall back to index.html (a reload on /app/wishes/… serves the a
 hashed files under /app/assets/ are cached for a year, index.html and config.json never; every
 answer carries a strict Content-Security-Policy (no inline script, no eval). /app/config.json is
 made here: the API on the same origin and the local role picker (/dev/tokens) switched on.
+Text files are sent gzip-compressed to clients that accept it, as a CDN sends them.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import mimetypes
 from pathlib import Path
@@ -51,6 +53,7 @@ class WebApp:
     def __init__(self, dist: Path, *, connect: list[str] | None = None, config: dict | None = None) -> None:
         self.dist = dist.resolve()
         self.csp = content_security_policy(connect or [])
+        self._compressed: dict[Path, tuple[float, bytes]] = {}
         self.config = {"api_base": "", "oidc_issuer": None, "oidc_client_id": None, "dev_signin": True,
                        **(config or {})}
 
@@ -69,7 +72,21 @@ class WebApp:
             ("Referrer-Policy", "strict-origin-when-cross-origin"),
         ]
 
-    def serve(self, path: str) -> Response:
+    def _file(self, file: Path, content_type: str, cache: str, gzip_ok: bool) -> Response:
+        headers = self._headers(content_type, cache)
+        headers.append(("Vary", "Accept-Encoding"))
+        if not gzip_ok or not content_type.startswith(("text/", "application/json", "image/svg")):
+            return Response(200, headers, file.read_bytes())
+        mtime = file.stat().st_mtime
+        cached = self._compressed.get(file)
+        if cached is None or cached[0] != mtime:
+            cached = (mtime, gzip.compress(file.read_bytes(), compresslevel=9))
+            self._compressed[file] = cached
+        headers.append(("Content-Encoding", "gzip"))
+        return Response(200, headers, cached[1])
+
+    def serve(self, path: str, accept_encoding: str = "") -> Response:
+        gzip_ok = "gzip" in accept_encoding.lower()
         if path == PREFIX:
             return Response(308, [("Location", PREFIX + "/"), ("Cache-Control", NO_CACHE)], b"")
         relative = unquote(path[len(PREFIX) + 1 :])
@@ -87,9 +104,8 @@ class WebApp:
                 suffix = candidate.suffix.lower()
                 content_type = TYPES.get(suffix) or mimetypes.guess_type(candidate.name)[0] or "application/binary"
                 hashed = relative.startswith("assets/")
-                return Response(200, self._headers(content_type, IMMUTABLE if hashed else NO_CACHE),
-                                candidate.read_bytes())
+                return self._file(candidate, content_type, IMMUTABLE if hashed else NO_CACHE, gzip_ok)
             if relative.startswith("assets/") or not inside:
                 return problem_response(404, f"no file {path}")
         # A history route of the app: the app itself answers it.
-        return Response(200, self._headers(TYPES[".html"], NO_CACHE), (self.dist / "index.html").read_bytes())
+        return self._file(self.dist / "index.html", TYPES[".html"], NO_CACHE, gzip_ok)

@@ -12,7 +12,8 @@ let current: AppConfig = { api_base: '' }
 
 export async function loadConfig(): Promise<AppConfig> {
   try {
-    const response = await fetch(`${import.meta.env.BASE_URL}config.json`, { cache: 'no-store' })
+    // No `cache: 'no-store'`: that would miss the <link rel=preload> of index.html (the server says no-cache).
+    const response = await fetch(`${import.meta.env.BASE_URL}config.json`)
     if (response.ok) current = { ...current, ...(await response.json()) }
   } catch {
     // No config.json (e.g. `vite dev`): same-origin API, no sign-in provider.
