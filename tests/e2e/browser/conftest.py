@@ -80,7 +80,9 @@ class Person:
             self.token = runtime.token(role, sub or f"{role}-{variant}", region=region, name=name)
             self.context.add_init_script(f"sessionStorage.setItem('mw.token', {json.dumps(self.token)})")
         if settings["elder"]:
-            self.context.add_init_script("if (localStorage.getItem('mw.elder') === null) localStorage.setItem('mw.elder', '1')")
+            # Elder mode from the start, until the person switches it (the switch is remembered).
+            self.context.add_init_script(
+                "if (localStorage.getItem('mw.elder') === null) localStorage.setItem('mw.elder', '1')")
         self.page = self.context.new_page()
         self.page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
         self.page.on("console", self._console)
