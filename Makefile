@@ -148,6 +148,11 @@ browser-deps:
 	  else echo "browser tests need: sudo apt-get install -y$$missing" >&2; fi; \
 	fi
 
+# Deployed hosting: the build into the stack's WebBucket (STACK=name, AWS_REGION as for sam deploy).
+web-upload: $(VENV_STAMP) web
+	@[ -n "$(STACK)" ] || { echo "make web-upload STACK=<stack name> [REGION=...]" >&2; exit 2; }
+	$(VENV)/bin/python -m infra.web.upload --stack $(STACK) $(if $(REGION),--region $(REGION))
+
 FORCE:
 
 # --- lint ------------------------------------------------------------------------------------
