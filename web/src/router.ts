@@ -1,4 +1,5 @@
-import { createRouter, createWebHistory } from 'vue-router'
+import { ref } from 'vue'
+import { createRouter, createWebHistory, type RouteLocationRaw } from 'vue-router'
 import Wall from './pages/Wall.vue'
 
 // The wall is in the entry bundle; every other page loads only when opened.
@@ -24,4 +25,13 @@ export const router = createRouter({
 
 router.afterEach((to) => {
   document.title = `${String(to.meta.title || '微心愿')} · 微心愿`
+})
+
+// A page's code that fails to load (lost connection) leaves the current page and offers a retry.
+export const navigationError = ref<{ to: RouteLocationRaw } | null>(null)
+router.onError((_error, to) => {
+  navigationError.value = { to: to.fullPath }
+})
+router.afterEach(() => {
+  navigationError.value = null
 })

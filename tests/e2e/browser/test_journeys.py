@@ -232,6 +232,10 @@ def test_wall_lost_connection_offers_retry_and_elder_mode_is_remembered(people, 
     retry.locator("button").click()
     expect(page.locator('[data-test="wish-card"]').first).to_be_visible()
     visitor.check("wall")
+    if variant == "phone":  # and on a desktop screen
+        page.set_viewport_size({"width": 1440, "height": 900})
+        visitor.check("wall-1440")
+        page.set_viewport_size({"width": 414, "height": 860})
     switch = page.locator('[data-test="elder-mode"]')
     was = switch.get_attribute("aria-checked")
     switch.click()
