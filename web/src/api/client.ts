@@ -104,7 +104,7 @@ export function describe(error: unknown): string {
 export function conflictWords(p: Problem | null): string {
   const detail = p?.detail || ''
   if (/active claims/.test(detail)) return '您进行中的认领已达上限，请先完成或撤回一个'
-  if (typeof p?.remaining_fen === 'number' && p.remaining_fen > 0 && /remain/.test(detail)) {
+  if (typeof p?.remaining_fen === 'number' && p.remaining_fen > 0 && (p.state === 'open' || /remain/.test(detail))) {
     return `认捐金额超过剩余所需，目前只剩 ¥${(p.remaining_fen / 100).toFixed(2).replace(/\.00$/, '')}`
   }
   if (/busy/.test(detail)) return '此刻认领的人太多，请稍后重试'
