@@ -182,7 +182,7 @@ build: $(SAM_STAMP)
 	  $(SAM_ENV) $(SAM) build --template $(TEMPLATE)
 
 # --- benchmarks ------------------------------------------------------------------------------
-bench: $(VENV_STAMP)
+bench: $(VENV_STAMP) web-maybe
 	@set -e; for b in $(BENCHES); do \
 	  echo "=== python -m infra.bench.$$b"; $(VENV)/bin/python -m infra.bench.$$b; \
 	done
