@@ -107,14 +107,19 @@ def test_village_worker_submits_officer_approves_donor_claims(people, runtime, v
     expect(page.locator('[data-test="wish-status"]')).to_have_text("待认领")
     expect(page.locator("body")).not_to_contain_text("13800001111")
     donor.check("wish")
+    # Another donor has the same page open.
+    other = people("donor", sub=f"donor-{tag()}")
+    late = other.open(f"/wishes/{wish_id}")
+    expect(late.locator('[data-test="claim-button"]')).to_be_visible()
     page.click('[data-test="claim-button"]')
     expect(page.locator('[data-test="wish-status"]')).to_have_text("已认领")
 
-    # Another donor sees it taken.
-    other = people("donor", sub=f"donor-{tag()}")
-    page = other.open(f"/wishes/{wish_id}")
-    expect(page.locator('[data-test="wish-status"]')).to_have_text("已认领")
-    expect(page.locator('[data-test="claim-button"]')).to_have_count(0)
+    # The other donor's claim is refused in words, and the page shows the truth.
+    late.click('[data-test="claim-button"]')
+    expect(late.locator('[data-test="action-message"]')).to_contain_text("已被他人认领")
+    expect(late.locator('[data-test="wish-status"]')).to_have_text("已认领")
+    expect(late.locator('[data-test="claim-button"]')).to_have_count(0)
+    other.check("wish-taken")
 
 
 def test_two_donors_pledge_a_pooled_wish_to_its_target(people, runtime, variant):
