@@ -81,9 +81,28 @@ def test_village_worker_submits_officer_approves_donor_claims(people, runtime, v
     page.reload()
     expect(page.locator("#w-title")).to_have_value(title)
     page.fill("#b-phone", "13800001111")
+    # The connection drops after the server took the wish: the retry sends the same Idempotency-Key.
+    dropped: list[str] = []
+
+    def drop_the_first_answer(route: Any) -> None:
+        if dropped:
+            route.continue_()
+            return
+        dropped.append(route.request.headers.get("idempotency-key", ""))
+        route.fetch()
+        route.abort("internetdisconnected")
+
+    page.route("**/wishes", drop_the_first_answer)
+    page.click('[data-test="submit-button"]')
+    expect(page.locator('[data-test="submit-message"]')).to_contain_text("网络")
     page.click('[data-test="submit-button"]')
     done = page.locator('[data-test="submit-done"]')
     expect(done).to_be_visible()
+    page.unroute("**/wishes")
+    assert dropped and dropped[0]
+    worker_token = page.evaluate("sessionStorage.getItem('mw.token')")
+    mine = runtime.get("/me/wishes?limit=100", token=worker_token).json()["items"]
+    assert [w["title"] for w in mine].count(title) == 1, "the retry made a second wish"
     href = done.locator("a").first.get_attribute("href")
     wish_id = href.rstrip("/").rsplit("/", 1)[-1]
     assert page.evaluate("sessionStorage.getItem('mw.draft.submit.private')") is None
