@@ -2,7 +2,9 @@
 #
 #   make venv          dev venv (.venv, or VENV=dir) from requirements-dev.txt
 #   make test          pytest, serial (PYTEST_ARGS="-n auto -m 'not e2e'" etc. to change that)
-#   make run           local runtime on moto (PORT, default 3000)
+#   make run           local runtime on moto (PORT, default 3000), the web app at /app/ (built if Node is there)
+#   make web           build the web app (web/dist: npm ci + vite build); `make web-types` regenerates its API types
+#   make web-upload    upload web/dist to the stack's WebBucket (STACK=...) with the right cache headers
 #   make lint          ruff + cfn-lint (SAM and translated template) + sam validate --lint
 #   make build         sam build (tool venv, Python 3.13 on PATH)
 #   make bench         every infra/bench/*.py module (python -m infra.bench.NAME)
@@ -50,6 +52,7 @@ SAM_ENV := AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1 \
   AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true \
   SAM_CLI_TELEMETRY=0
 
+.PHONY: web web-types web-types-check web-unit web-maybe browser-deps test-py web-upload
 .PHONY: help venv test fuzz run lint lint-ruff lint-cfn lint-cfn-translated sam-validate sam-tools \
   build bench clean distclean python-info
 
@@ -80,9 +83,14 @@ $(SAM_STAMP):
 # --- tests -----------------------------------------------------------------------------------
 # Serial by default: 2 cores, and e2e tests start servers. pytest exit 5 (nothing collected)
 # is a failure here, and is said out loud.
-test: $(VENV_STAMP)
+# The web app's checks come first (types in step with the API, unit tests, a fresh build), then
+# pytest, whose tests/browser drive Chromium against the built app.
+test: $(VENV_STAMP) web-types-check web-unit web browser-deps test-py
+
+test-py: $(VENV_STAMP)
 	@rc=0; $(VENV)/bin/python -m pytest $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests (exit 5): failing" >&2; fi; \
+	if [ -d $(SCREENSHOTS) ]; then echo "make test: screenshots of every page of the web app: $(SCREENSHOTS)/"; fi; \
 	exit $$rc
 
 # The fuzzer runs in `make test` with a few examples per operation; here with many more.
@@ -92,8 +100,68 @@ fuzz: $(VENV_STAMP)
 	MICROWISH_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) MICROWISH_FUZZ_SEED=$(FUZZ_SEED) \
 	  $(VENV)/bin/python -m pytest tests/e2e/test_fuzz.py $(PYTEST_ARGS)
 
-run: $(VENV_STAMP)
+run: $(VENV_STAMP) web-maybe
 	PORT=$(PORT) exec $(VENV)/bin/python -m infra.local
+
+# --- the web app (web/: Vue 3 + Vant 4, built by Vite) ----------------------------------------
+WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts \
+  web/tsconfig.json web/package.json
+WEB_DEPS := web/node_modules/.package-lock.json
+WEB_STAMP := web/dist/index.html
+SCREENSHOTS ?= build/screenshots
+OPENAPI_JSON := $(BUILD_DIR)/openapi.json
+NODE_HINT := Node.js 20+ and npm are not installed: the API runs, but the web app at /app/ needs them \
+  (Debian/Ubuntu: apt-get install nodejs npm; or https://nodejs.org)
+
+$(WEB_DEPS): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	touch $@
+
+$(WEB_STAMP): $(WEB_DEPS) $(WEB_SOURCES)
+	cd web && npx vite build --logLevel warn
+	touch $@
+
+web: $(WEB_STAMP)
+
+# `make run` without Node still serves the API, and says in one line what to install.
+web-maybe:
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory web; else echo "$(NODE_HINT)"; fi
+
+# The API's types come from the API: the OpenAPI document built in-process (the one /openapi.json
+# serves), then openapi-typescript. web-types-check fails when the committed types drifted.
+$(OPENAPI_JSON): $(VENV_STAMP) FORCE
+	$(VENV)/bin/python -m infra.web.openapi_dump -o $@ >/dev/null
+
+web-types: $(OPENAPI_JSON) $(WEB_DEPS)
+	cd web && npx openapi-typescript ../$(OPENAPI_JSON) -o src/api/schema.d.ts
+
+web-types-check: $(OPENAPI_JSON) $(WEB_DEPS)
+	@cd web && npx openapi-typescript ../$(OPENAPI_JSON) -o ../$(BUILD_DIR)/schema.check.d.ts >/dev/null 2>&1 && \
+	if cmp -s src/api/schema.d.ts ../$(BUILD_DIR)/schema.check.d.ts; then echo "web types match the API"; \
+	else diff -u src/api/schema.d.ts ../$(BUILD_DIR)/schema.check.d.ts | head -40; \
+	  echo "web/src/api/schema.d.ts differs from the API's OpenAPI document: run make web-types" >&2; exit 1; fi
+	cd web && npx vue-tsc --noEmit
+
+web-unit: $(WEB_DEPS)
+	cd web && npx vitest run
+
+# Chromium and CJK fonts for tests/browser: installed when we are root, else the command is said.
+browser-deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing="chromium"; \
+	fc-list 2>/dev/null | grep -qi "noto.*cjk" || missing="$$missing fonts-noto-cjk"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else echo "browser tests need: sudo apt-get install -y$$missing" >&2; fi; \
+	fi
+
+# Deployed hosting: the build into the stack's WebBucket (STACK=name, AWS_REGION as for sam deploy).
+web-upload: $(VENV_STAMP) web
+	@[ -n "$(STACK)" ] || { echo "make web-upload STACK=<stack name> [REGION=...]" >&2; exit 2; }
+	$(VENV)/bin/python -m infra.web.upload --stack $(STACK) $(if $(REGION),--region $(REGION))
+
+FORCE:
 
 # --- lint ------------------------------------------------------------------------------------
 # Separate steps so that `make -k lint` reports every kind of finding in one go.
@@ -122,7 +190,7 @@ build: $(SAM_STAMP)
 	  $(SAM_ENV) $(SAM) build --template $(TEMPLATE)
 
 # --- benchmarks ------------------------------------------------------------------------------
-bench: $(VENV_STAMP)
+bench: $(VENV_STAMP) web-maybe
 	@set -e; for b in $(BENCHES); do \
 	  echo "=== python -m infra.bench.$$b"; $(VENV)/bin/python -m infra.bench.$$b; \
 	done

@@ -130,8 +130,10 @@ class Gateway:
         describe: Callable[[], dict[str, Any]],
         log: Callable[[str, str], None],
         account_id: str,
+        web: Any = None,
     ) -> None:
         self.router = Router(routes)
+        self.web = web  # infra.local.webapp.WebApp: the built app under /app/
         self.apis = apis
         self.invoke = invoke
         self.issuer = issuer
@@ -276,6 +278,8 @@ class Gateway:
         origin = headers.get("origin")
         if (method, path) in self.dev_routes:
             return self.dev_routes[(method, path)](body), "dev"
+        if self.web is not None and self.web.handles(method, path):
+            return self.web.serve(path, headers.get("accept-encoding", "")), "web app"
         if method == "OPTIONS":
             preflight = self._preflight(origin, headers)
             if preflight is not None:

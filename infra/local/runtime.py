@@ -309,6 +309,7 @@ class Runtime:
 
     def _start_workers_and_gateway(self) -> None:
         from infra.local.httpserver import Gateway
+        from infra.local.webapp import WebApp
         from infra.local.workers import Invoker
 
         self.invoker = Invoker(
@@ -332,6 +333,8 @@ class Runtime:
             describe=self.describe,
             log=self.console,
             account_id=self.stack.account_id,
+            # Delivery photos go straight to (moto's) S3 through pre-signed URLs.
+            web=WebApp(REPO_ROOT / "web" / "dist", connect=[self.endpoint_url]),
         )
         thread = threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.5}, name="http", daemon=True
@@ -581,6 +584,8 @@ class Runtime:
             "",
             f"  moto:     {self.endpoint_url}",
             f"  state:    {self.state_dir}",
+            f"  web app:  {self.api_url}/app/"
+            + ("" if (REPO_ROOT / "web" / "dist" / "index.html").is_file() else "  (not built: make web)"),
             f"  API:      {self.api_url}",
             f"  docs:     {self.api_url}/docs",
             f"  token:    curl -s -X POST localhost:{self.port}/dev/tokens"

@@ -1,0 +1,1 @@
+"""The web app's build helpers: the OpenAPI document for its types, serving and hosting settings."""
