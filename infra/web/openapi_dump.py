@@ -28,12 +28,9 @@ def document() -> dict:
         "POWERTOOLS_METRICS_NAMESPACE": "MicroWish",
     }.items():
         os.environ.setdefault(name, value)
-    from microwish.api.openapi import DESCRIPTION, SECURITY_SCHEMES, TITLE, VERSION, full_app
+    from microwish.api.openapi import document as served_document
 
-    app = full_app()
-    schema = app.get_openapi_schema(title=TITLE, version=VERSION, description=DESCRIPTION,
-                                    security_schemes=SECURITY_SCHEMES)
-    return schema.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return served_document()
 
 
 def main(argv: list[str] | None = None) -> int:

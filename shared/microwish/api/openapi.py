@@ -28,8 +28,13 @@ def full_app() -> APIGatewayHttpResolver:
 
     @app.get("/openapi.json", include_in_schema=False)
     def openapi_json() -> dict:
-        return complete_responses(app.get_openapi_schema(title=TITLE, version=VERSION, description=DESCRIPTION,
-                                                         security_schemes=SECURITY_SCHEMES).model_dump(
-            mode="json", by_alias=True, exclude_none=True))
+        return document(app)
 
     return app
+
+
+def document(app: APIGatewayHttpResolver | None = None) -> dict:
+    """The OpenAPI document as served: Powertools' schema with every operation's problem answers."""
+    schema = (app or full_app()).get_openapi_schema(title=TITLE, version=VERSION, description=DESCRIPTION,
+                                                   security_schemes=SECURITY_SCHEMES)
+    return complete_responses(schema.model_dump(mode="json", by_alias=True, exclude_none=True))

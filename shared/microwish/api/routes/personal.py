@@ -46,7 +46,7 @@ def my_claims(limit: Limit = 20, cursor: Cursor = None) -> Page[ClaimView]:
 @router.get("/me/profile", summary="My display name (donors)", tags=["me"], security=BEARER,
             description="shown_as: what the leaderboard and campaigns show — the chosen display name; else a "
                         "unit's own name; else 爱心人士. A login id is never shown.",
-            responses={403: {"description": "Not a donor"}})
+            responses={200: {"description": "The display name"}, 403: {"description": "Not a donor"}})
 def get_profile() -> Profile:
     return profiles.get_profile(context.caller(router), context.repository())
 
@@ -55,6 +55,7 @@ def get_profile() -> Profile:
             description="`{\"display_name\": \"...\"}` (1-30 visible characters) or null to go back to the "
                         "default (爱心人士 for individuals, the unit's name for units). Takes effect on the "
                         "leaderboard at once.",
-            responses={403: {"description": "Not a donor"}, 422: {"description": "display_name not acceptable"}})
+            responses={200: {"description": "The display name, saved"}, 403: {"description": "Not a donor"},
+                       422: {"description": "display_name not acceptable"}})
 def put_profile(update: ProfileUpdate) -> Profile:
     return profiles.put_profile(context.caller(router), update, context.repository())

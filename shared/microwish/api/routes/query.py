@@ -18,7 +18,8 @@ router = Router()
 
 
 @router.get("/wishes", summary="The dynamic wish list", tags=["wishes"],
-            responses={422: {"description": "A bad filter, or a village filter from one who may not see villages"}})
+            responses={200: {"description": "A page of public views"},
+                       422: {"description": "A bad filter, or a village filter from one who may not see villages"}})
 def list_wishes(
     status: Annotated[Status, Query(description="Default open; officers may list submitted in their region")]
     = Status.OPEN,
