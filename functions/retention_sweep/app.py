@@ -10,21 +10,20 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
+from microwish.clock import sweep_budget_seconds
 from microwish.repository import WishRepository
 from microwish.services.erasure import sweep
 from microwish.settings import get_settings
 
 logger = Logger()
 metrics = Metrics()
-_MARGIN_MS = 15_000  # left for the write in flight and the metrics flush
 
 
 @logger.inject_lambda_context(log_event=False)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     settings = get_settings()
-    remaining = context.get_remaining_time_in_millis() if context else None
-    budget = max(remaining / 2, remaining - _MARGIN_MS) / 1000 if remaining else None
+    budget = sweep_budget_seconds(context)
     summary = sweep(WishRepository(settings.wish_table_name), settings, budget_seconds=budget).as_dict()
     metrics.add_metric(name="PersonalDataErased", unit=MetricUnit.Count, value=summary["erased"])
     logger.info("retention sweep", extra={"summary": summary, "scheduled_time": (event or {}).get("scheduled_time")})

@@ -42,3 +42,13 @@ def now_iso() -> str:
 def parse(text: str) -> datetime:
     """The moment an RFC 3339 text names (as `iso` writes them)."""
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def sweep_budget_seconds(context: object, margin_ms: int = 15_000) -> float | None:
+    """How long a scheduled sweep may run: the Lambda's remaining time less a margin for the write in
+    flight and the metrics flush (at least half of it); None outside Lambda (no limit)."""
+    remaining_ms = getattr(context, "get_remaining_time_in_millis", None)
+    if remaining_ms is None:
+        return None
+    remaining = remaining_ms()
+    return max(remaining / 2, remaining - margin_ms) / 1000 if remaining else None
