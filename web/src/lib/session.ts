@@ -1,4 +1,4 @@
-// The session per WEB.md: the bearer token in sessionStorage under 'mw.token', never localStorage.
+// The session per WEB.md: the bearer token in sessionStorage under 'mw.token' only (gone when the tab closes).
 import { reactive } from 'vue'
 
 export const TOKEN_KEY = 'mw.token'
