@@ -53,9 +53,12 @@ def _known_village(code: str) -> str:
 
 def _region_prefix(code: str) -> str:
     try:
-        return regions.normalize(code)
+        short = regions.normalize(code)
     except regions.RegionCodeError as error:
         raise ValueError(str(error)) from None
+    if short not in get_registry():  # a well-formed code of no region (99, 4399) names nothing to filter by
+        raise ValueError("is not a known region code")
+    return short
 
 
 def _no_repeats(values: list[str]) -> list[str]:
