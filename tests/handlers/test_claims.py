@@ -117,6 +117,8 @@ def test_all_or_nothing_claims_every_wish_or_none(api, table):
     before = len(all_items(table))
     refused = api.post("/claims", {"wish_ids": [w["id"] for w in wishes], "all_or_nothing": True}, as_=DONOR)
     assert refused.status == 409
+    assert refused.headers["Content-Type"] == "application/problem+json"  # like every other refusal
+    assert refused.json["status"] == 409 and refused.json["claimed"] == 0
     assert [(r["wish_id"], r["state"]) for r in refused.json["results"]] == [(wishes[1]["id"], "claimed")]
     assert len(all_items(table)) == before
     free = [wishes[0]["id"], wishes[2]["id"]]

@@ -254,8 +254,9 @@ def _claim_all(caller: Caller, wish_ids: list[str], repo: WishRepository,
                settings: Settings) -> tuple[int, BatchClaimResponse]:
     wishes = repo.get_wishes(wish_ids)
     refusals = [refusal for wish_id in wish_ids if (refusal := _refusal(wish_id, wishes.get(wish_id)))]
-    if refusals:
-        return 409, BatchClaimResponse(claimed=0, results=refusals)
+    if refusals:  # a problem like every refusal; the wishes that stood in the way in `results`
+        raise Conflict(f"nothing was claimed: {len(refusals)} of the {len(wish_ids)} wishes cannot be claimed now",
+                       claimed=0, results=[refusal.model_dump(mode="json") for refusal in refusals])
     transaction = repo.transaction()
     views = [_claim_sole(caller, wishes[wish_id], repo, settings, transaction) for wish_id in wish_ids]
     count_donor(transaction, caller.sub or "", limit=settings.max_active_claims, active=len(views), claimed=len(views))

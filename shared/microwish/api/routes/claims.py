@@ -29,8 +29,8 @@ def claim(id: str, request: ClaimRequest) -> Response[ClaimView]:  # noqa: A002 
 @router.post("/claims", summary="1+N: claim many wishes at once", tags=["claims"], security=BEARER,
              responses={200: {"description": "A result per wish (claimed, or why not)",
                               "content": {"application/json": {"model": BatchClaimResponse}}},
-                        409: {"description": "all_or_nothing refused: a reason per wish",
-                              "content": {"application/json": {"model": BatchClaimResponse}}}})
+                        409: {"description": "all_or_nothing refused, nothing claimed: a problem whose `results` "
+                                             "member lists each wish that stood in the way, with its reason"}})
 def claim_many(request: BatchClaimRequest) -> Response[BatchClaimResponse]:
     def act() -> Response:
         status, result = claims.claim_many(context.caller(router), request, context.repository(), context.settings())
