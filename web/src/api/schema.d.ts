@@ -2223,7 +2223,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description all_or_nothing refused: a reason per wish */
+            /** @description all_or_nothing refused, nothing claimed: a problem whose `results` member lists each wish that stood in the way, with its reason */
             409: {
                 headers: {
                     [name: string]: unknown;
