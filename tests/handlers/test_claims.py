@@ -270,3 +270,14 @@ def test_no_personal_data_in_any_claim_or_event_item(api, table):
     stored = [item for item in all_items(table) if item["SK"]["S"] != "PRIVATE"]
     text = json.dumps(stored, ensure_ascii=False)
     assert not any(secret in text for secret in PRIVATE)
+
+
+def test_accepting_after_declining_says_the_state_not_404(api):
+    """Issue 16 §4: the offer was real; it is no longer open — a 409 with the state, not 'no such'."""
+    wish = open_wish(api)
+    api.post(f"/wishes/{wish['id']}/assignment", {"donor_id": "donor-1"}, as_=OFFICER)
+    api.post(f"/wishes/{wish['id']}/assignment/decline", {"reason": "本月物资已用完"}, as_=DONOR)
+    late = api.post(f"/wishes/{wish['id']}/assignment/accept", {}, as_=DONOR)
+    assert late.status == 409, late.text
+    assert late.json["state"] == "open" and late.json["claim_status"] == "declined"
+    assert api.post(f"/wishes/{wish['id']}/assignment/accept", {}, as_=DONOR_2).status == 404  # never offered

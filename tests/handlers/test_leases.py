@@ -77,3 +77,14 @@ def event_for_system(before: Wish, after: Wish):
     from microwish.lifecycle import Action
 
     return event_for(Caller(sub="system:lease"), Action.LAPSED, before, after)
+
+
+def test_delivering_after_the_claim_lapsed_is_a_409_with_the_state(api, shift):
+    """Issue 16 §4: the donor's claim lapsed; the delivery is refused as a conflict, not a permission."""
+    wish = open_wish(api)
+    api.post(f"/wishes/{wish['id']}/claims", {}, as_=DONOR)
+    shift(14.1)
+    assert sweep(api)["lapsed"] == 1
+    late = api.post(f"/wishes/{wish['id']}/delivery", {"note": "已送达"}, as_=DONOR)
+    assert late.status == 409, late.text
+    assert late.json["state"] == "open" and late.json["claim_status"] == "lapsed"

@@ -363,8 +363,10 @@ def _assigned_offer(caller: Caller, wish_id: str, repo: WishRepository) -> tuple
     offer = next((c for c in claims if c.kind == "assignment" and c.status == "offered"
                   and c.donor_id == caller.sub), None)
     if offer is None:
-        if wish.assignee_id == caller.sub:
-            raise Conflict(f"the wish is {wish.status.value}", state=wish.status.value)
+        past = next((c for c in claims if c.kind == "assignment" and c.donor_id == caller.sub), None)
+        if wish.assignee_id == caller.sub or past is not None:  # offered once, answered or lapsed since
+            raise Conflict(f"the assignment is no longer open: the wish is {wish.status.value}",
+                           state=wish.status.value, **({"claim_status": past.status} if past else {}))
         raise NotFound("no assignment of this wish to you")
     return wish, offer
 
@@ -422,7 +424,12 @@ def deliver(caller: Caller, wish_id: str, report: DeliveryReport, repo: WishRepo
     officer = caller.is_officer_for(wish.region_code)
     own = next((c for c in claims if c.donor_id == caller.sub and c.status == "active" and c.kind != "pledge"), None)
     if not officer and own is None:
-        if caller.role == "donor" and any(c.donor_id == caller.sub for c in claims):
+        mine = [c for c in claims if c.donor_id == caller.sub]
+        held_before = next((c for c in mine if c.kind != "pledge"), None)
+        if held_before is not None:  # withdrawn or lapsed: a state to say, not a permission to refuse
+            raise Conflict(f"your claim is {held_before.status}: the wish is {wish.status.value}",
+                           state=wish.status.value, claim_status=held_before.status)
+        if mine:
             raise Forbidden("the delivery of a pooled wish is reported by an officer of its region")
         raise NotFound("no such wish among your claims")
     status = next_status(wish.status, Action.DELIVERED)
