@@ -33,6 +33,41 @@ LOCAL_AUDIENCE = "micro-wish-local"
 DEFAULT_REGION = "us-east-1"
 
 
+STATE_PREFIX = "microwish-local-"
+OWNER_FILE = "owner.pid"
+_UNOWNED_GRACE_S = 24 * 3600  # a folder of an older runtime (no owner file) is left a day, then removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
+
+
+def remove_stale_state_dirs(root: Path | None = None) -> list[Path]:
+    """Temporary state folders whose runtime died without cleaning up (SIGKILL): removed at the next start.
+
+    A folder is stale when the process named in its owner file is gone; one without an owner file
+    (an older runtime) when it is more than a day old. Live runtimes' folders are never touched.
+    """
+    removed = []
+    for folder in Path(root or tempfile.gettempdir()).glob(STATE_PREFIX + "*"):
+        owner = folder / OWNER_FILE
+        try:
+            stale = (not _alive(int(owner.read_text(encoding="utf-8"))) if owner.exists()
+                     else time.time() - folder.stat().st_mtime > _UNOWNED_GRACE_S)
+        except (OSError, ValueError):
+            continue
+        if stale and folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
 @dataclass
 class Settings:
     template: Path
@@ -236,7 +271,9 @@ class Runtime:
 
     def _prepare_state(self) -> None:
         if self.settings.state_dir is None:
-            self.state_dir = Path(tempfile.mkdtemp(prefix="microwish-local-"))
+            remove_stale_state_dirs()
+            self.state_dir = Path(tempfile.mkdtemp(prefix=STATE_PREFIX))
+            (self.state_dir / OWNER_FILE).write_text(str(os.getpid()), encoding="utf-8")
             self._temp_state = True
         else:
             self.state_dir = self.settings.state_dir.resolve()

@@ -189,3 +189,27 @@ def test_code_watcher_retires_the_functions_whose_folders_changed(tmp_path):
     os.utime(template, ns=(later, later))
     watcher.check()
     assert "restart" in logs[-1]
+
+
+def test_stale_state_folders_of_killed_runtimes_go_at_the_next_start(tmp_path):
+    """Issue 16 §4: a SIGKILLed runtime cannot clean up; the next one removes what it left, never a live one's."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from infra.local.runtime import OWNER_FILE, STATE_PREFIX, remove_stale_state_dirs
+
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                              text=True, check=True)
+    dead, live, old, new = (tmp_path / f"{STATE_PREFIX}{name}" for name in ("dead", "live", "old", "new"))
+    for folder in (dead, live, old, new):
+        folder.mkdir()
+        (folder / "outbox.jsonl").write_text("{}\n")
+    (dead / OWNER_FILE).write_text(finished.stdout.strip())
+    (live / OWNER_FILE).write_text(str(os.getpid()))
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(old, (two_days_ago, two_days_ago))
+    removed = remove_stale_state_dirs(tmp_path)
+    assert sorted(removed) == sorted([dead, old])
+    assert live.exists() and new.exists() and not dead.exists() and not old.exists()
