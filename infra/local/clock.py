@@ -22,6 +22,10 @@ _DURATION = re.compile(
 _UNIT_SECONDS = {"weeks": 604800, "days": 86400, "hours": 3600, "minutes": 60, "seconds": 1}
 
 
+MAX_ADVANCE_DAYS = 36_500  # a century: enough for any retention or escalation window
+MAX_ADVANCE_SECONDS = MAX_ADVANCE_DAYS * 86_400.0
+
+
 def parse_duration(text: object) -> float:
     """Seconds in an ISO 8601 duration: PnW, PnD, PTnHnMnS and combinations ("P1DT12H").
 
@@ -34,11 +38,14 @@ def parse_duration(text: object) -> float:
     match = _DURATION.match(value)
     if not match or value in ("P", "PT") or value.endswith("T"):
         raise ValueError(f"{text!r} is not an ISO 8601 duration (PnW, PnDTnHnMnS), e.g. P8D or PT36H")
-    return sum(
+    seconds = sum(
         float(amount.replace(",", ".")) * _UNIT_SECONDS[unit]
         for unit, amount in match.groupdict().items()
         if amount is not None
     )
+    if not seconds <= MAX_ADVANCE_SECONDS:  # past it the calendar overflows (and NaN/inf fail here too)
+        raise ValueError(f"{text!r} is too long: the clock moves at most {MAX_ADVANCE_DAYS} days at a time")
+    return seconds
 
 
 def rfc3339(moment: datetime) -> str:
@@ -67,7 +74,11 @@ class ClockFile:
             raise
 
     def advance(self, seconds: float) -> None:
-        self.set_offset(self.offset() + seconds)
+        """Move the clock on; ValueError (and no move) past a century ahead in all."""
+        total = self.offset() + seconds
+        if total > MAX_ADVANCE_SECONDS:
+            raise ValueError(f"the clock may run at most {MAX_ADVANCE_DAYS} days ahead; reset it first")
+        self.set_offset(total)
 
     def reset(self) -> None:
         self.set_offset(0.0)

@@ -464,3 +464,14 @@ def test_sigterm_stops_everything_cleanly(spawn_runtime, fixture_template):
     while not all(_gone(pid) for pid in children) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert all(_gone(pid) for pid in children), children
+
+
+def test_dev_routes_answer_bad_input_with_4xx(runtime):
+    """Issue 16 §4: deep nesting and absurd periods are the client's mistake (4xx), not a 500."""
+    deep = "[" * 10_000 + "]" * 10_000
+    tokens = runtime.http.post(runtime.url + "/dev/tokens", data=deep, timeout=30)
+    assert tokens.status_code == 400, tokens.text
+    before = runtime.get("/dev/clock").json()["offset_seconds"]
+    absurd = runtime.post("/dev/clock", json={"advance": "P99999999999999D"})
+    assert absurd.status_code == 422 and absurd.json()["errors"][0]["field"] == "advance"
+    assert runtime.get("/dev/clock").json()["offset_seconds"] == before  # refused: the clock did not move

@@ -83,10 +83,21 @@ def test_durations(text, seconds):
     assert parse_duration(text) == seconds
 
 
-@pytest.mark.parametrize("text", ["-P1D", "P", "PT", "P1Y", "P1M", "8 days", "", "P1DT", 5, None])
+@pytest.mark.parametrize("text", ["-P1D", "P", "PT", "P1Y", "P1M", "8 days", "", "P1DT", 5, None,
+                                  "P99999999999999D", "P36501D"])  # past a century: the calendar's end
 def test_bad_durations(text):
     with pytest.raises(ValueError):
         parse_duration(text)
+
+
+def test_the_clock_runs_at_most_a_century_ahead_in_all(tmp_path):
+    """Issue 16 §4: an absurd advance, or many large ones, is refused (422 upstream), never an overflow."""
+    clock = ClockFile(tmp_path / "clock.json")
+    clock.advance(parse_duration("P36500D"))
+    with pytest.raises(ValueError):
+        clock.advance(parse_duration("P1D"))
+    assert clock.offset() == 36500 * 86400
+    clock.now()  # still a date
 
 
 def test_clock_file_is_shared_state(tmp_path):
