@@ -177,6 +177,20 @@ def test_idempotency_key_gives_the_same_answer_once(api, table):
     assert len(wishes) == 1
 
 
+def test_the_same_json_spelled_otherwise_is_the_same_request(api, table):
+    """Issue 16 §4: the payload check compares parsed JSON, not bytes (spacing, key order)."""
+    import json
+
+    headers = {"idempotency-key": "submit-spelling"}
+    body = wish_body()
+    first = api.request("POST", "/wishes", body=json.dumps(body), as_=RESIDENT, headers=headers)
+    respelled = json.dumps(dict(reversed(list(body.items()))), indent=4, ensure_ascii=False)
+    again = api.request("POST", "/wishes", body=respelled, as_=RESIDENT, headers=headers)
+    assert first.status == again.status == 201, again.text
+    assert first.json["id"] == again.json["id"]
+    assert len([item for item in all_items(table) if item["SK"]["S"] == "WISH"]) == 1
+
+
 def test_every_change_writes_its_audit_event_in_the_same_transaction(api, table):
     wish = open_wish(api)
     events = sorted((item for item in all_items(table) if item["SK"]["S"].startswith("AUDIT#")),

@@ -68,7 +68,8 @@ def idempotent(app: APIGatewayHttpResolver, compute: Callable[[], Response]) -> 
     if not key.strip() or len(key) > _MAX_KEY_LENGTH:
         raise InvalidInput("Idempotency-Key", f"must be 1 to {_MAX_KEY_LENGTH} characters")
     request = {"caller": caller(app).sub or "anonymous", "route": f"{event.http_method} {event.path}",
-               "key": key, "body": event.body or ""}
+               # Parsed (validation already did it): the same JSON spelled otherwise is the same request.
+               "key": key, "body": event.json_body if event.body else None}
     computed: list[Response] = []
 
     def compute_once() -> Response:
