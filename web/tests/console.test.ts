@@ -56,3 +56,13 @@ describe('the ledger', () => {
     expect(progress).toEqual([1, 2])
   })
 })
+
+describe('campaign days', () => {
+  it('reads and writes days in China time', async () => {
+    const { campaignPeriod, chinaDay, dayEnd, dayStart } = await import('../src/lib/campaigns')
+    expect(dayStart('2026-06-01')).toBe('2026-06-01T00:00:00+08:00')
+    expect(dayEnd('2026-06-30')).toBe('2026-06-30T23:59:59+08:00')
+    expect(chinaDay('2026-05-31T16:00:00Z')).toBe('2026-06-01')
+    expect(campaignPeriod('2026-05-31T16:00:00Z', '2026-06-30T15:59:59Z')).toBe('2026-06-01 至 2026-06-30')
+  })
+})

@@ -151,3 +151,28 @@ def test_figures_page_shows_what_stats_returns(people, runtime, variant):
     page.click('[data-test="stats-projector"]')
     expect(page.locator('[data-test="stats"].projector')).to_be_visible()
     leader.check("stats-projector")
+
+
+def test_county_officer_creates_a_campaign(people, runtime, variant):
+    officer = people("officer", sub=f"county-{tag()}", region=COUNTY, name="县妇联李干部")
+    page = officer.open("/campaigns")
+    page.click('[data-test="campaign-new"]')
+    name = f"六一留守儿童专场 {tag()}"
+    page.fill('[data-test="campaign-name"]', name)
+    page.click('[data-test="campaign-create"]')  # no dates yet: said beside the fields
+    expect(page.locator('[data-test="field-error"][data-field="starts_at"]')).to_be_visible()
+    page.fill('[data-test="campaign-starts"]', "2026-06-01")
+    page.fill('[data-test="campaign-ends"]', "2026-06-30")
+    page.locator('[data-test="campaign-form"] .check', has_text="留守儿童").locator("input").check()
+    page.check('[data-test="campaign-matching"]')
+    page.fill("#c-sponsor", "sponsor-unit-1")
+    page.fill("#c-sponsor-name", "怀化爱心企业")
+    page.fill("#c-cap", "5000")
+    officer.check("campaign-form")
+    page.click('[data-test="campaign-create"]')
+    expect(page.locator('[data-test="campaign-title"]')).to_have_text(name)
+    expect(page.locator('[data-test="campaign-progress"]')).to_be_visible()
+    officer.check("campaign")
+    page = officer.open("/campaigns")
+    expect(page.locator('[data-test="campaign-card"]', has_text=name)).to_be_visible()
+    officer.check("campaigns")
