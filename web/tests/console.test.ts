@@ -66,3 +66,9 @@ describe('campaign days', () => {
     expect(campaignPeriod('2026-05-31T16:00:00Z', '2026-06-30T15:59:59Z')).toBe('2026-06-01 至 2026-06-30')
   })
 })
+
+describe('the ledger BOM', () => {
+  it('puts one BOM at the start even when the decoder dropped it', () => {
+    expect(joinParts(['id\n1\n', 'id\n2\n'])).toBe('\ufeffid\n1\n2\n')
+  })
+})

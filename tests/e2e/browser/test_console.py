@@ -113,7 +113,7 @@ def test_county_officer_bulk_approves_and_confirms_a_delivery(people, runtime, v
         page.click(f'[data-test="queue-{name}"]')
         for wish_id in [*ids, delivered]:
             expect(page.locator(f'[data-wish-id="{wish_id}"]')).to_have_count(0)
-    page = other.open(f"/wishes/{ids[0]}")
+    page = other.open(f"/wishes/{ids[0]}")  # approved above, so public
     expect(page.locator('[data-test="wish-detail"]')).to_have_attribute("data-view", "public")
     expect(page.locator('[data-test="private-view-mark"]')).to_have_count(0)
     expect(page.locator('[data-test="officer-panel"]')).to_have_count(0)
@@ -176,3 +176,31 @@ def test_county_officer_creates_a_campaign(people, runtime, variant):
     page = officer.open("/campaigns")
     expect(page.locator('[data-test="campaign-card"]', has_text=name)).to_be_visible()
     officer.check("campaigns")
+
+
+def test_ledger_download_yields_the_rows_of_the_api(people, runtime, variant, tmp_path):
+    submitted_wish(runtime, f"台账 {tag()}")
+    token = runtime.token("officer", f"ledger-{tag()}", region=COUNTY)
+    rows, cursor = [], None
+    while True:  # the API's ledger, every part
+        answer = runtime.get("/exports/wishes.csv", token=token,
+                             params={"region": COUNTY, "limit": 100, **({"cursor": cursor} if cursor else {})})
+        assert answer.status_code == 200, answer.text
+        lines = answer.content.decode("utf-8-sig").splitlines()
+        header, rows = lines[0], rows + lines[1:]
+        cursor = answer.headers.get("X-Next-Cursor")
+        if not cursor:
+            break
+    officer = people("officer", sub=f"ledger-{tag()}", region=COUNTY)
+    page = officer.open("/console")
+    with page.expect_download() as download:
+        page.click('[data-test="ledger-download"]')
+    saved = tmp_path / "ledger.csv"
+    download.value.save_as(saved)
+    data = saved.read_bytes()
+    assert data.startswith("\ufeff".encode()) and data.count("\ufeff".encode()) == 1
+    lines = data.decode("utf-8-sig").splitlines()
+    assert lines[0] == header
+    assert len(lines) - 1 == len(rows) >= 1
+    expect(page.locator('[data-test="ledger-message"]')).to_contain_text(f"已下载 {len(rows)} 条")
+    officer.check("console-ledger")

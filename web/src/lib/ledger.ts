@@ -1,11 +1,14 @@
 // The ledger (台账) download: every part of GET /exports/wishes.csv, followed by X-Next-Cursor to the end.
 
-/** Parts joined into one file: one BOM and one header row (each part is a whole CSV file). */
+/**
+ * Parts joined into one file: one BOM (so Excel reads the Chinese as UTF-8) and one header row
+ * (each part is a whole CSV file, with or without its BOM as the decoder left it).
+ */
 export function joinParts(parts: string[]): string {
-  return parts
+  return '\ufeff' + parts
     .map((part, index) => {
-      if (index === 0) return part.endsWith('\n') ? part : part + '\n'
       const body = part.replace(/^\ufeff/, '')
+      if (index === 0) return body.endsWith('\n') ? body : body + '\n'
       const firstBreak = body.indexOf('\n')
       const rows = firstBreak < 0 ? '' : body.slice(firstBreak + 1)
       return rows && !rows.endsWith('\n') ? rows + '\n' : rows
