@@ -91,6 +91,23 @@ def test_county_officer_bulk_approves_and_confirms_a_delivery(people, runtime, v
     officer.check("console-bulk")
     assert [status_of(runtime, wish_id) for wish_id in ids] == ["open"] * 3
 
+    # Dispatch one to a unit from the wish's page; the unit accepts it through the API. Escalate another.
+    unit = f"unit-{tag()}"
+    page = officer.open(f"/wishes/{ids[1]}")
+    expect(page.locator('[data-test="private-view-mark"]')).to_be_visible()
+    page.fill('[data-test="dispatch-donor"]', unit)
+    page.click('[data-test="dispatch-button"]')
+    expect(page.locator('[data-test="wish-status"]')).to_have_attribute("data-status", "assigned")
+    accepted = runtime.post(f"/wishes/{ids[1]}/assignment/accept",
+                            token=runtime.token("donor", unit, name="沅陵县爱心企业"))
+    assert accepted.status_code == 200, accepted.text
+    assert status_of(runtime, ids[1]) == "claimed"
+    page = officer.open(f"/wishes/{ids[2]}")
+    page.fill('[data-test="escalate-reason"]', "需要县里协调资源")
+    page.click('[data-test="escalate-button"]')
+    expect(page.locator('[data-test="audit-event"][data-action="escalated"]')).to_be_visible()
+    page = officer.open("/console")
+
     page.click('[data-test="queue-delivered"]')
     card = page.locator(f'[data-test="console-wish"][data-wish-id="{delivered}"]')
     expect(card.locator('[data-test="delivery-note"]')).to_contain_text("老人很满意")
