@@ -74,6 +74,13 @@ def test_village_officer_reviews_a_submitted_wish_on_a_phone(people, runtime, va
     card.locator('[data-test="review-approve"]').click()
     expect(card.locator('[data-test="review-result"]')).to_contain_text("已通过")
     assert status_of(runtime, wish_id) == "open"
+    # Her figures and the campaigns, on the phone too.
+    page = chair.open(f"/stats?region={COUNTY}")
+    expect(page.locator('[data-test="chart-category"] canvas')).to_have_count(1)
+    chair.check("stats")
+    page = chair.open("/campaigns")
+    expect(page.locator('[data-test="campaign-new"]')).to_be_visible()
+    chair.check("campaigns")
 
 
 def test_county_officer_bulk_approves_and_confirms_a_delivery(people, runtime, variant):
