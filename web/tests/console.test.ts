@@ -72,3 +72,13 @@ describe('the ledger BOM', () => {
     expect(joinParts(['id\n1\n', 'id\n2\n'])).toBe('\ufeffid\n1\n2\n')
   })
 })
+
+describe('parent regions', () => {
+  it('goes one level up', async () => {
+    const { parentCode } = await import('../src/lib/console')
+    expect(parentCode('431222250201')).toBe('431222250')
+    expect(parentCode('431222250')).toBe('431222')
+    expect(parentCode('431222')).toBe('4312')
+    expect(parentCode('43')).toBeNull()
+  })
+})

@@ -63,3 +63,11 @@ export function percentText(fraction: number): string {
   const value = Math.round(fraction * 1000) / 10
   return `${value}%`
 }
+
+const CODE_LENGTHS = [2, 4, 6, 9, 12]
+
+/** The region one level up ("431222250201" → "431222250"); null for a province. */
+export function parentCode(code: string): string | null {
+  const index = CODE_LENGTHS.indexOf(code.length)
+  return index > 0 ? code.slice(0, CODE_LENGTHS[index - 1]) : null
+}
