@@ -127,6 +127,8 @@ def test_county_officer_bulk_approves_and_confirms_a_delivery(people, runtime, v
     page = officer.open(f"/wishes/{delivered}")
     expect(page.locator('[data-test="private-view-mark"]')).to_be_visible()
     expect(page.locator('[data-test="audit-event"][data-action="fulfilled"]')).to_be_visible()
+    page.click('[data-test="donor-record-open"]')
+    expect(page.locator('[data-test="donor-record"]')).to_contain_text("圆梦 1")
     officer.check("wish-officer")
 
     # An officer of another county: none of these in her workbench; a direct link shows the public view.
