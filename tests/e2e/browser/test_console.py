@@ -65,6 +65,7 @@ def status_of(runtime: Any, wish_id: str) -> str:
 @pytest.mark.parametrize("variant", ["360-elder"])
 def test_village_officer_reviews_a_submitted_wish_on_a_phone(people, runtime, variant):
     wish_id = submitted_wish(runtime, f"轮椅一台 {tag()}")
+    other_id = submitted_wish(runtime, f"重复的心愿 {tag()}")
     chair = people("officer", sub=f"chair-{tag()}", region=VILLAGE, name="王村主任")
     page = chair.open("/console")
     card = page.locator(f'[data-test="console-wish"][data-wish-id="{wish_id}"]')
@@ -74,6 +75,14 @@ def test_village_officer_reviews_a_submitted_wish_on_a_phone(people, runtime, va
     card.locator('[data-test="review-approve"]').click()
     expect(card.locator('[data-test="review-result"]')).to_contain_text("已通过")
     assert status_of(runtime, wish_id) == "open"
+    # Another is rejected with a reason of her own.
+    card = page.locator(f'[data-test="console-wish"][data-wish-id="{other_id}"]')
+    card.locator('[data-test="review-reject-open"]').click()
+    card.locator('[data-test="reject-reason"]').select_option("other")
+    card.locator('[data-test="reject-other"]').fill("已由村里自行解决")
+    card.locator('[data-test="review-reject"]').click()
+    expect(card.locator('[data-test="review-result"]')).to_contain_text("已由村里自行解决")
+    assert status_of(runtime, other_id) == "rejected"
     # Her figures and the campaigns, on the phone too.
     page = chair.open(f"/stats?region={COUNTY}")
     expect(page.locator('[data-test="chart-category"] canvas')).to_have_count(1)
