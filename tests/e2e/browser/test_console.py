@@ -239,3 +239,24 @@ def test_ledger_download_yields_the_rows_of_the_api(people, runtime, variant, tm
     assert len(lines) - 1 == len(rows) >= 1
     expect(page.locator('[data-test="ledger-message"]')).to_contain_text(f"已下载 {len(rows)} 条")
     officer.check("console-ledger")
+
+
+def test_a_wish_escalates_into_the_county_queue(people, runtime, variant):
+    # Approved at the village and left there: two windows later (7 days each, one level per run) it is the
+    # county's. The platform's clock is shifted for this test only.
+    wish_id = submitted_wish(runtime, f"无人认领 {tag()}")
+    officer_token = runtime.token("officer", f"officer-{tag()}", region=COUNTY)
+    assert runtime.post(f"/wishes/{wish_id}/review", token=officer_token,
+                        json={"decision": "approve", "mode": "sole"}).status_code == 200
+    try:
+        for _ in range(2):
+            assert runtime.post("/dev/clock", json={"advance": "P8D"}).status_code == 200
+            assert runtime.post("/dev/schedules/run").status_code == 200
+        assert runtime.get(f"/wishes/{wish_id}", token=officer_token).json()["level"] == "county"
+        officer = people("officer", sub=f"county-{tag()}", region=COUNTY, name="县妇联李干部")
+        page = officer.open("/console")
+        page.click('[data-test="queue-level"]')
+        expect(page.locator(f'[data-test="console-wish"][data-wish-id="{wish_id}"]')).to_be_visible()
+        officer.check("console-level")
+    finally:
+        runtime.post("/dev/clock", json={"reset": True})
