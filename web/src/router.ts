@@ -13,9 +13,10 @@ export const router = createRouter({
     { path: '/me', name: 'me', component: () => import('./pages/Me.vue'), meta: { title: '我的' } },
     { path: '/inbox', name: 'inbox', component: () => import('./pages/Inbox.vue'), meta: { title: '消息' } },
     { path: '/signin', name: 'signin', component: () => import('./pages/Signin.vue'), meta: { title: '登录' } },
-    { path: '/console', name: 'console', component: () => import('./pages/Later.vue'), meta: { title: '妇联工作台' } },
-    { path: '/stats', name: 'stats', component: () => import('./pages/Later.vue'), meta: { title: '数据看板' } },
-    { path: '/campaigns/:id?', name: 'campaigns', component: () => import('./pages/Later.vue'), meta: { title: '专场活动' } },
+    { path: '/console', name: 'console', component: () => import('./pages/Console.vue'), meta: { title: '妇联工作台' } },
+    { path: '/stats', name: 'stats', component: () => import('./pages/Stats.vue'), meta: { title: '数据看板' } },
+    { path: '/campaigns', name: 'campaigns', component: () => import('./pages/Campaigns.vue'), meta: { title: '专场活动' } },
+    { path: '/campaigns/:id', name: 'campaign', component: () => import('./pages/CampaignPage.vue'), meta: { title: '专场活动' } },
     { path: '/:rest(.*)*', name: 'missing', component: () => import('./pages/Missing.vue'), meta: { title: '页面不存在' } },
   ],
   scrollBehavior(_to, _from, saved) {

@@ -28,6 +28,8 @@ VARIANTS = {
     "phone": {"viewport": {"width": 414, "height": 860}, "elder": False},
     "360-elder": {"viewport": {"width": 360, "height": 740}, "elder": True},
 }
+# Officers at a county office desk (the workbench's tests use it alone; see test_console.py).
+DESKTOP = {"viewport": {"width": 1280, "height": 900}, "elder": False}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -68,7 +70,7 @@ class Person:
 
     def __init__(self, browser: Any, runtime: Any, variant: str, shots: Path, role: str | None = None,
                  sub: str | None = None, region: str | None = None, name: str | None = None) -> None:
-        settings = VARIANTS[variant]
+        settings = VARIANTS.get(variant) or DESKTOP
         self.variant = variant
         self.runtime = runtime
         self.shots = shots

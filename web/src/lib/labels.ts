@@ -44,3 +44,11 @@ export function dateTime(text: string | null | undefined): string {
   const pad = (n: number) => String(n).padStart(2, '0')
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`
 }
+
+/** The audit trail's actions (one vocabulary with the inbox's events). */
+export const ACTIONS: Record<string, string> = {
+  submitted: '提交', approved: '审核通过', rejected: '审核未通过', claimed: '认领', pledged: '认捐', withdrawn: '撤回认领',
+  assigned: '派单', accepted: '接单', declined: '谢绝派单', delivered: '送达', fulfilled: '确认圆梦',
+  delivery_rejected: '送达被退回', escalated: '升级', at_risk: '标记急需', reminder: '提醒', lapsed: '认领过期',
+  cancelled: '取消', erased: '删除个人信息', campaign_joined: '加入专场',
+}
