@@ -399,14 +399,16 @@ def test_every_figure_equals_a_recount_of_the_audit_trail(api, table, shift):
 
 
 # ---------------------------------------------------------------- params and edges
-def test_stats_for_an_unknown_region_are_zeros(api):
+def test_stats_for_an_unknown_region_are_refused_and_an_unknown_campaign_is_zeros(api):
+    # A well-formed code of no region names nothing to count: a 422 on region (issue 16 §4), as on every route.
     for region in ("4399", "431299", "431222999"):
         reply = api.get("/stats", query={"region": region})
-        assert reply.status == 200, reply.text
-        assert reply.json["submitted"] == 0 and reply.json["by_region"] == [] and reply.json["donors"] == 0
+        assert reply.status == 422, reply.text
+        assert [error["field"] for error in reply.json["errors"]] == ["region"]
     reply = api.get("/stats", query={"campaign": "nope", "from": "2024-01-01"})
     assert reply.status == 200 and reply.json["region"] == "4312" and len(reply.json["by_region"]) == 13
-    assert api.get("/donors/leaderboard", query={"region": "4399"}).json["individuals"] == []
+    assert reply.json["submitted"] == 0 and reply.json["donors"] == 0
+    assert api.get("/donors/leaderboard", query={"region": "4399"}).status == 422
 
 
 @pytest.mark.parametrize("query, field", [
