@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from . import regions
 from .catalog import groups as catalog_groups
+from .errors import InvalidInput
 
 # Two-character family names, so 欧阳娜 becomes 欧阳女士 and not 欧女士.
 _COMPOUND_SURNAMES = frozenset([
@@ -33,3 +35,11 @@ def title_for(groups: list[str], chosen: str | None = None) -> str:
 
 def alias(full_name: str, groups: list[str], chosen_title: str | None = None) -> str:
     return family_name(full_name) + title_for(groups, chosen_title)
+
+
+def refuse_village(region: str, reason: str) -> str:
+    """A region the public may name: a township or above (a village plus a wish or a category can name a
+    person). The list and the figures both ask it; officers of the village are let through before."""
+    if regions.level_of(region) == "village":
+        raise InvalidInput("region", reason)
+    return region

@@ -20,10 +20,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from .. import regions
 from ..catalog import categories as catalog_categories
 from ..catalog import groups as catalog_groups
 from ..errors import InvalidInput
+from ..privacy import refuse_village
 from ..registry import get_registry
 from ..repository import WishRepository, from_dynamo, to_dynamo
 from .stats import (
@@ -199,12 +199,8 @@ def _tags(period: _Sum, prefix: str, codes: list[str]) -> dict[str, TagFigures]:
             for code in codes}
 
 
-def check_region(region: str, reason: str = "figures stop at the township: a village is too small to report on"
-                 ) -> str:
-    """A region the public may ask about: a township or above (a village plus a category can name a person)."""
-    if regions.level_of(region) == "village":
-        raise InvalidInput("region", reason)
-    return region
+def check_region(region: str) -> str:
+    return refuse_village(region, "figures stop at the township: a village is too small to report on")
 
 
 def check_period(start: date | None, end: date | None) -> None:

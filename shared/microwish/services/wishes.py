@@ -19,11 +19,10 @@ from ..models import (
     WishSubmission,
 )
 from ..personal_data import beneficiary_name, mask, refuse_personal_data
-from ..privacy import alias
+from ..privacy import alias, refuse_village
 from ..registry import get_registry
 from ..repository import ConditionFailed, ListQuery, WishRepository
 from ..settings import Settings
-from .reports import check_region
 
 
 def due_for(settings: Settings, status: Status, level: str) -> str:
@@ -205,6 +204,6 @@ def list_wishes(caller: Caller, query: ListQuery, repo: WishRepository) -> tuple
     if query.status not in PUBLIC_STATUSES and not caller.is_officer_for(query.region):
         raise Forbidden(f"{query.status.value} wishes are listed only for officers of region {query.region}")
     if not caller.is_officer_for(query.region):  # only those who may see villages filter by one
-        check_region(query.region, "the list stops at the township: a village filter is for the village's officers")
+        refuse_village(query.region, "the list stops at the township: a village filter is for the village's officers")
     wishes, cursor = repo.list_wishes(query)
     return [public_view(wish) for wish in wishes], cursor
