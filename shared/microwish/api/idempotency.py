@@ -15,6 +15,7 @@ from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from pydantic import BaseModel
 
 from ..errors import InvalidInput
@@ -59,21 +60,22 @@ def register_lambda_context(context: Any) -> None:
         _config().register_lambda_context(context)
 
 
-def idempotent(app: APIGatewayHttpResolver, compute: Callable[[], Response]) -> Response:
-    """Run `compute` once per Idempotency-Key; without the header, just run it."""
+def idempotent(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response:
+    """A route middleware: run the route once per Idempotency-Key; without the header, just run it."""
     event = app.current_event
     key = (event.headers or {}).get("idempotency-key")
     if key is None:
-        return compute()
+        return next_middleware(app)
     if not key.strip() or len(key) > _MAX_KEY_LENGTH:
         raise InvalidInput("Idempotency-Key", f"must be 1 to {_MAX_KEY_LENGTH} characters")
-    request = {"caller": caller(app).sub or "anonymous", "route": f"{event.http_method} {event.path}",
+    who = caller(app)
+    request = {"caller": who.sub or "anonymous", "route": f"{event.http_method} {event.path}",
                # Parsed (validation already did it): the same JSON spelled otherwise is the same request.
                "key": key, "body": event.json_body if event.body else None}
     computed: list[Response] = []
 
     def compute_once() -> Response:
-        computed.append(compute())
+        computed.append(next_middleware(app))
         return computed[0]
 
     answer = _remembered()(request=request, compute=compute_once)
@@ -81,7 +83,7 @@ def idempotent(app: APIGatewayHttpResolver, compute: Callable[[], Response]) -> 
         return computed[0]
     body = answer["body"]
     if answer.get("private_wish"):  # a replay: the private part as the table holds it now, if still entitled
-        body = replayed_view(caller(app), body, repository())
+        body = replayed_view(who, body, repository())
     return Response(status_code=answer["status"], content_type=answer["content_type"], body=body)
 
 

@@ -1,4 +1,20 @@
 """One module per function's routes. `ALL` lists them for the OpenAPI document."""
 
-ALL = ("submit", "review", "query", "regions", "meta", "claims", "fulfilment", "personal", "records",
-       "uploads", "escalation", "inbox", "campaigns", "reports", "exports", "privacy")
+ALL = (
+    "submit",
+    "review",
+    "query",
+    "regions",
+    "meta",
+    "claims",
+    "fulfilment",
+    "personal",
+    "records",
+    "uploads",
+    "escalation",
+    "inbox",
+    "campaigns",
+    "reports",
+    "exports",
+    "privacy",
+)

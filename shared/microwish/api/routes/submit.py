@@ -7,18 +7,22 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from ...models import WishPrivateView, WishSubmission
 from ...services import wishes
-from .. import context
 from ..app import BEARER
+from ..dependencies import AppSettings, CurrentCaller, Repository
 from ..idempotency import idempotent
 
 router = Router()
 
 
-@router.post("/wishes", summary="Submit a wish", tags=["wishes"], security=BEARER,
-             responses={201: {"description": "The wish, submitted (private view)"}})
-def submit(submission: WishSubmission) -> Response[WishPrivateView]:
-    def create() -> Response:
-        view = wishes.submit_wish(context.caller(router), submission, context.repository(), context.settings())
-        return Response(201, "application/json", view)
-
-    return idempotent(router, create)
+@router.post(
+    "/wishes",
+    summary="Submit a wish",
+    tags=["wishes"],
+    security=BEARER,
+    middlewares=[idempotent],
+    responses={201: {"description": "The wish, submitted (private view)"}},
+)
+def submit(
+    submission: WishSubmission, caller: CurrentCaller, repo: Repository, settings: AppSettings
+) -> Response[WishPrivateView]:
+    return Response(201, "application/json", wishes.submit_wish(caller, submission, repo, settings))
