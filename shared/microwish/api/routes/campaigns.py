@@ -4,18 +4,30 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
+from ...auth import Caller
 from ...models import Page, RegionPrefix
+from ...once import KeyedRequest
+from ...repository import WishRepository
 from ...services import campaigns
 from ...services.campaigns import CampaignRequest, CampaignView
 from ..app import BEARER
 from ..dependencies import CurrentCaller, Repository
-from ..idempotency import idempotent
+from ..idempotency import idempotent_replaying, path_id
 
 router = Router()
+
+
+def _replay_created(_: APIGatewayHttpResolver, __: Caller, repo: WishRepository, keyed: KeyedRequest) -> Response:
+    """The campaign the key created (its id derives from the key)."""
+    return Response(201, "application/json", campaigns.campaign_with_progress(repo, keyed.derived_uuid("campaign")))
+
+
+def _replay_campaign(app: APIGatewayHttpResolver, _: Caller, repo: WishRepository, __: KeyedRequest) -> Response:
+    return Response(200, "application/json", campaigns.campaign_with_progress(repo, path_id(app)))
 
 
 @router.post(
@@ -30,7 +42,7 @@ router = Router()
     "(POST /campaigns/{id}/matching/acceptance); views show its sponsor_name, never the "
     "sponsor's login id.",
     responses={201: {"description": "The campaign"}},
-    middlewares=[idempotent],
+    middlewares=[idempotent_replaying(_replay_created)],
 )
 def create(request: CampaignRequest, caller: CurrentCaller, repo: Repository) -> Response[CampaignView]:
     view = campaigns.create_campaign(caller, request, repo)
@@ -51,7 +63,7 @@ def create(request: CampaignRequest, caller: CurrentCaller, repo: Repository) ->
         404: {"description": "No such campaign, or it has no matching offer"},
         409: {"description": "The campaign has ended"},
     },
-    middlewares=[idempotent],
+    middlewares=[idempotent_replaying(_replay_campaign)],
 )
 def accept_matching(id: str, caller: CurrentCaller, repo: Repository) -> Response[CampaignView]:  # noqa: A002 - the path's name
     view = campaigns.accept_matching(caller, id, repo)

@@ -2,16 +2,46 @@
 
 from __future__ import annotations
 
-from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from ...models import BatchClaimRequest, BatchClaimResponse, ClaimRequest, ClaimView
+from ...auth import Caller
+from ...errors import Conflict
+from ...models import BatchClaimRequest, BatchClaimResponse, BatchResult, ClaimRequest, ClaimView
+from ...once import KeyedRequest
+from ...repository import WishRepository
 from ...services import claims
 from ..app import BEARER
 from ..dependencies import AppSettings, CurrentCaller, Repository
-from ..idempotency import idempotent
+from ..idempotency import idempotent_replaying, path_id
 
 router = Router()
+
+
+def _claim_by_key(repo: WishRepository, wish_id: str, keyed: KeyedRequest) -> ClaimView | None:
+    """The claim a key made on a wish: its id derives from the key (services.claims.claim_id_for)."""
+    claim_id = f"{wish_id}-{keyed.derived_id('claim:' + wish_id)}"
+    bundle = repo.get_wish_and_claims(wish_id)
+    found = [claim for claim in (bundle[1] if bundle else []) if claim.get("id") == claim_id]
+    return claims.claim_view(found[0]) if found else None
+
+
+def _replay_claim(app: APIGatewayHttpResolver, _: Caller, repo: WishRepository, keyed: KeyedRequest) -> Response:
+    claim = _claim_by_key(repo, path_id(app), keyed)
+    if claim is None:
+        raise Conflict("a request with this Idempotency-Key is still in progress; retry shortly")
+    return Response(201, "application/json", claim)
+
+
+def _replay_batch(app: APIGatewayHttpResolver, _: Caller, repo: WishRepository, keyed: KeyedRequest) -> Response:
+    """The claims the key made, wish by wish (a wish it did not get is reported as not claimed)."""
+    results = []
+    for wish_id in app.current_event.json_body.get("wish_ids", []):
+        claim = _claim_by_key(repo, wish_id, keyed)
+        results.append(BatchResult(wish_id=wish_id, ok=True, status=201, claim=claim) if claim else
+                       BatchResult(wish_id=wish_id, ok=False, status=409, detail="not claimed by this request"))
+    return Response(200, "application/json",
+                    BatchClaimResponse(claimed=sum(result.ok for result in results), results=results))
 
 
 @router.post(
@@ -19,7 +49,7 @@ router = Router()
     summary="Claim a sole wish whole, or pledge to a pooled one",
     tags=["claims"],
     security=BEARER,
-    middlewares=[idempotent],
+    middlewares=[idempotent_replaying(_replay_claim)],
     responses={
         201: {"description": "The claim or pledge"},
         409: {"description": "Taken, or over the remaining amount (remaining_fen)"},
@@ -40,7 +70,7 @@ def claim(
     summary="1+N: claim many wishes at once",
     tags=["claims"],
     security=BEARER,
-    middlewares=[idempotent],
+    middlewares=[idempotent_replaying(_replay_batch)],
     responses={
         200: {
             "description": "A result per wish (claimed, or why not)",

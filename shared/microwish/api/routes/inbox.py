@@ -22,9 +22,10 @@ from ...notifications.inbox import (
 )
 from ..app import BEARER
 from ..dependencies import AppSettings, CurrentCaller
-from ..idempotency import idempotent
+from ..idempotency import idempotent_replaying, still_in_progress
 
 router = Router()
+_idempotent = idempotent_replaying(still_in_progress)  # one write each: no transaction to carry a record
 
 
 @cache
@@ -67,7 +68,7 @@ def list_notifications(
         200: {"description": "The notification, read"},
         404: {"description": "Not in any of my inboxes"},
     },
-    middlewares=[idempotent],
+    middlewares=[_idempotent],
 )
 def mark_read(inbox_store: Inbox, id: str, caller: CurrentCaller, settings: AppSettings) -> Response[NotificationView]:
     view = inbox.mark_read(caller, inbox_store, settings, id)
@@ -80,7 +81,7 @@ def mark_read(inbox_store: Inbox, id: str, caller: CurrentCaller, settings: AppS
     tags=["me"],
     security=BEARER,
     responses={200: {"description": "The notifications marked read; ids not in my inboxes are left out"}},
-    middlewares=[idempotent],
+    middlewares=[_idempotent],
 )
 def mark_many_read(
     inbox_store: Inbox, request: MarkRead, caller: CurrentCaller, settings: AppSettings
@@ -124,7 +125,7 @@ def put_preferences(inbox_store: Inbox, update: PreferencesUpdate, caller: Curre
         422: {"description": "code: not the code sent, or expired (field `code`)"},
         429: {"description": "Too many wrong codes: put the address again for a new code"},
     },
-    middlewares=[idempotent],
+    middlewares=[_idempotent],
 )
 def verify_preferences(
     inbox_store: Inbox, request: VerificationRequest, caller: CurrentCaller

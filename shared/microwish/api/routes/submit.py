@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
+from ...auth import Caller
 from ...models import WishPrivateView, WishSubmission
+from ...once import KeyedRequest
+from ...repository import WishRepository
 from ...services import wishes
 from ..app import BEARER
 from ..dependencies import AppSettings, CurrentCaller, Repository
-from ..idempotency import idempotent
+from ..idempotency import idempotent_replaying
 
 router = Router()
+
+
+def _replay(app: APIGatewayHttpResolver, caller: Caller, repo: WishRepository, keyed: KeyedRequest) -> Response:
+    """The wish the key created (its id derives from the key), as its submitter sees it."""
+    return Response(201, "application/json", wishes.get_wish(caller, keyed.derived_uuid("wish"), repo))
 
 
 @router.post(
@@ -19,7 +27,7 @@ router = Router()
     summary="Submit a wish",
     tags=["wishes"],
     security=BEARER,
-    middlewares=[idempotent],
+    middlewares=[idempotent_replaying(_replay)],
     responses={201: {"description": "The wish, submitted (private view)"}},
 )
 def submit(
