@@ -54,7 +54,7 @@ PLEDGE_FEN = 1_000
 POOL_SIZE = 3  # pledges per pooled wish
 VILLAGE = "431222250201"
 WISH = {"title": "混沌心愿", "description": "故障注入测试", "category": "goods", "groups": ["elderly_alone"],
-        "region_code": VILLAGE, "beneficiary": {"name": "测试", "phone": "13800000000", "address": "一组"}}
+        "region_code": VILLAGE, "beneficiary": {"name": "李秀英", "phone": "13800000000", "address": "一组"}}
 SETTLE_S = 60.0  # notifications and figures: the streams and the queue catch up
 
 
@@ -159,15 +159,19 @@ class Killer(threading.Thread):
 
     def run(self) -> None:
         while sum(self.kills.values()) < self.budget and not self.done.is_set():
-            busy = [function for function in self.load.inflight.busy() if function in TARGETS]
+            # the kills spread over the three functions: aim at the least killed one with a request out
+            fewest = min(self.kills[function] for function in TARGETS)
+            busy = [function for function in self.load.inflight.busy()
+                    if function in TARGETS and self.kills[function] <= fewest + 1]
             if not busy:
                 self.done.wait(0.01)
                 continue
-            function = self.rng.choice(busy)
-            self.done.wait(self.rng.uniform(0.0, 0.25))  # somewhere in the request: before, during, after its write
-            pids = self.runtime.get("/dev/runtime").json()["functions"][function]["pids"]
+            function = min(busy, key=lambda f: (self.kills[f], self.rng.random()))
+            self.done.wait(self.rng.uniform(0.0, 0.2))  # somewhere in the request: before, during, after its write
+            workers = self.runtime.get("/dev/runtime").json()["functions"][function]
+            pids = workers["busy_pids"] or []
             if not pids:
-                continue
+                continue  # it answered meanwhile
             try:
                 os.kill(self.rng.choice(pids), signal.SIGKILL)
             except ProcessLookupError:
@@ -385,8 +389,11 @@ def test_no_half_written_state(chaos, result):
         claim_ids = {claim["id"] for claim in view["claims"]}
         assert view["status"] == "fulfilled", (wish_id, view["status"], actions)
         assert actions[:2] == ["submitted", "approved"] and actions[-2:] == ["delivered", "fulfilled"], actions
-        # every change went from where the previous one left the wish: nothing written twice or half
-        for before, after in itertools.pairwise(trail):
+        # every change of status went from where the previous one left the wish: nothing written twice or half
+        # (pledges change amounts, checked against the claims below; the one completing a target says
+        # open → claimed as its "claimed" event does, issue 16 §4)
+        changes = [event for event in trail if event["action"] != "pledged"]
+        for before, after in itertools.pairwise(changes):
             if after.get("from_status") and before.get("to_status"):
                 assert after["from_status"] == before["to_status"], (wish_id, actions)
         if kind == "sole":
