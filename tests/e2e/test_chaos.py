@@ -5,7 +5,9 @@ with an Idempotency-Key, sent again (same key, same body, short timeouts, a boun
 gets an answer that is not a 5xx nor a 409 "still in progress":
 
 - sole (1+1): review → two donors race to claim it → the holder delivers → the officer confirms;
-- pooled (N+1): review (pooled) → N donors pledge its target in parallel → the officer delivers and confirms.
+- pooled (N+1): review (pooled) → N donors pledge in parallel, into a target with room for each pledge twice
+  (a second pledge for one key shows as a second claim) → a last donor pledges what remains → the
+  officer delivers and confirms.
 
 Meanwhile a killer thread SIGKILLs a worker of the claims, review or fulfilment function a random
 moment after a request to that function went out (`GET /dev/runtime` lists each function's worker
@@ -51,7 +53,8 @@ TARGETS = ("ClaimsFunction", "ReviewWishFunction", "FulfilmentFunction")
 ATTEMPT_TIMEOUT_S = 15.0  # one attempt: above the functions' 10 s timeout (the runtime answers 500 then)
 RETRY_BUDGET_S = 60.0  # one logical request: a killed first attempt's record stays in progress ~10 s
 PLEDGE_FEN = 1_000
-POOL_SIZE = 3  # pledges per pooled wish
+POOL_SIZE = 3  # pledges per pooled wish, then one of what remains
+POOLED_TARGET_FEN = 2 * POOL_SIZE * PLEDGE_FEN  # room for each of those pledges twice
 VILLAGE = "431222250201"
 WISH = {"title": "混沌心愿", "description": "故障注入测试", "category": "goods", "groups": ["elderly_alone"],
         "region_code": VILLAGE, "beneficiary": {"name": "李秀英", "phone": "13800000000", "address": "一组"}}
@@ -208,7 +211,7 @@ def sole_story(load: Load, n: int, wish_id: str) -> None:
 def pooled_story(load: Load, n: int, wish_id: str) -> None:
     officer = "chaos-officer"
     load.send("ReviewWishFunction", "review", wish_id, f"/wishes/{wish_id}/review", officer,
-              {"decision": "approve", "mode": "pooled", "target_fen": PLEDGE_FEN * POOL_SIZE})
+              {"decision": "approve", "mode": "pooled", "target_fen": POOLED_TARGET_FEN})
     if load.view(wish_id)["status"] != "open":
         return
     donors = [f"chaos-pool-{n}-{k}" for k in range(POOL_SIZE)]
@@ -217,6 +220,14 @@ def pooled_story(load: Load, n: int, wish_id: str) -> None:
     with ThreadPoolExecutor(max_workers=POOL_SIZE) as pool:
         list(pool.map(lambda donor: load.send("ClaimsFunction", "claim", wish_id, f"/wishes/{wish_id}/claims",
                                               donor, {"amount_fen": PLEDGE_FEN}), donors))
+    # The target leaves room for every pledge twice (a second pledge for one key shows as a second claim);
+    # a last donor pledges what remains, which claims the wish.
+    view = load.view(wish_id)
+    remaining = view["target_fen"] - view["pledged_fen"]
+    if view["status"] == "open" and remaining > 0:
+        closer = f"chaos-pool-{n}-last"
+        load.token("donor", closer)
+        load.send("ClaimsFunction", "claim", wish_id, f"/wishes/{wish_id}/claims", closer, {"amount_fen": remaining})
     if load.view(wish_id)["status"] != "claimed":
         return
     load.send("FulfilmentFunction", "delivery", wish_id, f"/wishes/{wish_id}/delivery", officer, {"note": "已送到"})
@@ -226,7 +237,7 @@ def pooled_story(load: Load, n: int, wish_id: str) -> None:
               {"accepted": True})
 
 
-SOLE_REQUESTS, POOLED_REQUESTS = 5, 3 + POOL_SIZE
+SOLE_REQUESTS, POOLED_REQUESTS = 5, 4 + POOL_SIZE
 
 
 @dataclass
@@ -259,7 +270,7 @@ def chaos(chaos_runtime) -> Run:
         kinds.append("sole" if len(kinds) % 2 == 0 else "pooled")
     wishes: dict[str, str] = {}
     for kind in kinds:  # submitted before the chaos: the submit function is not a target
-        body = {**WISH, **({"target_fen": PLEDGE_FEN * POOL_SIZE} if kind == "pooled" else {})}
+        body = {**WISH, **({"target_fen": POOLED_TARGET_FEN} if kind == "pooled" else {})}
         reply = chaos_runtime.post("/wishes", json=body, token=load.tokens["chaos-resident"])
         assert reply.status_code == 201, reply.text
         wishes[reply.json()["id"]] = kind
@@ -400,7 +411,7 @@ def test_no_half_written_state(chaos, result):
             assert len(held) == 1 and actions.count("claimed") == 1, (wish_id, view["claims"], actions)
             assert {e.get("claim_id") for e in trail if e["action"] == "claimed"} <= claim_ids
         else:
-            assert sum(claim["amount_fen"] for claim in held) == view["pledged_fen"] == PLEDGE_FEN * POOL_SIZE
+            assert sum(claim["amount_fen"] for claim in held) == view["pledged_fen"] == POOLED_TARGET_FEN
             pledges = [event["claim_id"] for event in trail if event["action"] == "pledged"]
             assert sorted(pledges) == sorted(claim["id"] for claim in held), (wish_id, actions)
             assert actions.count("claimed") == 1, actions
