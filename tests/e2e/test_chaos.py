@@ -329,7 +329,7 @@ def outcome(run: Run) -> dict:
         made = effects(run, views, trails, record)
         if record.status is None:
             unanswered.append(record)
-        elif made > 1:
+        if made > 1:
             second.append(record)
         if made and record.status is not None and record.status >= 300:
             refused.append(record)  # its change was made, the answer says it was not (e.g. 409 "claimed")
