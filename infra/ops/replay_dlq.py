@@ -63,6 +63,7 @@ def invoke_local(base_url: str, event: dict[str, Any]) -> dict[str, Any]:
 
     env = boto3.client("lambda").get_function_configuration(FunctionName=spec["name"])["Environment"]["Variables"]
     os.environ.update({key: str(value) for key, value in env.items()})
+    os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"  # the summary is printed; warnings name what failed
     by_name = {info["name"]: logical_id for logical_id, info in runtime["functions"].items()}
 
     def run_sweep(name: str) -> Any:
@@ -91,13 +92,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queue", action="append", choices=QUEUES, help="only these (repeatable); default all")
     parser.add_argument("--limit", type=int, default=1000, help="dead letters per queue (default 1000)")
     parser.add_argument("--dry-run", action="store_true", help="only say how many wait on each queue")
+    parser.add_argument("--json", action="store_true", help="print the function's whole answer as JSON")
     args = parser.parse_args(argv)
     event: dict[str, Any] = {"limit": args.limit, "dry_run": args.dry_run}
     if args.queue:
         event["queues"] = args.queue
     result = invoke_stack(args.stack, args.region, event) if args.stack else invoke_local(args.local, event)
-    print(json.dumps(result, ensure_ascii=False, indent=2))
+    print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else summary(result))
     return 1 if result.get("left") else 0
+
+
+def summary(result: dict[str, Any]) -> str:
+    """One line per queue: what was done (the counts that are not zero), then any errors."""
+    lines = []
+    for report in result.get("queues", []):
+        counts = [f"{report[key]} {key}" for key in ("waiting", "letters", "events", "jobs", "counted", "sweeps",
+                                                      "left") if report.get(key)]
+        lines.append(f"{report['queue']:<15} {', '.join(counts) or 'empty'}")
+        lines += [f"{'':<15} ! {error}" for error in report.get("errors", [])]
+    lines.append(f"left on their queues: {result.get('left', 0)}" + (" (dry run)" if result.get("dry_run") else ""))
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
