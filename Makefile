@@ -58,7 +58,7 @@ SAM_ENV := AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1 \
   build bench clean distclean python-info
 
 help:
-	@sed -n '3,11s/^#//p' $(firstword $(MAKEFILE_LIST))
+	@sed -n '3,13s/^#//p' $(firstword $(MAKEFILE_LIST))
 
 python-info:
 	@echo "PYTHON=$(PYTHON) ($$($(PYTHON) --version 2>&1))"
