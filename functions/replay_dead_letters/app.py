@@ -36,16 +36,18 @@ def run_sweep(name: str) -> Any:
     return json.loads(payload or b"null")
 
 
-def targets(sweep: Any = run_sweep) -> replay.Targets:
+def targets(sweep: Any = run_sweep, context: Any = None) -> replay.Targets:
     settings = get_settings()
+    time_left = getattr(context, "get_remaining_time_in_millis", None)
     return replay.Targets(
         audit=AuditWindow(settings.wish_table_name), repo=WishRepository(settings.wish_table_name),
         settings=settings, sqs=boto3.client("sqs"), notification_queue_url=os.environ["NOTIFICATION_QUEUE_URL"],
-        dead_letter_urls={name: os.environ[variable] for name, variable in _DLQ_ENV.items()}, run_sweep=sweep)
+        dead_letter_urls={name: os.environ[variable] for name, variable in _DLQ_ENV.items()}, run_sweep=sweep,
+        **({"seconds_left": lambda: time_left() / 1000} if time_left else {}))
 
 
 @logger.inject_lambda_context(log_event=True)
 def handler(event: dict[str, Any] | None, context: Any) -> dict[str, Any]:
     event = event or {}
-    return replay.replay(targets(), event.get("queues"), limit=int(event.get("limit", 1000)),
+    return replay.replay(targets(context=context), event.get("queues"), limit=int(event.get("limit", 1000)),
                          dry_run=event.get("dry_run") is True)

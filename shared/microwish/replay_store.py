@@ -101,9 +101,15 @@ class DeadLetters:
             messages = response.get("Messages") or []
             if not messages:
                 return
-            for message in messages:
+            for index, message in enumerate(messages):
                 taken += 1
-                yield Letter(message["Body"], message["ReceiptHandle"], message.get("MessageAttributes") or {})
+                try:
+                    yield Letter(message["Body"], message["ReceiptHandle"], message.get("MessageAttributes") or {})
+                except GeneratorExit:  # the caller stopped early: give back what it was not handed
+                    for rest in messages[index + 1:]:
+                        self.sqs.change_message_visibility(QueueUrl=self.url, ReceiptHandle=rest["ReceiptHandle"],
+                                                           VisibilityTimeout=0)
+                    raise
 
     def release(self, letter: Letter) -> None:
         """Give a letter back at once (its work failed): the next run finds it."""

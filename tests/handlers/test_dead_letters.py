@@ -19,6 +19,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
+from infra.local.events import LambdaContext
 from infra.local.inprocess import environment, load_handler
 from infra.local.pollers import StreamPoller
 from infra.local.workers import Invocation
@@ -99,14 +100,18 @@ def waiting(url: str) -> int:
     return int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])
 
 
-def run_replay(api, sweep=None, **event) -> dict[str, Any]:
-    """The ops function, in-process (a sweep is run by `sweep`: moto's Lambda cannot invoke)."""
-    if sweep is None:
-        return api.invoke(REPLAY, event)
+def run_replay(api, sweep=None, seconds_left=None, **event) -> dict[str, Any]:
+    """The ops function, in-process, with its own timeout (a sweep is run by `sweep`: moto's Lambda cannot
+    invoke)."""
     spec = api.stack.functions[REPLAY]
+    context = LambdaContext(function_name=spec.name, timeout_s=float(spec.timeout))
     with environment(spec.env):
-        targets = load_handler(spec.code_dir, "app.targets")
-        return replay.replay(targets(sweep), event.get("queues"))
+        if sweep is None and seconds_left is None:
+            return load_handler(spec.code_dir, spec.handler)(event, context)
+        targets = load_handler(spec.code_dir, "app.targets")(sweep, context)
+        if seconds_left is not None:
+            targets.seconds_left = seconds_left
+        return replay.replay(targets, event.get("queues"))
 
 
 # ---------------------------------------------------------------- what should have been sent
@@ -188,6 +193,10 @@ def test_a_broken_router_and_stats_consumer_lose_nothing_after_a_replay_and_repl
     for name, found in pointers.items():
         for record in found:
             sqs.send_message(QueueUrl=urls[name], MessageBody=json.dumps(record))
+
+    out_of_time = run_replay(api, seconds_left=lambda: 60.0)  # too little left to start: nothing taken, all kept
+    assert out_of_time["left"] == 2 and "out of time" in out_of_time["queues"][0]["errors"][0]
+    assert waiting(urls["event_router"]) == 2 * len(pointers["event_router"]) and len(pipeline.sent()) == told_before
 
     summary = run_replay(api)
     assert summary["left"] == 0, summary

@@ -21,6 +21,7 @@ A dead letter is deleted only after what it stands for was redone; a failure lea
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -43,6 +44,7 @@ QUEUES = (*STREAM_QUEUES, "notifications", *SWEEP_QUEUES)
 WINDOW_MARGIN = timedelta(minutes=2)  # arrival times are approximate; an item's time is taken before its commit
 STREAM_RETENTION = timedelta(hours=24)  # a pointer without arrival times: the stream's whole reach before it
 HOLD_SECONDS = 900  # a taken letter stays hidden this long (the function's timeout): a crash gives it back
+STOP_SECONDS_LEFT = 120  # take no more letters with less time left: the rest wait for the next run
 
 
 @dataclass
@@ -57,6 +59,7 @@ class Targets:
     dead_letter_urls: dict[str, str]  # QUEUES name -> its DLQ's URL
     run_sweep: Callable[[str], Any]  # a SWEEP_QUEUES name -> run that sweep once now (raises on failure)
     sent_ttl: timedelta = field(default_factory=lambda: timedelta(days=NotifyConfig.from_env().sent_ttl_days))
+    seconds_left: Callable[[], float] = lambda: float("inf")  # the invocation's time left (Lambda context)
 
 
 @dataclass
@@ -147,19 +150,26 @@ def replay_queue(name: str, targets: Targets, limit: int = 1000) -> QueueReport:
                 report.letters += 1
         return report
     failed: list[Letter] = []
-    for letter in queue.take(limit, HOLD_SECONDS):
-        try:
-            if name == "notifications":
-                queue.move_to(letter, targets.notification_queue_url)
-                report.jobs += 1
-            else:
-                _replay_stream_letter(name, letter, targets, report)
-                queue.done(letter)
-        except Exception as error:  # one bad letter must not stop the others
-            _failed(report, "stream batch" if name in STREAM_QUEUES else "job", error)
-            failed.append(letter)
-            continue
-        report.letters += 1
+    # closing: a loop left early gives back the letters taken but not yet handed out (replay_store.take)
+    with closing(queue.take(limit, HOLD_SECONDS)) as letters:
+        for letter in letters:
+            if targets.seconds_left() < STOP_SECONDS_LEFT:
+                failed.append(letter)  # not tried: given back below, for the next run
+                report.errors.append("out of time: run the replay again for the rest")
+                report.left += 1
+                break
+            try:
+                if name == "notifications":
+                    queue.move_to(letter, targets.notification_queue_url)
+                    report.jobs += 1
+                else:
+                    _replay_stream_letter(name, letter, targets, report)
+                    queue.done(letter)
+            except Exception as error:  # one bad letter must not stop the others
+                _failed(report, "stream batch" if name in STREAM_QUEUES else "job", error)
+                failed.append(letter)
+                continue
+            report.letters += 1
     for letter in failed:  # after the run: taken again within it, they would be tried over and over
         queue.release(letter)
     return report
