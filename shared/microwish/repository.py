@@ -30,6 +30,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from . import clock, once, regions
+from .audit_time import written_keys
 from .errors import InvalidInput
 from .lifecycle import ESCALATABLE, TERMINAL, Status
 from .models import AuditEvent, Beneficiary, Claim, DonorRecord, Wish
@@ -142,6 +143,7 @@ def audit_item(wish: Wish, event: AuditEvent, order: int = 0) -> dict[str, Any]:
         "SK": f"{AUDIT_PREFIX}{event.at}#{wish.version:09d}.{order}#{uuid.uuid4().hex[:8]}",
         "type": "audit",
         "wish_id": wish.id,
+        **written_keys(),  # the ByWritten index: what a dead-lettered stream batch held (replay)
         **event.model_dump(mode="json"),
         "wish": {
             "title": wish.title, "category": wish.category, "groups": wish.groups,
