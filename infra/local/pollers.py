@@ -8,9 +8,7 @@ batch), drop those that no FilterCriteria pattern matches (Lambda deletes them),
 function, then delete what succeeded: everything on success; with ReportBatchItemFailures all
 but the `batchItemFailures` (a malformed report fails the whole batch); nothing when the function
 raised. moto's visibility timeout and RedrivePolicy then redeliver and dead-letter as SQS does.
-Standard queues are long-polled (5 s); FIFO queues are short-polled with a back-off when idle
-(0.1 s → 1 s), because moto's long poll spins while a FIFO queue's visible messages wait for
-their message group.
+Queues are long-polled (5 s).
 
 DynamoDB streams: per shard, read from TRIM_HORIZON or LATEST (StartingPosition), invoke with up
 to BatchSize records (FilterCriteria applied), and on
@@ -18,7 +16,7 @@ to BatchSize records (FilterCriteria applied), and on
 - partial failure (ReportBatchItemFailures): move to the first failed record and retry from it;
 - an error: retry the same records (halving the batch first with BisectBatchOnFunctionError);
 after MaximumRetryAttempts failed retries (-1: forever, as AWS until the record expires) the batch
-is skipped and a failure record goes to DestinationConfig.OnFailure (SQS or SNS).
+is skipped and a failure record goes to DestinationConfig.OnFailure (an SQS queue).
 Idle, a stream costs one GetRecords a second (0.1 s → 1 s back-off). The shard iterator of each
 read is reused for the next one; a new one is taken after a retry, a partial failure, or an error
 (moto drops old iterators: see motoserver.py).
@@ -107,8 +105,6 @@ class SqsPoller(_Poller):
         self.sqs = sqs
         self.invoke = invoke
         self.region = region
-        # moto's long poll spins while a FIFO queue's visible messages wait for their group.
-        self.fifo = source.queue_arn.endswith(".fifo")
 
     def _receive(self, count: int, wait: int = 0) -> list[dict[str, Any]]:
         response = self.sqs.receive_message(
@@ -122,10 +118,9 @@ class SqsPoller(_Poller):
 
     def poll_once(self) -> bool:
         source = self.source
-        messages = self._receive(source.batch_size, wait=0 if self.fifo else LONG_POLL_S)
+        messages = self._receive(source.batch_size, wait=LONG_POLL_S)
         if not messages:
-            if not self.fifo:
-                self.idle = 0.0  # the long poll already waited
+            self.idle = 0.0  # the long poll already waited
             return False
         deadline = time.monotonic() + source.max_batching_window
         while len(messages) < source.batch_size and not self.stop_event.is_set():

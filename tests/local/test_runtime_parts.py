@@ -9,7 +9,7 @@ import pytest
 
 from infra.local.auth import InputError, LocalIssuer, TokenError, bearer_token
 from infra.local.clock import ClockFile, parse_duration
-from infra.local.filters import matches_any
+from infra.local.filters import UnsupportedFilter, check, matches_any
 from infra.local.httpserver import Router, _relay
 from infra.local.schedules import Cron, Timer, UnsupportedSchedule, rate_seconds
 from infra.local.stack import RouteSpec, ScheduleSpec
@@ -135,10 +135,13 @@ def test_filter_patterns():
     assert matches_any([], record)
     assert matches_any([{"eventName": ["INSERT", "MODIFY"]}], record)
     assert not matches_any([{"eventName": ["REMOVE"]}], record)
-    assert matches_any([{"dynamodb": {"NewImage": {"SK": {"S": [{"prefix": "ME"}]}}}}], record)
-    assert matches_any([{"dynamodb": {"NewImage": {"n": {"N": [{"numeric": [">", 3]}]}}}}], record)
-    assert matches_any([{"dynamodb": {"OldImage": [{"exists": False}]}}], record)
-    assert not matches_any([{"eventName": [{"anything-but": ["INSERT"]}]}], record)
+    assert matches_any([{"dynamodb": {"NewImage": {"SK": {"S": ["META"]}}}}], record)
+    assert not matches_any([{"dynamodb": {"OldImage": {"SK": {"S": ["META"]}}}}], record)
+    # Operators the template does not use are refused when the stack is read, not matched wrongly.
+    check({"eventName": ["INSERT"], "dynamodb": {"NewImage": {"type": {"S": ["audit"]}}}})
+    for operator in ({"prefix": "ME"}, {"numeric": [">", 3]}, {"exists": False}, {"anything-but": ["INSERT"]}):
+        with pytest.raises(UnsupportedFilter):
+            check({"dynamodb": {"NewImage": {"SK": {"S": [operator]}}}})
     assert matches_any([{"body": {"kind": ["sms"]}}], {"body": '{"kind": "sms"}'}, sqs=True)
 
 
