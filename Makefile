@@ -2,7 +2,8 @@
 #
 #   make venv          dev venv (.venv, or VENV=dir) from requirements-dev.txt
 #   make test          pytest, serial (PYTEST_ARGS="-n auto -m 'not e2e'" etc. to change that)
-#   make run           local runtime on moto (PORT, default 3000), the web app at /app/ (built if Node is there)
+#   make run           local runtime on moto (PORT, default 3000), the web app at /app/ (built if Node is there);
+#                      its data is kept in STATE (default .local/state) across restarts; FRESH=1 starts empty
 #   make web           build the web app (web/dist: npm ci + vite build); `make web-types` regenerates its API types
 #   make web-upload    upload web/dist to the stack's WebBucket (STACK=...) with the right cache headers
 #   make lint          ruff + cfn-lint (SAM and translated template) + sam validate --lint
@@ -57,7 +58,7 @@ SAM_ENV := AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1 \
   build bench clean distclean python-info
 
 help:
-	@sed -n '3,10s/^#//p' $(firstword $(MAKEFILE_LIST))
+	@sed -n '3,13s/^#//p' $(firstword $(MAKEFILE_LIST))
 
 python-info:
 	@echo "PYTHON=$(PYTHON) ($$($(PYTHON) --version 2>&1))"
@@ -100,8 +101,10 @@ fuzz: $(VENV_STAMP)
 	MICROWISH_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) MICROWISH_FUZZ_SEED=$(FUZZ_SEED) \
 	  $(VENV)/bin/python -m pytest tests/e2e/test_fuzz.py $(PYTEST_ARGS)
 
+# The data outlives the runtime in $(STATE) (see infra/local/journal.py); FRESH=1 forgets it first.
+STATE ?= .local/state
 run: $(VENV_STAMP) web-maybe
-	PORT=$(PORT) exec $(VENV)/bin/python -m infra.local
+	PORT=$(PORT) exec $(VENV)/bin/python -m infra.local --state-dir "$(STATE)" $(if $(filter-out 0,$(FRESH)),--fresh)
 
 # --- the web app (web/: Vue 3 + Vant 4, built by Vite) ----------------------------------------
 WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts \

@@ -28,7 +28,7 @@ from infra.local import events
 from infra.local.auth import InputError, LocalIssuer, TokenError, bearer_token
 from infra.local.clock import ClockFile, parse_duration
 from infra.local.routing import Router
-from infra.local.stack import ApiSpec, AuthorizerSpec, RouteSpec
+from infra.local.specs import ApiSpec, AuthorizerSpec, RouteSpec
 from infra.local.workers import Invocation
 
 MAX_BODY_BYTES = 10 * 1024 * 1024

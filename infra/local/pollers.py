@@ -33,7 +33,7 @@ from typing import Any
 from infra.local import destinations
 from infra.local.events import dynamodb_stream_record, sqs_record
 from infra.local.filters import matches_any
-from infra.local.stack import SqsSource, StreamSource
+from infra.local.specs import SqsSource, StreamSource
 from infra.local.workers import Invocation
 
 InvokeFn = Callable[[str, Any], Invocation]
@@ -205,13 +205,14 @@ class StreamPoller(_Poller):
 
     # --- positions ------------------------------------------------------------------------
 
-    def start_positions(self) -> None:
-        """Fix where each shard starts (call before anything writes, as a deployed mapping is)."""
+    def start_positions(self, at_end: bool = False) -> None:
+        """Fix where each shard starts (call before anything writes, as a deployed mapping is);
+        `at_end`: after every record there now, whatever StartingPosition says."""
         shards = self.streams.describe_stream(StreamArn=self.source.stream_arn)["StreamDescription"]["Shards"]
         cursors = []
         for shard in shards:
             cursor = _ShardCursor(shard["ShardId"], None)
-            if self.source.starting_position.upper() != "TRIM_HORIZON":
+            if at_end or self.source.starting_position.upper() != "TRIM_HORIZON":
                 cursor.sequence = self._last_sequence(shard["ShardId"])
             cursors.append(cursor)
         self.cursors = cursors
@@ -229,14 +230,39 @@ class StreamPoller(_Poller):
         return True
 
     def _last_sequence(self, shard_id: str) -> str | None:
-        last = None
-        cursor = _ShardCursor(shard_id, None)
-        while True:
-            records = self._read(cursor, 1000)
-            if not records:
-                return last
-            last = records[-1]["dynamodb"]["SequenceNumber"]
-            self._advance(cursor, last, whole_read=True)
+        """The sequence number of the shard's last record (None: no record), found without reading
+        the records: moto answers GetRecords at about 20 ms per record, so reading a shard of a few
+        thousand (a restart's replayed history, the demo data) took a minute. moto numbers a shard's
+        records consecutively from its StartingSequenceNumber: an exponential then binary search
+        with one-record reads finds the last in a few dozen calls."""
+        start = self._starting_sequence(shard_id)
+        if start is None or not self._has_record(shard_id, start):
+            return None
+        low, step = start, 1  # low holds a record
+        while self._has_record(shard_id, low + step):
+            low, step = low + step, step * 2
+        high = low + step  # holds none
+        while high - low > 1:
+            middle = (low + high) // 2
+            if self._has_record(shard_id, middle):
+                low = middle
+            else:
+                high = middle
+        return str(low)
+
+    def _starting_sequence(self, shard_id: str) -> int | None:
+        shards = self.streams.describe_stream(StreamArn=self.source.stream_arn)["StreamDescription"]["Shards"]
+        for shard in shards:
+            if shard["ShardId"] == shard_id:
+                return int(shard["SequenceNumberRange"]["StartingSequenceNumber"])
+        return None
+
+    def _has_record(self, shard_id: str, sequence: int) -> bool:
+        iterator = self.streams.get_shard_iterator(
+            StreamArn=self.source.stream_arn, ShardId=shard_id, ShardIteratorType="AT_SEQUENCE_NUMBER",
+            SequenceNumber=str(sequence))["ShardIterator"]
+        records = self.streams.get_records(ShardIterator=iterator, Limit=1).get("Records") or []
+        return bool(records) and int(records[0]["dynamodb"]["SequenceNumber"]) == sequence
 
     def _read(self, cursor: _ShardCursor, limit: int) -> list[dict[str, Any]]:
         """Up to `limit` records after the cursor; it keeps its place (see _advance)."""

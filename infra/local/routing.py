@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from infra.local.stack import RouteSpec
+from infra.local.specs import RouteSpec
 
 
 @dataclass
