@@ -22,6 +22,7 @@ destinations, exact-value filter patterns, rate/cron schedules; anything else is
     auth.py        local token issuer (/dev/tokens, JWKS) and the JWT authorizer's checks
     pollers.py     SQS and DynamoDB stream event sources
     schedules.py   rate/cron schedules
+    journal.py     the state folder: moto's successful write calls, replayed at the next start
     destinations.py, filters.py, clock.py, reload.py, runtime.py (ties it all together)
 
 moto gaps worked around (measured with moto 5.2):

@@ -6,9 +6,11 @@ caller gets its answer, so a SIGKILL of the runtime loses at most the requests i
 next start, after the stack is created in the new moto and before workers, pollers and schedules
 start, the journal is replayed into moto, request by request, in order: the tables, the photo
 bucket and the parameters are as they were. The new stack's resources have new physical names
-(moto makes them up): the replay maps the old names (resources.json, by logical id) onto the new
-ones. Stream records of the replay are history that was already delivered: the pollers start after
-them (runtime.py).
+(moto makes them up): the journal's first line names the stack its calls were made against
+({logical id: physical id}), and the replay maps those names onto the new stack's. The journal is
+then rewritten in one atomic step: the new names, and the tables as one PutItem per item (a
+restart costs a scan, not the whole history again). Stream records of the replay are history that
+was already delivered: the pollers start after them (runtime.py).
 
 Not journaled: SQS (a message waiting in a queue when the runtime dies is lost with it; the
 stream consumers' and schedules' dead-letter queues included), and what moto keeps for itself
@@ -18,18 +20,16 @@ stream consumers' and schedules' dead-letter queues included), and what moto kee
 from __future__ import annotations
 
 import base64
-import contextlib
 import fcntl
 import json
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import parse_qsl, urlencode
 
 JOURNAL_FILE = "journal.jsonl"
-RESOURCES_FILE = "resources.json"  # {logical id: physical id} of the stack the journal's names belong to
 REPLAY_PATH = "/_local/journal/replay"  # the runtime's call to the moto server: replay, then record
 
 _DYNAMODB_WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
@@ -127,36 +127,88 @@ class Journal:
                 time.sleep(0.1)
         self.recording = False
 
-    def lines(self) -> Iterator[dict[str, Any]]:
+    def _read(self) -> tuple[dict[str, str], list[dict[str, Any]]]:
+        """(the stack the calls were made against, the calls), in order."""
+        resources: dict[str, str] = {}
+        calls = []
         with open(self.path, "rb") as source:
             for raw in source:
-                if raw.endswith(b"\n"):  # a line cut by a kill mid-write is not a call that was answered
-                    with contextlib.suppress(ValueError):
-                        yield json.loads(raw)
+                if not raw.endswith(b"\n"):  # cut by a kill mid-write: not a call that was answered
+                    continue
+                try:
+                    line = json.loads(raw)
+                except ValueError:
+                    continue
+                if "resources" in line:
+                    resources = line["resources"]
+                else:
+                    calls.append(line)
+        return resources, calls
 
-    def replay(self, names: dict[str, str], call: Callable[[dict[str, Any]], int]) -> dict[str, int]:
-        """Every call of the journal again (renamed), then the journal rewritten with the new names
-        and recording on. `call` runs one line against moto and returns its HTTP status."""
+    def replay(self, resources: dict[str, str], call: Callable[[dict[str, Any]], int],
+               snapshot: Callable[[], list[dict[str, Any]]] | None = None) -> dict[str, int]:
+        """Every call of the journal again, renamed for the new stack (`resources`: its logical id →
+        physical id), then recording on. `call` runs one line against moto and returns its status.
+
+        The journal is then rewritten in one atomic step: the new stack's names, and (with
+        `snapshot`) the tables compacted to one PutItem per item they hold now instead of every
+        DynamoDB call that made them (moto parses update expressions slowly: a restart would cost
+        as much as the history). A call the new stack refuses (a table the template no longer has)
+        stays in the journal, so that nothing is lost by a template change that is undone.
+        """
+        old, calls = self._read()
+        names = name_changes(old, resources)
         replayed = failed = 0
-        kept: list[bytes] = []
-        for line in self.lines():
+        kept: list[dict[str, Any]] = []
+        refused: list[dict[str, Any]] = []
+        for line in calls:
             line = rename(line, names)
-            status = call(line)
-            if 200 <= status < 300:
+            if 200 <= call(line) < 300:
                 replayed += 1
-                kept.append(json.dumps(line, separators=(",", ":")).encode() + b"\n")
+                kept.append(line)
             else:
-                failed += 1  # e.g. a table the template no longer has
-        if names or failed:
-            temporary = self.path.with_suffix(".tmp")
-            temporary.write_bytes(b"".join(kept))
-            os.replace(temporary, self.path)  # our lock is on the old inode: take it on the new one
-            self.file.close()
-            self.file = open(self.path, "ab")  # noqa: SIM115
-            fcntl.flock(self.file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                failed += 1
+                refused.append(line)
+        if snapshot is not None and replayed:
+            kept = snapshot() + [line for line in kept if not _is_dynamodb(line)]
+        temporary = self.path.with_suffix(".tmp")
+        with open(temporary, "wb") as target:
+            target.write(_encode({"resources": resources}))
+            target.writelines(_encode(line) for line in kept + refused)
+            target.flush()
+            os.fsync(target.fileno())
+        os.replace(temporary, self.path)  # our lock is on the old inode: take it on the new one
+        self.file.close()
+        self.file = open(self.path, "ab")  # noqa: SIM115 - open for the server's life
+        fcntl.flock(self.file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         self.recording = True
-        return {"replayed": replayed, "failed": failed}
+        return {"replayed": replayed, "failed": failed, "kept": len(kept) + len(refused)}
 
     def append(self, line: dict[str, Any]) -> None:
-        self.file.write(json.dumps(line, separators=(",", ":")).encode() + b"\n")
+        self.file.write(_encode(line))
         self.file.flush()  # in the OS before moto answers: a SIGKILL of the runtime keeps it
+
+
+def _encode(line: dict[str, Any]) -> bytes:
+    return json.dumps(line, separators=(",", ":")).encode() + b"\n"
+
+
+def _is_dynamodb(line: dict[str, Any]) -> bool:
+    return str(line["headers"].get("HTTP_X_AMZ_TARGET", "")).startswith("DynamoDB_")
+
+
+def put_item_line(table_name: str, item: dict[str, Any], region: str) -> dict[str, Any]:
+    """The journal line of a PutItem of `item` (DynamoDB JSON) into `table_name`: a snapshot's line."""
+    body = json.dumps({"TableName": table_name, "Item": item}, separators=(",", ":")).encode()
+    return {
+        "method": "POST",
+        "path": "/",
+        "query": "",
+        "headers": {
+            "HTTP_X_AMZ_TARGET": "DynamoDB_20120810.PutItem",
+            "CONTENT_TYPE": "application/x-amz-json-1.0",
+            "HTTP_AUTHORIZATION": (f"AWS4-HMAC-SHA256 Credential=testing/20260101/{region}/dynamodb/aws4_request, "
+                                   "SignedHeaders=host, Signature=0"),
+        },
+        "body": base64.b64encode(body).decode("ascii"),
+    }

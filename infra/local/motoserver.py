@@ -97,14 +97,14 @@ class _Serialised:
         return result
 
     def _replay(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
-        """POST /_local/journal/replay {"names": {old physical id: new}}: the journal into moto."""
+        """POST /_local/journal/replay {"resources": {logical id: physical id}}: the journal into moto."""
         import base64
         import json
 
         from werkzeug.test import EnvironBuilder
         from werkzeug.wsgi import get_input_stream
 
-        names = json.loads(get_input_stream(environ).read() or b"{}").get("names") or {}
+        resources = json.loads(get_input_stream(environ).read() or b"{}").get("resources") or {}
 
         def call(line: dict[str, Any]) -> int:
             body = base64.b64decode(line["body"])
@@ -117,10 +117,24 @@ class _Serialised:
             self._buffered(replayed, lambda status, headers, exc_info=None: statuses.append(status))
             return int(statuses[0].split()[0]) if statuses else 500
 
-        counts = self.journal.replay(names, call)
+        counts = self.journal.replay(resources, call, _snapshot)
         payload = json.dumps(counts).encode()
         start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))])
         return [payload]
+
+
+def _snapshot() -> list[dict[str, Any]]:
+    """Every item of every table moto holds, as PutItem journal lines (the journal's compaction)."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    from infra.local.journal import put_item_line
+
+    lines = []
+    for account in list(dynamodb_backends.values()):
+        for region, backend in list(account.items()):
+            for name, table in list(backend.tables.items()):
+                lines += [put_item_line(name, item.to_json()["Attributes"], region) for item in table.all_items()]
+    return lines
 
 
 def _prune_shard_iterators() -> None:

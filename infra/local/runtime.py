@@ -28,7 +28,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from infra.local.journal import JOURNAL_FILE, REPLAY_PATH, RESOURCES_FILE
+from infra.local.journal import JOURNAL_FILE, REPLAY_PATH
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LOCAL_AUDIENCE = "micro-wish-local"
@@ -295,30 +295,22 @@ class Runtime:
         self.outbox = self.state_dir / "outbox.jsonl"
         if not self.kept or self.settings.fresh or not (self.state_dir / JOURNAL_FILE).exists():
             # A new world: the clock starts at real time, nothing was sent, no data.
-            for name in (JOURNAL_FILE, RESOURCES_FILE):
-                (self.state_dir / name).unlink(missing_ok=True)
+            (self.state_dir / JOURNAL_FILE).unlink(missing_ok=True)
             self.clock.reset()
             self.outbox.unlink(missing_ok=True)
 
     def _restore(self) -> None:
-        """Replay the state folder's journal into the new moto (before anything else runs), and
-        note the new stack's physical names for the next start."""
+        """Replay the state folder's journal into the new moto (before anything else runs); the
+        journal then names the new stack's resources (journal.py)."""
         if not self.kept:
             return
         import requests
 
-        from infra.local.journal import name_changes
-
-        resources_file = self.state_dir / RESOURCES_FILE
-        old = json.loads(resources_file.read_text(encoding="utf-8")) if resources_file.exists() else {}
         started = time.monotonic()
-        response = requests.post(self.endpoint_url + REPLAY_PATH,
-                                 json={"names": name_changes(old, self.stack.resources)}, timeout=3600)
+        response = requests.post(self.endpoint_url + REPLAY_PATH, json={"resources": self.stack.resources},
+                                 timeout=3600)
         response.raise_for_status()
         self.restored = response.json()
-        temporary = resources_file.with_suffix(".tmp")
-        temporary.write_text(json.dumps(self.stack.resources, indent=1, sort_keys=True), encoding="utf-8")
-        os.replace(temporary, resources_file)
         if self.restored["replayed"] or self.restored["failed"]:
             self.console("state", f"{self.restored['replayed']} write calls replayed from {self.state_dir} in "
                          f"{time.monotonic() - started:.1f} s"

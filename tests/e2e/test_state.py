@@ -1,9 +1,10 @@
 """`make run` keeps its data: a state folder outlives a SIGKILL of the runtime (infra/local/journal.py).
 
-One story, three starts on one folder: the first loads the demo data and takes a wish through its
+One story, four starts on one folder: the first loads the demo data and takes a wish through its
 life (and a photo into the bucket); the runtime is killed with SIGKILL; the second start finds every
 wish, claim, state and photo, loads no demo data over them and sends no notification again for the
-history it replayed; a start with MICROWISH_FRESH=1 finds nothing.
+history it replayed; a third start (after a clean stop) finds the same from the compacted journal;
+a start with MICROWISH_FRESH=1 finds nothing.
 """
 
 from __future__ import annotations
@@ -118,8 +119,16 @@ def test_a_killed_runtime_restarts_with_every_wish_and_fresh_starts_empty(tmp_pa
         delivery = {"note": "送到了", "photo_keys": [ticket["key"]]}
         delivered = second.post(f"/wishes/{claimed_id}/delivery", json=delivery, token=people["donor"])
         assert delivered.status_code == 200 and delivered.json()["status"] == "delivered", delivered.text
+        delivered_state = snapshot(second, ours)
     finally:
         assert second.stop() == 0
+
+    # The second start compacted the journal (a PutItem per item); a third start reads it back whole.
+    third = start_runtime(REPO / "template.yaml", seed=True, env=env)
+    try:
+        assert snapshot(third, ours) == delivered_state
+    finally:
+        assert third.stop() == 0
 
     fresh = start_runtime(REPO / "template.yaml", seed=False, env={**env, "MICROWISH_FRESH": "1"})
     try:

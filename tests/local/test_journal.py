@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from infra.local.journal import Journal, entry, is_journaled_write, name_changes, rename
+from infra.local.journal import Journal, entry, is_journaled_write, name_changes, put_item_line, rename
 
 SCOPE = "20260101/us-east-1/s3/aws4_request"
 
@@ -53,11 +53,12 @@ def test_names_of_the_old_stack_become_the_new_stacks():
     assert json.loads(base64.b64decode(rename(line, changes)["body"])) == {"TableName": "microwish-WishTable-NEW"}
 
 
-def test_replay_keeps_what_succeeds_skips_a_cut_line_and_then_records(tmp_path):
+def test_replay_renames_keeps_refused_calls_skips_a_cut_line_and_then_records(tmp_path):
     path = tmp_path / "journal.jsonl"
-    good = {"method": "POST", "path": "/", "query": "", "headers": {}, "body": base64.b64encode(b"OLD").decode()}
+    good = {"method": "POST", "path": "/", "query": "", "headers": {}, "body": base64.b64encode(b"t-OLD").decode()}
     refused = {**good, "path": "/refused"}
-    path.write_bytes((json.dumps(good) + "\n" + json.dumps(refused) + "\n").encode() + b'{"method": "PO')
+    header = {"resources": {"Table": "t-OLD"}}
+    path.write_bytes("".join(json.dumps(line) + "\n" for line in (header, good, refused)).encode() + b'{"meth')
     journal = Journal(path)
     seen = []
 
@@ -65,11 +66,28 @@ def test_replay_keeps_what_succeeds_skips_a_cut_line_and_then_records(tmp_path):
         seen.append(base64.b64decode(line["body"]))
         return 400 if line["path"] == "/refused" else 200
 
-    assert journal.replay({"OLD": "NEW"}, call) == {"replayed": 1, "failed": 1}
-    assert seen == [b"NEW", b"NEW"]  # the cut last line (a kill mid-write) is not replayed
+    assert journal.replay({"Table": "t-NEW"}, call) == {"replayed": 1, "failed": 1, "kept": 2}
+    assert seen == [b"t-NEW", b"t-NEW"]  # the cut last line (a kill mid-write) is not replayed
     journal.append({**good, "path": "/later"})
-    kept = [json.loads(raw) for raw in path.read_text().splitlines()]
-    assert [line["path"] for line in kept] == ["/", "/later"]
-    assert base64.b64decode(kept[0]["body"]) == b"NEW"
+    lines = [json.loads(raw) for raw in path.read_text().splitlines()]
+    assert lines[0] == {"resources": {"Table": "t-NEW"}}  # the names and the calls: one atomic file
+    assert [line["path"] for line in lines[1:]] == ["/", "/refused", "/later"]  # a refused call is not lost
+    assert base64.b64decode(lines[1]["body"]) == b"t-NEW"
     with pytest.raises(RuntimeError, match="in use by another local runtime"):
         Journal(path, lock_timeout=0.2)
+
+
+def test_a_replayed_journal_is_compacted_to_one_put_per_item(tmp_path):
+    path = tmp_path / "journal.jsonl"
+    update = {"method": "POST", "path": "/", "query": "", "body": base64.b64encode(b"{}").decode(),
+              "headers": {"HTTP_X_AMZ_TARGET": "DynamoDB_20120810.UpdateItem"}}
+    upload = {"method": "PUT", "path": "/photos/k", "query": "", "headers": {}, "body": ""}
+    path.write_text("".join(json.dumps(line) + "\n" for line in [update, upload, update, update]))
+    journal = Journal(path)
+    item = {"PK": {"S": "WISH#1"}, "count": {"N": "3"}}
+    counts = journal.replay({}, lambda line: 200, lambda: [put_item_line("wishes", item, "us-east-1")])
+    assert counts == {"replayed": 4, "failed": 0, "kept": 2}
+    kept = [json.loads(raw) for raw in path.read_text().splitlines()][1:]
+    assert kept[0]["headers"]["HTTP_X_AMZ_TARGET"] == "DynamoDB_20120810.PutItem"
+    assert json.loads(base64.b64decode(kept[0]["body"])) == {"TableName": "wishes", "Item": item}
+    assert kept[1] == upload  # S3 and SSM calls are kept as they were
