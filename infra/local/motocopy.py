@@ -82,15 +82,7 @@ def fill_resolved(value: Any, resolved: dict[str, str]) -> Any:
 # --- the local copy for moto ------------------------------------------------------------------
 
 
-def truthy(value: Any, default: bool = True) -> bool:
-    if value is None:
-        return default
-    if isinstance(value, str):
-        return value.strip().lower() not in ("false", "0", "no", "disabled", "")
-    return bool(value)
-
-
-def build_moto_template(cfn: dict[str, Any], stack_name: str) -> tuple[dict[str, Any], dict[str, Any], HiddenOutputs]:
+def build_moto_template(cfn: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], HiddenOutputs]:
     """The translated template as moto gets it, and the resources the runtime runs itself
     (event source mappings, schedules) with their properties marked for resolving."""
     local = copy.deepcopy(cfn)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from infra.local import filters
-from infra.local.motocopy import HiddenOutputs, Unresolved, fill_resolved, truthy
+from infra.local.motocopy import HiddenOutputs, Unresolved, fill_resolved
 from infra.local.specs import (
     ApiSpec,
     AsyncConfig,
@@ -132,6 +132,14 @@ def read_functions(
             runtime=str(props.get("Runtime") or config.get("Runtime") or ""),
         )
     return functions
+
+
+def _truthy(value: Any, default: bool = True) -> bool:
+    if value is None:
+        return default
+    if isinstance(value, str):
+        return value.strip().lower() not in ("false", "0", "no", "disabled", "")
+    return bool(value)
 
 
 def _strings(value: Any) -> tuple[str, ...]:
@@ -289,7 +297,7 @@ def read_event_sources(
         arn = str(props.get("EventSourceArn", ""))
         service = arn.split(":")[2] if arn.count(":") >= 5 else ""
         report = "ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or [])
-        enabled = truthy(props.get("Enabled"), default=True)
+        enabled = _truthy(props.get("Enabled"), default=True)
         window = float(props.get("MaximumBatchingWindowInSeconds") or 0)
         if service == "sqs":
             sources.append(
@@ -318,7 +326,7 @@ def read_event_sources(
                     report_batch_item_failures=report,
                     on_failure_arn=str(on_failure) if on_failure else None,
                     maximum_retry_attempts=_int(props.get("MaximumRetryAttempts"), -1),
-                    bisect_on_error=truthy(props.get("BisectBatchOnFunctionError"), default=False),
+                    bisect_on_error=_truthy(props.get("BisectBatchOnFunctionError"), default=False),
                     max_batching_window=window,
                     enabled=enabled,
                     filters=_filters(props),

@@ -139,7 +139,7 @@ def plan_stack(
     stubbed = copy.deepcopy(sam)
     local_uris = stub_local_uris(stubbed)
     cfn = translate(stubbed, overrides, region=region, account_id=account_id)
-    local, removed, hidden = build_moto_template(cfn, stack_name)
+    local, removed, hidden = build_moto_template(cfn)
     mark_api_values(cfn, hidden, removed)
     local["Outputs"] = {**local.get("Outputs", {}), **hidden.outputs}
     if not local["Outputs"]:
