@@ -14,7 +14,7 @@ import time
 import pytest
 import requests
 
-from tests.e2e.conftest import REPO, RuntimeProcess, start_runtime
+from tests.e2e.conftest import REPO, RuntimeProcess, _stop_checked, start_runtime
 
 pytestmark = pytest.mark.e2e
 
@@ -104,6 +104,7 @@ def test_a_killed_runtime_restarts_with_every_wish_and_fresh_starts_empty(tmp_pa
         first.process.kill()  # SIGKILL: no clean-up, no flush at exit
         first.process.wait()
         first.log_file.close()
+        first.log_path.unlink(missing_ok=True)
 
     second = start_runtime(REPO / "template.yaml", seed=True, env=env)
     try:
@@ -121,14 +122,14 @@ def test_a_killed_runtime_restarts_with_every_wish_and_fresh_starts_empty(tmp_pa
         assert delivered.status_code == 200 and delivered.json()["status"] == "delivered", delivered.text
         delivered_state = snapshot(second, ours)
     finally:
-        assert second.stop() == 0
+        _stop_checked(second)  # exits 0 on SIGTERM
 
     # The second start compacted the journal (a PutItem per item); a third start reads it back whole.
     third = start_runtime(REPO / "template.yaml", seed=True, env=env)
     try:
         assert snapshot(third, ours) == delivered_state
     finally:
-        assert third.stop() == 0
+        _stop_checked(third)  # exits 0 on SIGTERM
 
     fresh = start_runtime(REPO / "template.yaml", seed=False, env={**env, "MICROWISH_FRESH": "1"})
     try:
@@ -136,4 +137,4 @@ def test_a_killed_runtime_restarts_with_every_wish_and_fresh_starts_empty(tmp_pa
         assert fresh.get(f"/wishes/{claimed_id}", token=tokens(fresh)["officer"]).status_code == 404
         assert fresh.get("/dev/outbox").json()["items"] == []
     finally:
-        assert fresh.stop() == 0
+        _stop_checked(fresh)  # exits 0 on SIGTERM
