@@ -2,7 +2,8 @@
 #
 #   make venv          dev venv (.venv, or VENV=dir) from requirements-dev.txt
 #   make test          pytest, serial (PYTEST_ARGS="-n auto -m 'not e2e'" etc. to change that)
-#   make run           local runtime on moto (PORT, default 3000), the web app at /app/ (built if Node is there)
+#   make run           local runtime on moto (PORT, default 3000), the web app at /app/ (built if Node is there);
+#                      its data is kept in STATE (default .local/state) across restarts; FRESH=1 starts empty
 #   make web           build the web app (web/dist: npm ci + vite build); `make web-types` regenerates its API types
 #   make web-upload    upload web/dist to the stack's WebBucket (STACK=...) with the right cache headers
 #   make replay-dlq    replay/redrive every dead-letter queue: of STACK=... (REGION=...), else of `make run`
@@ -103,7 +104,7 @@ fuzz: $(VENV_STAMP)
 	  $(VENV)/bin/python -m pytest tests/e2e/test_fuzz.py $(PYTEST_ARGS)
 
 # The kill test runs in `make test` short (20 keyed requests, 10 SIGKILLs); here with hundreds of kills.
-# -rxX -s: the figures it prints, and whether the exactly-once check (xfail until issue 16 §1) passed.
+# -rxX -s: the figures it prints.
 CHAOS_REQUESTS ?= 600
 CHAOS_KILLS ?= 300
 CHAOS_SEED ?= 16
@@ -111,8 +112,10 @@ chaos: $(VENV_STAMP)
 	CHAOS_REQUESTS=$(CHAOS_REQUESTS) CHAOS_KILLS=$(CHAOS_KILLS) CHAOS_SEED=$(CHAOS_SEED) \
 	  $(VENV)/bin/python -m pytest tests/e2e/test_chaos.py -s -rxX $(PYTEST_ARGS)
 
+# The data outlives the runtime in $(STATE) (see infra/local/journal.py); FRESH=1 forgets it first.
+STATE ?= .local/state
 run: $(VENV_STAMP) web-maybe
-	PORT=$(PORT) exec $(VENV)/bin/python -m infra.local
+	PORT=$(PORT) exec $(VENV)/bin/python -m infra.local --state-dir "$(STATE)" $(if $(filter-out 0,$(FRESH)),--fresh)
 
 # --- the web app (web/: Vue 3 + Vant 4, built by Vite) ----------------------------------------
 WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts \

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import json
 
-import boto3
 import pytest
 from moto import mock_aws
 
 from infra.local import motopatch
-from infra.local.inprocess import AUDIENCE, ISSUER, ROOT, Api, Signer, environment
-from infra.local.stack import deploy_stack
-
-TEMPLATE = ROOT / "template.yaml"
+from tests.support.harness import Api, Signer, deploy_template
 
 
 @pytest.fixture
@@ -34,9 +30,7 @@ def aws(monkeypatch):
 
 @pytest.fixture
 def stack(aws):
-    with environment({}):
-        return deploy_stack(boto3.Session(region_name="us-east-1"), TEMPLATE,
-                            {"JwtIssuer": ISSUER, "JwtAudience": AUDIENCE})
+    return deploy_template()  # translated once per session (tests/support/harness.py)
 
 
 @pytest.fixture(scope="session")

@@ -21,8 +21,8 @@ from moto import mock_aws
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / "shared"), str(ROOT)]
 
-from infra.local.inprocess import AUDIENCE, ISSUER, Api, Signer, environment, person  # noqa: E402
 from infra.local.stack import deploy_stack  # noqa: E402
+from tests.support.harness import AUDIENCE, ISSUER, Api, Signer, environment, person  # noqa: E402
 
 WRITES = {"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"}
 OFFICER = person("officer", "bench-officer", region="4312")

@@ -4,10 +4,16 @@ moto (server mode, loopback) stands in for AWS; everything else comes from templ
 stack is created in moto's CloudFormation from the offline SAM translation, every HttpApi route
 is served on http://127.0.0.1:$PORT by the real handlers (API Gateway v2 events, JWT authorizer),
 and the queue and stream event sources and the schedules run with their settings. Nothing here
-names a route or a function of the app.
+names a route or a function of the app (the in-process test harness, which does, is
+tests/support/harness.py). Only what the template uses is supported: JWT authorizers, SQS
+destinations, exact-value filter patterns, rate/cron schedules; anything else is reported or refused.
 
     translate.py   SAM → CloudFormation offline (also `make lint`)
-    stack.py       the stack in moto (in-process or server) and what runs locally (deploy_stack)
+    stack.py       plan_stack / deploy_stack: the stack in moto (in-process or server)
+    specs.py       what runs locally (functions, routes, event sources, schedules), read from it
+    motocopy.py    the translated template as moto's CloudFormation gets it, and creating it
+    readtemplate.py  reading the specs back from the template and what moto resolved
+    routing.py     the HTTP API's route matcher (the server's, and the test harness's)
     events.py      Lambda events as AWS builds them (pure; handler tests use them too)
     motoserver.py  moto's server, one request at a time, in a child process
     motopatch.py   two fixes to moto's DynamoDB (transactions, UpdateItem stream records)
@@ -15,7 +21,8 @@ names a route or a function of the app.
     httpserver.py  the HTTP API and the /dev routes
     auth.py        local token issuer (/dev/tokens, JWKS) and the JWT authorizer's checks
     pollers.py     SQS and DynamoDB stream event sources
-    schedules.py   rate/cron/at schedules
+    schedules.py   rate/cron schedules
+    journal.py     the state folder: moto's successful write calls, replayed at the next start
     destinations.py, filters.py, clock.py, reload.py, runtime.py (ties it all together)
 
 moto gaps worked around (measured with moto 5.2):
@@ -23,7 +30,6 @@ moto gaps worked around (measured with moto 5.2):
   records → removed from moto's copy of the stack; pollers.py runs them.
 - AWS::ApiGatewayV2::* and AWS::Scheduler::Schedule are skipped by moto (with a warning, repeated
   on every describe; silenced) → served / fired here, read from the template.
-- FIFO queues need an explicit QueueName → `<stack>-<LogicalId>.fifo` in moto's copy.
 - Intrinsics in what moto does not create (an event source's ARN, a schedule's target, an
   authorizer's issuer) → resolved by moto itself through hidden stack Outputs.
 - A Number parameter comes back from GetFunctionConfiguration as an int → made text.
@@ -37,8 +43,6 @@ moto gaps worked around (measured with moto 5.2):
 - UpdateItem that creates an item writes two INSERT stream records (the first with the key only)
   → motopatch.py drops the first.
 - DynamoDB Streams: moto keeps every shard iterator it hands out (two per poll) → pruned.
-- SQS long polling spins on a FIFO queue whose visible messages wait for their group → FIFO
-  queues are short-polled.
 - Stream records carry no eventSourceARN, awsRegion is always us-east-1, and
   ApproximateCreationDateTime is a datetime → events.py builds the record Lambda would get.
 """

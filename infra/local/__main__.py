@@ -1,6 +1,6 @@
 """`make run` → `python -m infra.local`: the whole platform on this machine, from template.yaml.
 
-    python -m infra.local [--template template.yaml] [--port 3000] [--no-seed] [--state-dir DIR]
+    python -m infra.local [--template template.yaml] [--port 3000] [--no-seed] [--state-dir DIR [--fresh]]
 
 Environment:
   PORT                          the API's port (default 3000)
@@ -11,8 +11,11 @@ Environment:
   MICROWISH_LOCAL_RELOAD=0      keep workers when their code changes (default: restart them)
   MICROWISH_LOCAL_RAW_LOGS=1    show Powertools' JSON log lines as they are (default: compact)
   MICROWISH_SEED=0              skip the demo data (infra.demo.seed)
-  MICROWISH_STATE_DIR           where the clock and outbox files live (default: a temporary
-                                directory, removed at exit)
+  MICROWISH_STATE_DIR           the state folder: the data (a journal of moto's write calls,
+                                replayed at the next start: see journal.py), the clock and the
+                                outbox, kept across restarts (`make run` uses .local/state).
+                                Default: a temporary folder, removed at exit
+  MICROWISH_FRESH=1             with a state folder: forget what it holds, start empty
 
 Prints `READY <api url>` when everything answers. Ctrl-C or SIGTERM stops the pollers, the
 workers and moto, and exits 0.
@@ -49,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--moto-port", type=int, default=_env_int("MOTO_PORT", 0))
     parser.add_argument("--state-dir", type=Path, default=os.environ.get("MICROWISH_STATE_DIR") or None)
     parser.add_argument("--no-seed", action="store_true", default=os.environ.get("MICROWISH_SEED", "1") == "0")
+    parser.add_argument("--fresh", action="store_true", default=os.environ.get("MICROWISH_FRESH", "0") == "1",
+                        help="with --state-dir: forget what the state folder holds and start empty")
     args = parser.parse_args(argv)
     if not args.template.exists():
         print(f"infra.local: no template at {args.template}", file=sys.stderr)
@@ -61,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
             port=args.port,
             moto_port=args.moto_port,
             state_dir=args.state_dir,
+            fresh=args.fresh,
             concurrency=max(1, _env_int("MICROWISH_LOCAL_CONCURRENCY", 4)),
             idle_seconds=float(_env_int("MICROWISH_LOCAL_IDLE_SECONDS", 600)),
             seed=not args.no_seed,

@@ -1,4 +1,5 @@
-"""Send a Lambda destination record (on-failure / on-success) to an SQS queue or an SNS topic."""
+"""Send a Lambda destination record (on-failure / on-success) to an SQS queue (the only kind of
+destination the template uses)."""
 
 from __future__ import annotations
 
@@ -18,15 +19,12 @@ def send(arn: str, payload: dict[str, Any], clients: ClientFn) -> str | None:
     """Deliver `payload` (as JSON) to the destination ARN; None when sent, else why not."""
     parts = arn.split(":")
     service = parts[2] if len(parts) > 5 else ""
+    if service != "sqs":
+        return f"destination {arn} is not an SQS queue: not sent locally"
     try:
-        if service == "sqs":
-            sqs = clients("sqs")
-            url = sqs.get_queue_url(QueueName=parts[5], QueueOwnerAWSAccountId=parts[4])["QueueUrl"]
-            sqs.send_message(QueueUrl=url, MessageBody=json.dumps(payload, ensure_ascii=False))
-        elif service == "sns":
-            clients("sns").publish(TopicArn=arn, Message=json.dumps(payload, ensure_ascii=False))
-        else:
-            return f"destination {arn} is not an SQS queue or SNS topic: not sent locally"
+        sqs = clients("sqs")
+        url = sqs.get_queue_url(QueueName=parts[5], QueueOwnerAWSAccountId=parts[4])["QueueUrl"]
+        sqs.send_message(QueueUrl=url, MessageBody=json.dumps(payload, ensure_ascii=False))
     except Exception as error:
         return f"could not send to {arn}: {type(error).__name__}: {error}"
     return None

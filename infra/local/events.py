@@ -101,7 +101,6 @@ def http_event(
     body: bytes | str | None = None,
     claims: Mapping[str, Any] | None = None,
     scopes: list[str] | None = None,
-    lambda_authorizer_context: Mapping[str, Any] | None = None,
     source_ip: str = "127.0.0.1",
     api_id: str = DEFAULT_API_ID,
     domain_name: str | None = None,
@@ -157,8 +156,6 @@ def http_event(
     }
     if claims is not None:
         context["authorizer"] = {"jwt": {"claims": authorizer_claims(claims), "scopes": scopes}}
-    elif lambda_authorizer_context is not None:
-        context["authorizer"] = {"lambda": dict(lambda_authorizer_context)}
     event["requestContext"] = context
     text, is_base64 = encode_body(body)
     if text is not None:

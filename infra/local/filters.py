@@ -1,8 +1,9 @@
 """Event source mapping FilterCriteria: EventBridge-style patterns, matched as Lambda does.
 
-Supported: exact values, prefix, suffix, equals-ignore-case, anything-but (values or a prefix),
-numeric comparisons, exists. For SQS, a pattern's `body` matches the message body parsed as JSON
-(or, for a non-JSON body, the text itself).
+Supported: exact values (a list of them: any of them) in nested objects, which is all the template
+uses. An operator (prefix, numeric, exists, anything-but...) fails the reading of the stack
+(check()) rather than matching wrongly. For SQS, a pattern's `body` matches the message body parsed
+as JSON (or, for a non-JSON body, the text itself).
 """
 
 from __future__ import annotations
@@ -13,6 +14,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 _MISSING = object()
+
+
+class UnsupportedFilter(ValueError):
+    pass
 
 
 def matches_any(patterns: Iterable[Mapping[str, Any]], record: Mapping[str, Any], *, sqs: bool = False) -> bool:
@@ -44,54 +49,18 @@ def _match(pattern: Mapping[str, Any], value: Any) -> bool:
 
 
 def _match_list(rules: list[Any], actual: Any) -> bool:
-    values = actual if isinstance(actual, list) else [actual]
-    for rule in rules:
-        if isinstance(rule, Mapping) and "exists" in rule:
-            if bool(rule["exists"]) == (actual is not _MISSING):
-                return True
-            continue
-        if actual is _MISSING:
-            continue
-        if any(_match_value(rule, v) for v in values):
-            return True
-    return False
-
-
-def _match_value(rule: Any, value: Any) -> bool:
-    if not isinstance(rule, Mapping):
-        return value == rule
-    if "prefix" in rule:
-        return isinstance(value, str) and value.startswith(str(rule["prefix"]))
-    if "suffix" in rule:
-        return isinstance(value, str) and value.endswith(str(rule["suffix"]))
-    if "equals-ignore-case" in rule:
-        return isinstance(value, str) and value.lower() == str(rule["equals-ignore-case"]).lower()
-    if "anything-but" in rule:
-        excluded = rule["anything-but"]
-        if isinstance(excluded, Mapping):
-            return not _match_value(excluded, value)
-        if not isinstance(excluded, list):
-            excluded = [excluded]
-        return value not in excluded
-    if "numeric" in rule:
-        return _numeric(rule["numeric"], value)
-    return False
-
-
-def _numeric(conditions: list[Any], value: Any) -> bool:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
+    if actual is _MISSING:
         return False
-    checks = {
-        "=": lambda a, b: a == b,
-        "<": lambda a, b: a < b,
-        "<=": lambda a, b: a <= b,
-        ">": lambda a, b: a > b,
-        ">=": lambda a, b: a >= b,
-    }
-    for index in range(0, len(conditions) - 1, 2):
-        op, bound = conditions[index], conditions[index + 1]
-        if op not in checks or not checks[op](number, float(bound)):
-            return False
-    return True
+    values = actual if isinstance(actual, list) else [actual]
+    return any(value == rule for rule in rules for value in values)
+
+
+def check(pattern: Mapping[str, Any]) -> None:
+    """Raise UnsupportedFilter for a pattern this matcher would get wrong (an operator)."""
+    for expected in pattern.values():
+        if isinstance(expected, Mapping):
+            check(expected)
+        elif isinstance(expected, list):
+            for rule in expected:
+                if isinstance(rule, Mapping):
+                    raise UnsupportedFilter(f"FilterCriteria operator {sorted(rule)} is not supported locally")

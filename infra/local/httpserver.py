@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 import sys
 import time
 import uuid
@@ -28,7 +27,8 @@ from urllib.parse import urlsplit
 from infra.local import events
 from infra.local.auth import InputError, LocalIssuer, TokenError, bearer_token
 from infra.local.clock import ClockFile, parse_duration
-from infra.local.stack import ApiSpec, AuthorizerSpec, RouteSpec
+from infra.local.routing import Router
+from infra.local.specs import ApiSpec, AuthorizerSpec, RouteSpec
 from infra.local.workers import Invocation
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
@@ -42,57 +42,6 @@ def problem(status: int, detail: str | None = None, *, errors: list[dict[str, An
     if errors is not None:
         body["errors"] = errors
     return body
-
-
-# --- routing ----------------------------------------------------------------------------------
-
-
-@dataclass
-class _CompiledRoute:
-    route: RouteSpec
-    pattern: re.Pattern[str] | None  # None for $default
-    names: list[str]
-    rank: tuple[Any, ...]
-
-
-def _compile(route: RouteSpec) -> _CompiledRoute:
-    if route.path == "$default":
-        return _CompiledRoute(route, None, [], (2, ()))
-    regex, names, kinds = "", [], []
-    for segment in route.path.strip("/").split("/") if route.path != "/" else []:
-        variable = re.fullmatch(r"\{([^}]+?)(\+)?\}", segment)
-        if variable and variable.group(2):
-            regex += "/(.+)"
-            names.append(variable.group(1) + "+")
-            kinds.append(2)
-        elif variable:
-            regex += "/([^/]+)"
-            names.append(variable.group(1))
-            kinds.append(1)
-        else:
-            regex += "/" + re.escape(segment)
-            kinds.append(0)
-    pattern = re.compile((regex or "/") + "$")
-    return _CompiledRoute(route, pattern, names, (0 if 2 not in kinds else 1, tuple(kinds), route.method == "ANY"))
-
-
-class Router:
-    def __init__(self, routes: list[RouteSpec]) -> None:
-        self.routes = sorted((_compile(r) for r in routes), key=lambda c: c.rank)
-
-    def match(self, method: str, path: str) -> tuple[RouteSpec, dict[str, str]] | None:
-        for compiled in self.routes:
-            route = compiled.route
-            if route.method not in ("ANY", method):
-                continue
-            if compiled.pattern is None:
-                return route, {}
-            found = compiled.pattern.match(path)
-            if found:
-                # API Gateway names a greedy variable without its "+" in pathParameters.
-                params = {name.rstrip("+"): value for name, value in zip(compiled.names, found.groups(), strict=True)}
-                return route, params
-        return None
 
 
 # --- the server ---------------------------------------------------------------------------------
@@ -296,7 +245,6 @@ class Gateway:
         cors = self._cors(api, origin)
         authorizer = api.authorizers.get(route.authorizer) if api and route.authorizer else None
         claims: dict[str, Any] | None = None
-        lambda_context: dict[str, Any] | None = None
         if route.auth == "jwt" and authorizer is not None:
             token = bearer_token(_identity(authorizer, headers))
             if token is None:
@@ -309,14 +257,6 @@ class Gateway:
                 granted = str(claims.get("scope", "")).split()
                 if not set(route.scopes) & set(granted):
                     return problem_response(403, "the token lacks the route's scopes"), "missing scope"
-        elif route.auth == "lambda" and authorizer is not None:
-            allowed, lambda_context, why = self._lambda_authorizer(
-                authorizer, route, method, path, query, header_pairs, path_parameters, client_ip
-            )
-            if allowed is None:
-                return self._unauthorized(why, cors), why
-            if not allowed:
-                return problem_response(403, why), why
         forwarded = [("x-forwarded-for", client_ip), ("x-forwarded-proto", "http")]
         event = events.http_event(
             method,
@@ -328,7 +268,6 @@ class Gateway:
             body=body or None,
             claims=claims,
             scopes=list(route.scopes) or None,
-            lambda_authorizer_context=lambda_context,
             source_ip=client_ip,
             api_id=(route.api or "local").lower(),
             account_id=self.account_id,
@@ -354,69 +293,13 @@ class Gateway:
         response.headers.extend(cors)
         return response
 
-    def _lambda_authorizer(
-        self,
-        authorizer: AuthorizerSpec,
-        route: RouteSpec,
-        method: str,
-        path: str,
-        query: str,
-        header_pairs: list[tuple[str, str]],
-        path_parameters: dict[str, str],
-        client_ip: str,
-    ) -> tuple[bool | None, dict[str, Any] | None, str]:
-        """(allowed, context, why): allowed None = 401 (identity missing), False = 403."""
-        headers = {k.lower(): v for k, v in header_pairs}
-        identity = [_source_value(s, headers, query) for s in authorizer.identity_source]
-        if authorizer.identity_source and any(v is None for v in identity):
-            return None, None, "the identity source is missing"
-        if not authorizer.function:
-            return False, None, "the authorizer function does not run locally"
-        event = events.http_event(
-            method,
-            path,
-            route_key=route.route_key,
-            path_parameters=path_parameters,
-            query=query,
-            headers=header_pairs,
-            source_ip=client_ip,
-            account_id=self.account_id,
-        )
-        event.pop("body", None)
-        event.update(
-            type="REQUEST",
-            routeArn=f"arn:aws:execute-api:local:{self.account_id}:local/$default/{method}{path}",
-            identitySource=identity,
-        )
-        result = self.invoke(authorizer.function, event)
-        if not result.ok:
-            return False, None, f"the authorizer failed: {result.error_message}"
-        answer = result.result if isinstance(result.result, dict) else {}
-        if authorizer.simple_responses:
-            return bool(answer.get("isAuthorized")), answer.get("context") or {}, "the authorizer said no"
-        statements = ((answer.get("policyDocument") or {}).get("Statement")) or []
-        allowed = any(str(s.get("Effect", "")).lower() == "allow" for s in statements) and not any(
-            str(s.get("Effect", "")).lower() == "deny" for s in statements
-        )
-        return allowed, answer.get("context") or {}, "the authorizer's policy denies it"
-
 
 def _identity(authorizer: AuthorizerSpec, headers: dict[str, str]) -> str | None:
     for source in authorizer.identity_source or ("$request.header.Authorization",):
-        value = _source_value(source, headers, "")
-        if value:
-            return value
-    return None
-
-
-def _source_value(source: str, headers: dict[str, str], query: str) -> str | None:
-    if source.startswith("$request.header."):
-        return headers.get(source[len("$request.header.") :].lower())
-    if source.startswith("$request.querystring."):
-        from urllib.parse import parse_qs
-
-        values = parse_qs(query).get(source[len("$request.querystring.") :])
-        return ",".join(values) if values else None
+        if source.startswith("$request.header."):
+            value = headers.get(source[len("$request.header.") :].lower())
+            if value:
+                return value
     return None
 
 

@@ -17,6 +17,8 @@ Differences from `moto_server` / `ThreadedMotoServer`, each for a moto gap:
 - DynamoDB's TransactWriteItems and UpdateItem are patched (motopatch.py): transactions no longer
   deep-copy whole tables (slow, and it strands stream readers), and an UpdateItem that creates an
   item no longer writes two INSERT stream records.
+- With --journal FILE (make run's state folder), every successful write call is appended to FILE
+  before its answer leaves, and POST /_local/journal/replay replays the file (see journal.py).
 Running in its own process also keeps moto's CPU work off the runtime's GIL.
 """
 
@@ -34,16 +36,24 @@ _MAX_SHARD_ITERATORS = 2000
 class _Serialised:
     """WSGI middleware: one request at a time (except SQS ReceiveMessage, which may wait)."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, journal: Any = None) -> None:
         self.app = app
         self.lock = threading.Lock()
         self.stream_calls = 0
+        self.journal = journal  # infra.local.journal.Journal, or None: nothing kept across restarts
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         if target.endswith(".ReceiveMessage") or "Action=ReceiveMessage" in environ.get("QUERY_STRING", ""):
             return self._buffered(environ, start_response)
         with self.lock:
+            if self.journal is not None:
+                from infra.local.journal import REPLAY_PATH, is_journaled_write
+
+                if environ.get("PATH_INFO") == REPLAY_PATH:
+                    return self._replay(environ, start_response)
+                if self.journal.recording and is_journaled_write(environ):
+                    return self._journaled(environ, start_response)
             result = self._buffered(environ, start_response)
             if target.startswith("DynamoDBStreams"):
                 self.stream_calls += 1
@@ -60,6 +70,71 @@ class _Serialised:
             close = getattr(body, "close", None)
             if close:
                 close()
+
+
+    def _journaled(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        """Run a write call; if moto answers 2xx, append it to the journal before answering."""
+        import io
+
+        from werkzeug.wsgi import get_input_stream
+
+        from infra.local.journal import entry
+
+        body = get_input_stream(environ).read()
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
+        environ.pop("HTTP_TRANSFER_ENCODING", None)
+        line = entry(environ, body)
+        statuses: list[str] = []
+
+        def capture(status: str, headers: Any, exc_info: Any = None) -> Any:
+            statuses.append(status)
+            return start_response(status, headers, exc_info)
+
+        result = self._buffered(environ, capture)
+        if statuses and statuses[0].startswith("2"):
+            self.journal.append(line)
+        return result
+
+    def _replay(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        """POST /_local/journal/replay {"resources": {logical id: physical id}}: the journal into moto."""
+        import base64
+        import json
+
+        from werkzeug.test import EnvironBuilder
+        from werkzeug.wsgi import get_input_stream
+
+        resources = json.loads(get_input_stream(environ).read() or b"{}").get("resources") or {}
+
+        def call(line: dict[str, Any]) -> int:
+            body = base64.b64decode(line["body"])
+            replayed = EnvironBuilder(path=line["path"], method=line["method"], query_string=line["query"],
+                                      data=body).get_environ()
+            replayed.update(line["headers"])
+            replayed["PATH_INFO"], replayed["QUERY_STRING"] = line["path"], line["query"]
+            replayed["CONTENT_LENGTH"] = str(len(body))
+            statuses: list[str] = []
+            self._buffered(replayed, lambda status, headers, exc_info=None: statuses.append(status))
+            return int(statuses[0].split()[0]) if statuses else 500
+
+        counts = self.journal.replay(resources, call, _snapshot)
+        payload = json.dumps(counts).encode()
+        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))])
+        return [payload]
+
+
+def _snapshot() -> list[dict[str, Any]]:
+    """Every item of every table moto holds, as PutItem journal lines (the journal's compaction)."""
+    from moto.dynamodb.models import dynamodb_backends
+
+    from infra.local.journal import put_item_line
+
+    lines = []
+    for account in list(dynamodb_backends.values()):
+        for region, backend in list(account.items()):
+            for name, table in list(backend.tables.items()):
+                lines += [put_item_line(name, item.to_json()["Attributes"], region) for item in table.all_items()]
+    return lines
 
 
 def _prune_shard_iterators() -> None:
@@ -88,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m infra.local.motoserver")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--journal", default=None, help="keep successful write calls here (see journal.py)")
     args = parser.parse_args(argv)
 
     from moto.moto_server.werkzeug_app import (
@@ -98,11 +174,18 @@ def main(argv: list[str] | None = None) -> int:
     from werkzeug.serving import make_server
 
     from infra.local import motopatch
-    from infra.local.stack import quiet_moto_unsupported
+    from infra.local.motocopy import quiet_moto_unsupported
 
     quiet_moto_unsupported()
     motopatch.apply()
-    app = _Serialised(DomainDispatcherApplication(create_backend_app))
+    journal = None
+    if args.journal:
+        from pathlib import Path
+
+        from infra.local.journal import Journal
+
+        journal = Journal(Path(args.journal))
+    app = _Serialised(DomainDispatcherApplication(create_backend_app), journal)
     server = make_server(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
     # werkzeug logs every request at INFO on the "werkzeug" logger; keep the console for the app.
     import logging

@@ -8,9 +8,7 @@ batch), drop those that no FilterCriteria pattern matches (Lambda deletes them),
 function, then delete what succeeded: everything on success; with ReportBatchItemFailures all
 but the `batchItemFailures` (a malformed report fails the whole batch); nothing when the function
 raised. moto's visibility timeout and RedrivePolicy then redeliver and dead-letter as SQS does.
-Standard queues are long-polled (5 s); FIFO queues are short-polled with a back-off when idle
-(0.1 s → 1 s), because moto's long poll spins while a FIFO queue's visible messages wait for
-their message group.
+Queues are long-polled (5 s).
 
 DynamoDB streams: per shard, read from TRIM_HORIZON or LATEST (StartingPosition), invoke with up
 to BatchSize records (FilterCriteria applied), and on
@@ -18,7 +16,7 @@ to BatchSize records (FilterCriteria applied), and on
 - partial failure (ReportBatchItemFailures): move to the first failed record and retry from it;
 - an error: retry the same records (halving the batch first with BisectBatchOnFunctionError);
 after MaximumRetryAttempts failed retries (-1: forever, as AWS until the record expires) the batch
-is skipped and a failure record goes to DestinationConfig.OnFailure (SQS or SNS).
+is skipped and a failure record goes to DestinationConfig.OnFailure (an SQS queue).
 Idle, a stream costs one GetRecords a second (0.1 s → 1 s back-off). The shard iterator of each
 read is reused for the next one; a new one is taken after a retry, a partial failure, or an error
 (moto drops old iterators: see motoserver.py).
@@ -35,7 +33,7 @@ from typing import Any
 from infra.local import destinations
 from infra.local.events import dynamodb_stream_record, sqs_record
 from infra.local.filters import matches_any
-from infra.local.stack import SqsSource, StreamSource
+from infra.local.specs import SqsSource, StreamSource
 from infra.local.workers import Invocation
 
 InvokeFn = Callable[[str, Any], Invocation]
@@ -107,8 +105,6 @@ class SqsPoller(_Poller):
         self.sqs = sqs
         self.invoke = invoke
         self.region = region
-        # moto's long poll spins while a FIFO queue's visible messages wait for their group.
-        self.fifo = source.queue_arn.endswith(".fifo")
 
     def _receive(self, count: int, wait: int = 0) -> list[dict[str, Any]]:
         response = self.sqs.receive_message(
@@ -122,10 +118,9 @@ class SqsPoller(_Poller):
 
     def poll_once(self) -> bool:
         source = self.source
-        messages = self._receive(source.batch_size, wait=0 if self.fifo else LONG_POLL_S)
+        messages = self._receive(source.batch_size, wait=LONG_POLL_S)
         if not messages:
-            if not self.fifo:
-                self.idle = 0.0  # the long poll already waited
+            self.idle = 0.0  # the long poll already waited
             return False
         deadline = time.monotonic() + source.max_batching_window
         while len(messages) < source.batch_size and not self.stop_event.is_set():
@@ -210,13 +205,14 @@ class StreamPoller(_Poller):
 
     # --- positions ------------------------------------------------------------------------
 
-    def start_positions(self) -> None:
-        """Fix where each shard starts (call before anything writes, as a deployed mapping is)."""
+    def start_positions(self, at_end: bool = False) -> None:
+        """Fix where each shard starts (call before anything writes, as a deployed mapping is);
+        `at_end`: after every record there now, whatever StartingPosition says."""
         shards = self.streams.describe_stream(StreamArn=self.source.stream_arn)["StreamDescription"]["Shards"]
         cursors = []
         for shard in shards:
             cursor = _ShardCursor(shard["ShardId"], None)
-            if self.source.starting_position.upper() != "TRIM_HORIZON":
+            if at_end or self.source.starting_position.upper() != "TRIM_HORIZON":
                 cursor.sequence = self._last_sequence(shard["ShardId"])
             cursors.append(cursor)
         self.cursors = cursors
@@ -234,14 +230,39 @@ class StreamPoller(_Poller):
         return True
 
     def _last_sequence(self, shard_id: str) -> str | None:
-        last = None
-        cursor = _ShardCursor(shard_id, None)
-        while True:
-            records = self._read(cursor, 1000)
-            if not records:
-                return last
-            last = records[-1]["dynamodb"]["SequenceNumber"]
-            self._advance(cursor, last, whole_read=True)
+        """The sequence number of the shard's last record (None: no record), found without reading
+        the records: moto answers GetRecords at about 20 ms per record, so reading a shard of a few
+        thousand (a restart's replayed history, the demo data) took a minute. moto numbers a shard's
+        records consecutively from its StartingSequenceNumber: an exponential then binary search
+        with one-record reads finds the last in a few dozen calls."""
+        start = self._starting_sequence(shard_id)
+        if start is None or not self._has_record(shard_id, start):
+            return None
+        low, step = start, 1  # low holds a record
+        while self._has_record(shard_id, low + step):
+            low, step = low + step, step * 2
+        high = low + step  # holds none
+        while high - low > 1:
+            middle = (low + high) // 2
+            if self._has_record(shard_id, middle):
+                low = middle
+            else:
+                high = middle
+        return str(low)
+
+    def _starting_sequence(self, shard_id: str) -> int | None:
+        shards = self.streams.describe_stream(StreamArn=self.source.stream_arn)["StreamDescription"]["Shards"]
+        for shard in shards:
+            if shard["ShardId"] == shard_id:
+                return int(shard["SequenceNumberRange"]["StartingSequenceNumber"])
+        return None
+
+    def _has_record(self, shard_id: str, sequence: int) -> bool:
+        iterator = self.streams.get_shard_iterator(
+            StreamArn=self.source.stream_arn, ShardId=shard_id, ShardIteratorType="AT_SEQUENCE_NUMBER",
+            SequenceNumber=str(sequence))["ShardIterator"]
+        records = self.streams.get_records(ShardIterator=iterator, Limit=1).get("Records") or []
+        return bool(records) and int(records[0]["dynamodb"]["SequenceNumber"]) == sequence
 
     def _read(self, cursor: _ShardCursor, limit: int) -> list[dict[str, Any]]:
         """Up to `limit` records after the cursor; it keeps its place (see _advance)."""

@@ -28,6 +28,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from infra.local.journal import JOURNAL_FILE, REPLAY_PATH
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LOCAL_AUDIENCE = "micro-wish-local"
 DEFAULT_REGION = "us-east-1"
@@ -74,7 +76,8 @@ class Settings:
     port: int = 3000
     moto_port: int = 0  # 0: any free port
     host: str = "127.0.0.1"
-    state_dir: Path | None = None  # None: a temporary directory, removed at exit
+    state_dir: Path | None = None  # None: a temporary directory, removed at exit; else kept (journal.py)
+    fresh: bool = False  # with a state_dir: forget what it holds and start empty
     concurrency: int = 4  # workers per function
     idle_seconds: float = 600.0  # a worker idle this long is stopped
     seed: bool = True
@@ -170,6 +173,7 @@ class Runtime:
         self._stop_lock = threading.Lock()
         self.seed_summary: str | None = None
         self.phases: dict[str, float] = {}
+        self.restored: dict[str, int] | None = None  # what the state folder's journal replayed
 
     # --- start ------------------------------------------------------------------------------
 
@@ -185,8 +189,8 @@ class Runtime:
         # Bind first: a busy port fails before moto starts, and PORT=0 gets its number for the issuer.
         self.server, self.handler_class = make_server(s.host, s.port)
         self.port = self.server.server_address[1]
-        self._start_moto()
         self._prepare_state()
+        self._start_moto()
         from infra.local.auth import LocalIssuer
 
         self.issuer = LocalIssuer(f"{self.api_url}/dev", LOCAL_AUDIENCE)
@@ -195,6 +199,7 @@ class Runtime:
         self._phase("translate+moto")
         self._set_process_env()
         self._deploy()
+        self._restore()
         self._phase("stack")
         self._start_workers_and_gateway()
         self._start_event_sources()
@@ -229,6 +234,7 @@ class Runtime:
                 self.settings.host,
                 "--port",
                 str(self.settings.moto_port),
+                *(["--journal", str(self.state_dir / JOURNAL_FILE)] if self.kept else []),
             ],
             cwd=REPO_ROOT,
             env=env,
@@ -269,7 +275,14 @@ class Runtime:
                 self.endpoint_url = f"http://{self.settings.host}:{self.moto_port}"
                 return
 
+    @property
+    def kept(self) -> bool:
+        """Whether the data outlives this run (a state folder was given)."""
+        return self.settings.state_dir is not None
+
     def _prepare_state(self) -> None:
+        from infra.local.clock import ClockFile
+
         if self.settings.state_dir is None:
             remove_stale_state_dirs()
             self.state_dir = Path(tempfile.mkdtemp(prefix=STATE_PREFIX))
@@ -278,12 +291,31 @@ class Runtime:
         else:
             self.state_dir = self.settings.state_dir.resolve()
             self.state_dir.mkdir(parents=True, exist_ok=True)
-        from infra.local.clock import ClockFile
-
         self.clock = ClockFile(self.state_dir / "clock.json")
-        self.clock.reset()  # a new moto is a new world: the clock starts at real time
         self.outbox = self.state_dir / "outbox.jsonl"
-        self.outbox.unlink(missing_ok=True)
+        if not self.kept or self.settings.fresh or not (self.state_dir / JOURNAL_FILE).exists():
+            # A new world: the clock starts at real time, nothing was sent, no data.
+            (self.state_dir / JOURNAL_FILE).unlink(missing_ok=True)
+            self.clock.reset()
+            self.outbox.unlink(missing_ok=True)
+
+    def _restore(self) -> None:
+        """Replay the state folder's journal into the new moto (before anything else runs); the
+        journal then names the new stack's resources (journal.py)."""
+        if not self.kept:
+            return
+        import requests
+
+        started = time.monotonic()
+        response = requests.post(self.endpoint_url + REPLAY_PATH, json={"resources": self.stack.resources},
+                                 timeout=3600)
+        response.raise_for_status()
+        self.restored = response.json()
+        if self.restored["replayed"] or self.restored["failed"]:
+            self.console("state", f"{self.restored['replayed']} write calls replayed from {self.state_dir} in "
+                         f"{time.monotonic() - started:.1f} s"
+                         + (f" ({self.restored['failed']} refused by the new stack)" if self.restored["failed"]
+                            else ""))
 
     def local_env(self) -> dict[str, str]:
         """What every worker (and the in-process demo seed) gets besides the function's own env."""
@@ -414,7 +446,9 @@ class Runtime:
                     self.stop_event,
                     self.console,
                 )
-                poller.start_positions()  # before anything writes, as a deployed mapping
+                # Before anything writes, as a deployed mapping; after the replayed history, which
+                # was delivered before the restart.
+                poller.start_positions(at_end=bool(self.restored and self.restored["replayed"]))
             self.pollers.append(poller)  # started after the demo seed (see start())
         self.scheduler = Scheduler(
             self.stack.schedules,
@@ -447,6 +481,9 @@ class Runtime:
     def _seed(self) -> None:
         if not self.settings.seed:
             self.console("seed", "skipped (MICROWISH_SEED=0)")
+            return
+        if self.restored and self.restored["replayed"]:
+            self.console("seed", "the state folder has data: the demo data is not loaded again")
             return
         # The seed may use the domain code (the layers) like the functions do.
         for spec in self.stack.functions.values():
@@ -504,7 +541,7 @@ class Runtime:
         here after 2 and 4 s instead of 1 and 2 min), then sent to its OnFailure destination."""
         from infra.local import destinations
         from infra.local.events import scheduled_event
-        from infra.local.stack import AsyncConfig
+        from infra.local.specs import AsyncConfig
 
         event = scheduled_event(
             spec.input,
@@ -560,6 +597,8 @@ class Runtime:
             "moto_endpoint": self.endpoint_url,
             "template": stack.template_path,
             "state_dir": str(self.state_dir),
+            "state_kept": self.kept,
+            "restored": self.restored,
             "startup_seconds": round(self.startup_seconds or 0, 2),
             "startup_phases": self.phases,
             "outputs": stack.outputs,
@@ -624,7 +663,8 @@ class Runtime:
         lines += [
             "",
             f"  moto:     {self.endpoint_url}",
-            f"  state:    {self.state_dir}",
+            f"  state:    {self.state_dir}"
+            + ("  (kept across restarts; FRESH=1 starts empty)" if self.kept else "  (temporary, removed at exit)"),
             f"  web app:  {self.api_url}/app/"
             + ("" if (REPO_ROOT / "web" / "dist" / "index.html").is_file() else "  (not built: make web)"),
             f"  API:      {self.api_url}",

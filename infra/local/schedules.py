@@ -4,7 +4,7 @@ rate(N minute|minutes|hour|hours|day|days): every N units of real time from the 
 cron(min hour day-of-month month day-of-week year): checked every minute, in the schedule's
 ScheduleExpressionTimezone (UTC by default), with *, ?, lists, ranges, steps and names (JAN,
 MON...). L, W and # are not supported: such a schedule runs only by POST /dev/schedules/run.
-at(yyyy-mm-ddThh:mm:ss): once, when that (real) time comes.
+at(...) one-time schedules are not used by the template: like L/W/#, only by POST /dev/schedules/run.
 Schedules fire on the real clock; POST /dev/clock shifts what the functions see, not when they
 run. POST /dev/schedules/run runs every schedule once, now.
 """
@@ -17,11 +17,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from infra.local.stack import ScheduleSpec
+from infra.local.specs import ScheduleSpec
 
 _RATE = re.compile(r"^rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)$", re.IGNORECASE)
 _CRON = re.compile(r"^cron\((.*)\)$", re.IGNORECASE)
-_AT = re.compile(r"^at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)$", re.IGNORECASE)
 _UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
 _MONTHS = {
     m: i for i, m in enumerate(["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"], 1)
@@ -121,21 +120,14 @@ class Timer:
         self.spec = spec
         self.rate = rate_seconds(spec.expression)
         self.cron: Cron | None = None
-        self.at: datetime | None = None
         self.zone = _zone(spec.timezone)
         if self.rate is None:
-            at = _AT.match(spec.expression.strip())
-            if at:
-                self.at = datetime.fromisoformat(at.group(1)).replace(tzinfo=self.zone).astimezone(UTC)
-            else:
-                self.cron = Cron(spec.expression)
+            self.cron = Cron(spec.expression)
         self.next_at = self._after(start)
 
     def _after(self, moment: datetime) -> datetime | None:
         if self.rate is not None:
             return moment + timedelta(seconds=self.rate)
-        if self.at is not None:
-            return self.at if self.at > moment else None
         assert self.cron is not None
         candidate = moment.replace(second=0, microsecond=0) + timedelta(minutes=1)
         for _ in range(366 * 24 * 60):  # at most a year ahead

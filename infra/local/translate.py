@@ -17,31 +17,19 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from samtranslator.yaml_helper import intrinsics_multi_constructor
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_ACCOUNT = "123456789012"
 
 
 class _CfnLoader(yaml.SafeLoader):
-    """A YAML loader that understands CloudFormation's short-form tags (!Ref, !Sub, !GetAtt...)."""
+    """YAML with CloudFormation's short-form tags (!Ref, !Sub, !GetAtt, !Condition...), expanded by
+    samtranslator's own constructor (as `sam` reads templates). samtranslator's yaml_parse()
+    registers it on yaml.SafeLoader itself, for every later safe_load of the process: not here."""
 
 
-def _intrinsic(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> dict[str, Any]:
-    name = tag_suffix
-    prefix = name if name in ("Ref", "Condition") else f"Fn::{name}"  # !Condition X is {"Condition": X}
-    if isinstance(node, yaml.ScalarNode):
-        value: Any = loader.construct_scalar(node)
-        if name == "GetAtt" and isinstance(value, str):
-            resource, _, attribute = value.partition(".")
-            value = [resource, attribute]
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
-    return {prefix: value}
-
-
-_CfnLoader.add_multi_constructor("!", _intrinsic)
+_CfnLoader.add_multi_constructor("!", intrinsics_multi_constructor)
 
 
 def load_template(path: str | Path) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from infra.local.stack import FunctionSpec
+from infra.local.specs import FunctionSpec
 
 WORKER_SCRIPT = str(Path(__file__).with_name("_worker.py"))
 INIT_ALLOWANCE_S = 10.0  # Lambda's init phase has its own 10 s limit

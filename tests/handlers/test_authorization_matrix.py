@@ -32,12 +32,12 @@ from typing import Any
 import boto3
 import pytest
 
-from infra.local.inprocess import Api, person
 from microwish.api.openapi import SECURITY_SCHEMES, TITLE, VERSION, full_app
 from microwish.notifications.recipients import notification_id
 from microwish.repository import to_dynamo
-from tests.handlers import stats_feed
-from tests.handlers.helpers import (
+from tests.support import stats_feed
+from tests.support.harness import Api, person
+from tests.support.people import (
     ADMIN,
     CITY_OFFICER,
     DONOR_2,

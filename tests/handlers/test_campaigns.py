@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from infra.local.inprocess import person
-from tests.handlers.helpers import (
+from tests.support.harness import person
+from tests.support.people import (
     ADMIN,
     CITY_OFFICER,
     DONOR,
@@ -18,7 +18,7 @@ from tests.handlers.helpers import (
     all_items,
     submit,
 )
-from tests.handlers.stats_feed import count_all
+from tests.support.stats_feed import count_all
 
 SPONSOR = person("donor", "sponsor-1", name="怀化市女企业家协会")
 
@@ -113,7 +113,7 @@ def test_wishes_join_a_running_campaign_that_fits(api):
 
 
 def _wish():
-    from tests.handlers.helpers import WISH
+    from tests.support.people import WISH
 
     return dict(WISH)
 

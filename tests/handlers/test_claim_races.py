@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import pytest
 
-from infra.local.inprocess import environment
 from microwish.auth import caller_from_claims
 from microwish.errors import Conflict
 from microwish.repository import ConditionFailed, WishRepository
 from microwish.services import claims
 from microwish.settings import Settings
-from tests.handlers.helpers import DONOR, DONOR_2, OFFICER, open_wish, submit
+from tests.support.harness import environment
+from tests.support.people import DONOR, DONOR_2, OFFICER, open_wish, submit
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ import json
 import pytest
 import requests
 
-from infra.local.inprocess import person
-from tests.handlers.helpers import (
+from tests.support.harness import person
+from tests.support.people import (
     CITY_OFFICER,
     DONOR,
     DONOR_2,

@@ -10,8 +10,8 @@ import pytest
 
 from microwish.inbox_store import InboxStore
 from microwish.notifications import verification
-from tests.handlers.helpers import DONOR, RESIDENT, all_items, submit
 from tests.support.notifications import Pipeline
+from tests.support.people import DONOR, RESIDENT, all_items, submit
 
 PHONE = "13700000009"
 STRANGER = "13600000000"  # someone else's number, typed in by whoever

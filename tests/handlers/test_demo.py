@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from infra.demo import CAMPAIGN_WISHES, WISHES, seed
-from infra.local.inprocess import environment
-from tests.handlers.helpers import CITY_OFFICER
+from tests.support.harness import environment
+from tests.support.people import CITY_OFFICER
 
 
 def test_the_demo_loads_wishes_in_every_state(api, stack):

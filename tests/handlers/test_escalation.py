@@ -24,7 +24,7 @@ from microwish.models import AuditEvent
 from microwish.repository import ConditionFailed, WishRepository
 from microwish.services import escalation
 from microwish.settings import Settings
-from tests.handlers.helpers import (
+from tests.support.people import (
     ADMIN,
     CITY_OFFICER,
     DONOR,

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from infra.local.events import scheduled_event
-from infra.local.inprocess import environment
 from microwish.lifecycle import Status
 from microwish.models import Wish
 from microwish.repository import ConditionFailed, WishRepository
 from microwish.services.wishes import event_for
-from tests.handlers.helpers import CITY_OFFICER, DONOR, OFFICER, open_wish
+from tests.support.harness import environment
+from tests.support.people import CITY_OFFICER, DONOR, OFFICER, open_wish
 
 
 def sweep(api):

@@ -21,13 +21,14 @@ from urllib.parse import parse_qs, urlparse
 import boto3
 import pytest
 
-from infra.local.inprocess import person
 from microwish.lifecycle import Action, Status
 from microwish.models import AuditEvent, Wish
 from microwish.notifications import channels
 from microwish.notifications.templates import all_templates, render, variables
 from microwish.repository import WishRepository, audit_item, to_dynamo
-from tests.handlers.helpers import (
+from tests.support.harness import person
+from tests.support.notifications import Pipeline
+from tests.support.people import (
     ADMIN,
     CITY_OFFICER,
     DONOR,
@@ -40,7 +41,6 @@ from tests.handlers.helpers import (
     all_items,
     submit,
 )
-from tests.support.notifications import Pipeline
 
 VILLAGE_OFFICER = person("officer", "officer-wangjia", region=VILLAGE)
 OTHER_VILLAGE = "431281203201"

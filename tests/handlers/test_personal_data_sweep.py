@@ -22,9 +22,10 @@ import boto3
 import pytest
 
 from infra.local.events import scheduled_event
-from infra.local.inprocess import Api, Reply, person
-from tests.handlers import stats_feed
-from tests.handlers.helpers import (
+from tests.support import stats_feed
+from tests.support.harness import Api, Reply, person
+from tests.support.notifications import Pipeline
+from tests.support.people import (
     ADMIN,
     CITY_OFFICER,
     FOREIGN_OFFICER,
@@ -35,7 +36,6 @@ from tests.handlers.helpers import (
     all_items,
     wish_body,
 )
-from tests.support.notifications import Pipeline
 from tests.support.shared_stack import set_clock, shared_stack
 
 VILLAGE_NAME = "王家村"

@@ -9,10 +9,11 @@ import pytest
 
 from infra.local.events import dynamodb_stream_event, scheduled_event
 from infra.local.filters import matches_any
-from infra.local.inprocess import environment
 from microwish.repository import DUE_ERASURE, WishRepository, from_dynamo
 from microwish.services import erasure
-from tests.handlers.helpers import (
+from tests.support.harness import environment
+from tests.support.notifications import Pipeline
+from tests.support.people import (
     ADMIN,
     CITY_OFFICER,
     DONOR,
@@ -26,8 +27,7 @@ from tests.handlers.helpers import (
     open_wish,
     submit,
 )
-from tests.handlers.stats_feed import count_all
-from tests.support.notifications import Pipeline
+from tests.support.stats_feed import count_all
 
 REASON = {"reason": "本人申请删除个人信息"}
 

@@ -15,8 +15,8 @@ from datetime import UTC, datetime, timedelta
 import boto3
 import pytest
 
-from infra.local.inprocess import person
-from tests.handlers.helpers import (
+from tests.support.harness import person
+from tests.support.people import (
     ADMIN,
     CITY_OFFICER,
     DONOR,
@@ -32,7 +32,7 @@ from tests.handlers.helpers import (
     open_wish,
     submit,
 )
-from tests.handlers.stats_feed import count_all
+from tests.support.stats_feed import count_all
 
 UNIT = person("donor", "unit-gzjy", name="怀化市公共资源交易中心")
 UNIT["custom:donor_type"] = "unit"
@@ -205,7 +205,7 @@ def test_idempotency_records_hold_no_personal_data_and_replays_answer_right(api,
 
 
 def _wish_body():
-    from tests.handlers.helpers import wish_body
+    from tests.support.people import wish_body
 
     return wish_body()
 

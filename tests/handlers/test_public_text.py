@@ -12,7 +12,7 @@ import pytest
 from infra.local.events import http_event
 from microwish.inbox_store import InboxStore
 from microwish.repository import wish_key
-from tests.handlers.helpers import (
+from tests.support.people import (
     CITY_OFFICER,
     DONOR,
     OFFICER,

@@ -21,9 +21,9 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 
 from infra.local.events import scheduled_event
-from infra.local.inprocess import person
 from microwish.registry import get_registry
-from tests.handlers.helpers import (
+from tests.support.harness import person
+from tests.support.people import (
     ADMIN,
     CITY_OFFICER,
     DONOR,
@@ -36,7 +36,7 @@ from tests.handlers.helpers import (
     open_wish,
     submit,
 )
-from tests.handlers.stats_feed import audit_items, feed, records_of
+from tests.support.stats_feed import audit_items, feed, records_of
 
 CST = timezone(timedelta(hours=8))
 VILLAGES = ["431222250201", "431222250202", "431222250203", "431221110201", "431221110202", "431223100201",
@@ -351,6 +351,7 @@ def assert_leaderboard(api, trail, region, start=None, end=None):
     return reply.json
 
 
+@pytest.mark.slow  # the longest test of the suite (about a minute); `make test` runs it, `-m "not slow"` skips it
 def test_every_figure_equals_a_recount_of_the_audit_trail(api, table, shift):
     began = time.monotonic()
     campaign = run_script(api, shift)
@@ -502,7 +503,7 @@ def test_region_names_are_known():
 
 def test_the_demo_shows_a_report_of_huaihua_by_county(api, stack, table):
     from infra.demo import seed
-    from infra.local.inprocess import environment
+    from tests.support.harness import environment
 
     with environment(stack.functions["ClaimsFunction"].env):
         seed(stack.outputs)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.handlers.helpers import OFFICER
+from tests.support.people import OFFICER
 
 
 def _get(api, address, **kwargs):

@@ -8,7 +8,7 @@ import boto3
 import requests
 
 from microwish.services import uploads
-from tests.handlers.helpers import (
+from tests.support.people import (
     CITY_OFFICER,
     DONOR,
     DONOR_2,

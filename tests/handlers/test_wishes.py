@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.handlers.helpers import (
+from tests.support.people import (
     ADMIN,
     CITY_OFFICER,
     DONOR,

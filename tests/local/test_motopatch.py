@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import boto3
 import pytest
+from botocore.config import Config
 from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.dynamodb.models import dynamodb_backends
@@ -121,3 +122,33 @@ def test_an_update_that_creates_its_item_writes_one_insert(table):
     assert int(events[1][2]) == int(events[0][2]) + 1
     shard = dynamodb_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].tables["t"].stream_shard
     assert shard.items[0].record["dynamodb"]["NewImage"]["n"] == {"N": "1"}
+
+
+@pytest.mark.parametrize("writes", [0, 1, 2, 37])
+def test_a_stream_pollers_start_at_the_end_finds_the_last_record_without_reading_the_shard(table, writes):
+    """start_positions(at_end=True) (a restart after the replayed history) and end_positions find the
+    shard's last record by a search of one-record reads: the same as reading every record."""
+    import threading
+
+    from infra.local.pollers import StreamPoller
+    from infra.local.specs import StreamSource
+
+    for n in range(writes):
+        table.put_item(TableName="t", Item={"pk": {"S": f"p{n}"}, "sk": {"S": "s"}})
+    arn = table.describe_table(TableName="t")["Table"]["LatestStreamArn"]
+    # moto in-process answers only the regional endpoint, not botocore's account-based one.
+    streams = boto3.client("dynamodbstreams", region_name="us-east-1",
+                           config=Config(account_id_endpoint_mode="disabled"))
+    poller = StreamPoller(StreamSource("S", "F", arn, starting_position="TRIM_HORIZON"), streams, lambda _: None,
+                          lambda *_: None, "us-east-1", "arn:f", threading.Event(), lambda *_: None)
+    (shard,) = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
+    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"],
+                                          ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    records = streams.get_records(ShardIterator=iterator, Limit=1000)["Records"]
+    assert len(records) == writes
+    last = records[-1]["dynamodb"]["SequenceNumber"] if records else None
+    poller.start_positions(at_end=True)
+    assert [cursor.sequence for cursor in poller.cursors] == [last]
+    assert poller.end_positions() == {shard["ShardId"]: last}
+    poller.start_positions()  # TRIM_HORIZON, as the template says, on a first start
+    assert [cursor.sequence for cursor in poller.cursors] == [None]

@@ -82,8 +82,6 @@ def test_every_table_and_queue_exists_in_moto(deployed):
     for logical_id, queue in _resources(sam, "AWS::SQS::Queue").items():
         url = stack.physical_id(logical_id)
         attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
-        if (queue.get("Properties") or {}).get("FifoQueue"):
-            assert url.endswith(".fifo") and attributes["FifoQueue"] == "true"
         redrive = (queue.get("Properties") or {}).get("RedrivePolicy")
         if redrive:
             assert json.loads(attributes["RedrivePolicy"])["maxReceiveCount"] == redrive["maxReceiveCount"]
@@ -132,7 +130,7 @@ def test_event_sources_and_schedules_are_all_read(deployed):
     assert len(stack.schedules) == len(schedules)
     for schedule in stack.schedules:
         assert schedule.function in stack.functions
-        assert schedule.expression.startswith(("rate(", "cron(", "at("))
+        assert schedule.expression.startswith(("rate(", "cron("))
         if schedule.input is not None:
             json.loads(schedule.input)
 
@@ -197,3 +195,30 @@ def test_translate_needs_no_credentials_or_region(monkeypatch, tmp_path):
     out = tmp_path / "build" / "template.cfn.json"
     assert translate_main([str(FIXTURE), "-o", str(out)]) == 0
     assert json.loads(out.read_text())["Resources"]
+
+
+def test_the_yaml_loader_is_samtranslators_and_reads_condition_as_cloudformation_does(tmp_path):
+    """`!Condition X` is {"Condition": X} (not Fn::Condition), as in CloudFormation's JSON."""
+    from samtranslator.yaml_helper import yaml_parse
+
+    text = (
+        "Conditions:\n"
+        "  A: !Equals [!Ref P, x]\n"
+        "  B: !And [!Condition A, !Not [!Condition A]]\n"
+        "Resources:\n"
+        "  R:\n"
+        "    Type: AWS::SQS::Queue\n"
+        "    Condition: B\n"
+        "    Properties:\n"
+        "      QueueName: !If [B, !GetAtt T.Arn, !Ref 'AWS::NoValue']\n"
+        "      Tags: [{Key: k, Value: !Sub '${P}'}]\n"
+    )
+    path = tmp_path / "t.yaml"
+    path.write_text(text)
+    loaded = load_template(path)
+    assert loaded["Conditions"]["B"] == {"Fn::And": [{"Condition": "A"}, {"Fn::Not": [{"Condition": "A"}]}]}
+    assert loaded["Resources"]["R"]["Properties"]["QueueName"] == {
+        "Fn::If": ["B", {"Fn::GetAtt": ["T", "Arn"]}, {"Ref": "AWS::NoValue"}]}
+    assert loaded == yaml_parse(text)  # the same reading as `sam`'s
+    sam = load_template(REPO / "template.yaml")
+    assert sam["Conditions"]["UserPoolDomainOn"]["Fn::And"][0] == {"Condition": "UserPoolOn"}

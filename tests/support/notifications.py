@@ -13,9 +13,9 @@ from botocore.config import Config
 
 from infra.local.events import LambdaContext, dynamodb_stream_event, sqs_event
 from infra.local.filters import matches_any
-from infra.local.inprocess import environment, load_handler
 from infra.local.stack import LocalStack
 from microwish.notifications import delivery, router
+from tests.support.harness import environment, load_handler
 
 
 class Pipeline:

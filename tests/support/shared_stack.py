@@ -16,13 +16,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import boto3
 import pytest
 from moto import mock_aws
 
 from infra.local import motopatch
-from infra.local.inprocess import AUDIENCE, ISSUER, ROOT, environment
-from infra.local.stack import LocalStack, deploy_stack
+from infra.local.stack import LocalStack
+from tests.support.harness import deploy_template
 
 _TICKS = itertools.count(time.time_ns(), 1_000_000)
 
@@ -42,10 +41,7 @@ def shared_stack(clock_file: Path | None = None) -> Iterator[tuple[LocalStack, p
         motopatch.apply()
         try:
             with mock_aws():
-                with environment({}):
-                    stack = deploy_stack(boto3.Session(region_name="us-east-1"), ROOT / "template.yaml",
-                                         {"JwtIssuer": ISSUER, "JwtAudience": AUDIENCE})
-                yield stack, patch
+                yield deploy_template(), patch
         finally:
             motopatch.revert()
 

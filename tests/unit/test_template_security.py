@@ -14,9 +14,9 @@ import json
 import re
 from typing import Any
 
-from infra.local.inprocess import ROOT
 from infra.local.translate import load_template
 from microwish import inbox_store, repository
+from tests.support.harness import ROOT
 
 TEMPLATE = load_template(ROOT / "template.yaml")
 RESOURCES = TEMPLATE["Resources"]

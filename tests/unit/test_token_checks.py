@@ -10,10 +10,10 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from infra.local.inprocess import AUDIENCE, ISSUER
 from microwish import auth
 from microwish.errors import Unauthorized
 from microwish.settings import get_settings
+from tests.support.harness import AUDIENCE, ISSUER
 
 NOW = int(time.time())
 GOOD = {"sub": "donor-1", "cognito:groups": ["donor"], "iss": ISSUER, "aud": AUDIENCE, "exp": NOW + 3600,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 
 from infra.local.events import dynamodb_stream_event
-from tests.handlers.helpers import all_items
+from tests.support.people import all_items
 
 STREAM_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/wishes/stream/2024-01-01T00:00:00.000"
 

@@ -1,4 +1,4 @@
-"""People and a valid wish, shared by the handler tests."""
+"""People and a valid wish, shared by the handler tests (and the helpers that find what was stored)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import copy
 
 import boto3
 
-from infra.local.inprocess import person
+from tests.support.harness import person
 
 RESIDENT = person("resident", "resident-1", name="王家村妇联主席")
 OTHER_RESIDENT = person("resident", "resident-2")

@@ -1,16 +1,18 @@
 """Call the real handlers in-process, against a stack created in moto from template.yaml.
 
-`Api` routes a request the way the HTTP API would: it finds the route in the template, answers
-401 for a JWT route without claims (as the authorizer does), and invokes the function's handler
-with an API Gateway v2 event under the function's own environment variables.
+`Api` routes a request the way the HTTP API would: it finds the route with the local runtime's
+route matcher (infra/local/routing.py), answers 401 for a JWT route without claims (as the
+authorizer does), and invokes the function's handler with an API Gateway v2 event under the
+function's own environment variables. It lives with the tests, not in infra/local, because it
+names the app's modules (the request context it resets), which the runtime never does.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 import os
-import re
 import sys
 import threading
 from contextlib import contextmanager
@@ -20,17 +22,33 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import boto3
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from infra.local.events import LambdaContext, http_event
-from infra.local.stack import LocalStack
+from infra.local.routing import Router
+from infra.local.stack import LocalStack, StackPlan, deploy_stack, plan_stack
 from microwish.api import context as api_context
 
 ROOT = Path(__file__).resolve().parents[2]  # the repository
+TEMPLATE = ROOT / "template.yaml"
 ISSUER = "https://issuer.test"
 AUDIENCE = "micro-wish-test"
 _modules: dict[str, Any] = {}
+
+
+@functools.cache
+def template_plan() -> StackPlan:
+    """template.yaml translated (and moto's copy of it built) once per test session: every stack
+    of the session is created from this plan (deploy_stack reads it, never changes it)."""
+    return plan_stack(TEMPLATE, {"JwtIssuer": ISSUER, "JwtAudience": AUDIENCE})
+
+
+def deploy_template() -> LocalStack:
+    """The template's stack in the moto of the caller (mock_aws), from the session's plan."""
+    with environment({}):
+        return deploy_stack(boto3.Session(region_name="us-east-1"), template_plan())
 
 
 def load_handler(code_dir: str, handler: str) -> Any:
@@ -117,14 +135,10 @@ class Api:
         self.stack = stack
         self.signer = signer
         self.calls: list[str] = []  # function logical ids invoked, in order
+        self.router = Router(stack.routes)
 
     def _route(self, method: str, path: str):
-        for route in self.stack.routes:
-            pattern = "^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", route.path) + "$"
-            match = re.match(pattern, path)
-            if route.method in (method, "ANY") and match:
-                return route, match.groupdict()
-        return None, {}
+        return self.router.match(method, path) or (None, {})
 
     def request(self, method: str, path: str, *, json_body: Any = None, body: str | None = None,
                 as_: dict[str, Any] | None = None, headers: dict[str, str] | None = None,
