@@ -75,10 +75,16 @@ def invoke_local(base_url: str, event: dict[str, Any]) -> dict[str, Any]:
             raise RuntimeError(f"{name} sweep failed: {failed or 'no schedule runs it'}")
         return runs
 
-    from infra.local.inprocess import load_handler
+    import importlib.util
+
     from microwish.services import replay
 
-    targets = load_handler(spec["code_dir"], "app.targets")
+    # The ops function's own module (functions/replay_dead_letters/app.py), imported from its folder.
+    module_spec = importlib.util.spec_from_file_location("replay_dead_letters_app", Path(spec["code_dir"]) / "app.py")
+    assert module_spec is not None and module_spec.loader is not None
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    targets = module.targets
     return replay.replay(targets(run_sweep), event.get("queues"), limit=int(event.get("limit", 1000)),
                          dry_run=event.get("dry_run") is True)
 

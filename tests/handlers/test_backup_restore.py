@@ -12,9 +12,9 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from infra.local.inprocess import Api
-from tests.handlers.helpers import CITY_OFFICER, DONOR, DONOR_2, all_items, open_wish, submit
-from tests.handlers.stats_feed import audit_items, count_all
+from tests.support.harness import Api
+from tests.support.people import CITY_OFFICER, DONOR, DONOR_2, all_items, open_wish, submit
+from tests.support.stats_feed import audit_items, count_all
 from tests.handlers.test_reports import Trail, assert_leaderboard, assert_stats
 
 

@@ -12,7 +12,7 @@ import pytest
 from microwish.idempotency_store import IdempotencyRecords
 from microwish.repository import from_dynamo
 
-from .helpers import CITY_OFFICER, DONOR, OFFICER, RESIDENT, all_items, open_wish, submit, wish_body
+from tests.support.people import CITY_OFFICER, DONOR, OFFICER, RESIDENT, all_items, open_wish, submit, wish_body
 
 DONOR_2 = {**DONOR, "sub": "donor-2"}
 
