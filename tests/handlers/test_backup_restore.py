@@ -12,10 +12,10 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.handlers.test_reports import Trail, assert_leaderboard, assert_stats
 from tests.support.harness import Api
 from tests.support.people import CITY_OFFICER, DONOR, DONOR_2, all_items, open_wish, submit
 from tests.support.stats_feed import audit_items, count_all
-from tests.handlers.test_reports import Trail, assert_leaderboard, assert_stats
 
 
 def ok(reply, *statuses):

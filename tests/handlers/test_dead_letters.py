@@ -20,7 +20,6 @@ import pytest
 from botocore.config import Config
 
 from infra.local.events import LambdaContext
-from tests.support.harness import environment, load_handler
 from infra.local.pollers import StreamPoller
 from infra.local.workers import Invocation
 from microwish.inbox_store import InboxStore, created_at_of
@@ -30,11 +29,12 @@ from microwish.notifications.recipients import jobs_for, notification_id
 from microwish.repository import from_dynamo
 from microwish.services import replay, stats
 from microwish.settings import get_settings
-from tests.support.people import CITY_OFFICER, DONOR, RESIDENT, all_items, submit
-from tests.support.stats_feed import audit_items
 from tests.handlers.test_notifications import CONTACTS, CONTACTS_PARAMETER, inbox_items, set_preferences
 from tests.handlers.test_reports import Trail, assert_leaderboard, assert_stats
+from tests.support.harness import environment, load_handler
 from tests.support.notifications import Pipeline
+from tests.support.people import CITY_OFFICER, DONOR, RESIDENT, all_items, submit
+from tests.support.stats_feed import audit_items
 
 ROUTER, STATS = "EventRouterFunction", "StatsConsumerFunction"
 REPLAY = "ReplayDeadLettersFunction"
