@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from ..errors import InvalidInput
 from ..models import WishPublicView
-from ..services.wishes import replayed_view
+from ..services.views import replayed_view
 from .context import caller, repository, settings
 
 _MAX_KEY_LENGTH = 128

@@ -8,9 +8,8 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from ...models import Page, RegionPrefix
+from ...models import CampaignRequest, CampaignView, Page, RegionPrefix
 from ...services import campaigns
-from ...services.campaigns import CampaignRequest, CampaignView
 from .. import context
 from ..app import BEARER
 from ..idempotency import idempotent

@@ -13,13 +13,13 @@ from ...models import (
     DeliveryReport,
     WishView,
 )
-from ...services import claims
+from ...services import fulfilment
 from .. import context
 from ..app import BEARER
 from ..idempotency import idempotent
 
 router = Router()
-# Issue 14: the answer's view is decided by who calls (services.wishes.view_for), never by the route.
+# Issue 14: the answer's view is decided by who calls (services.views.view_for), never by the route.
 _VIEW = ("Answers with the wish in the view its caller may see: the private view for officers of its region, "
          "admins and the submitting resident; the public view for anyone else (a donor included).")
 
@@ -32,35 +32,35 @@ def _act(run) -> Response:  # noqa: ANN001 - a closure over the route's argument
 @router.post("/wishes/<id>/assignment", summary="Dispatch an open wish to a donor unit", tags=["fulfilment"],
              security=BEARER, description=_VIEW)
 def assign(id: str, request: AssignmentRequest) -> Response[WishView]:  # noqa: A002
-    return _act(lambda caller, repo, settings: claims.assign(caller, id, request, repo, settings))
+    return _act(lambda caller, repo, settings: fulfilment.assign(caller, id, request, repo, settings))
 
 
 @router.post("/wishes/<id>/assignment/accept", summary="The assigned unit accepts", tags=["fulfilment"],
              security=BEARER, description=_VIEW)
 def accept(id: str) -> Response[WishView]:  # noqa: A002
-    return _act(lambda caller, repo, settings: claims.accept(caller, id, repo, settings))
+    return _act(lambda caller, repo, settings: fulfilment.accept(caller, id, repo, settings))
 
 
 @router.post("/wishes/<id>/assignment/decline", summary="The assigned unit declines", tags=["fulfilment"],
              security=BEARER, description=_VIEW)
 def decline(id: str, request: DeclineRequest | None = None) -> Response[WishView]:  # noqa: A002
     request = request or DeclineRequest()
-    return _act(lambda caller, repo, settings: claims.decline(caller, id, request, repo, settings))
+    return _act(lambda caller, repo, settings: fulfilment.decline(caller, id, request, repo, settings))
 
 
 @router.post("/wishes/<id>/delivery", summary="Report the wish delivered, with photos", tags=["fulfilment"],
              security=BEARER, description=_VIEW)
 def deliver(id: str, report: DeliveryReport) -> Response[WishView]:  # noqa: A002
-    return _act(lambda caller, repo, settings: claims.deliver(caller, id, report, repo, settings))
+    return _act(lambda caller, repo, settings: fulfilment.deliver(caller, id, report, repo, settings))
 
 
 @router.post("/wishes/<id>/confirmation", summary="Confirm fulfilment, or send the delivery back",
              tags=["fulfilment"], security=BEARER, description=_VIEW)
 def confirm(id: str, request: ConfirmationRequest) -> Response[WishView]:  # noqa: A002
-    return _act(lambda caller, repo, settings: claims.confirm(caller, id, request, repo, settings))
+    return _act(lambda caller, repo, settings: fulfilment.confirm(caller, id, request, repo, settings))
 
 
 @router.post("/wishes/<id>/cancellation", summary="Cancel a wish not yet delivered", tags=["fulfilment"],
              security=BEARER, description=_VIEW)
 def cancel(id: str, request: CancellationRequest) -> Response[WishView]:  # noqa: A002
-    return _act(lambda caller, repo, settings: claims.cancel(caller, id, request, repo, settings))
+    return _act(lambda caller, repo, settings: fulfilment.cancel(caller, id, request, repo, settings))

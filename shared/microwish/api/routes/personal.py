@@ -8,10 +8,9 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from ...auth import require_role
-from ...models import ClaimView, MyWishView, Page, Wish
-from ...services import profiles, wishes
-from ...services.claims import claim_view
-from ...services.profiles import Profile, ProfileUpdate
+from ...models import ClaimView, MyWishView, Page, Profile, ProfileUpdate
+from ...services import profiles
+from ...services.views import claim_view, private_view
 from .. import context
 from ..app import BEARER
 
@@ -27,10 +26,9 @@ def my_wishes(limit: Limit = 20, cursor: Cursor = None) -> Page[MyWishView]:
     caller = context.caller(router)
     require_role(caller, "resident", "officer", "admin")
     repo = context.repository()
-    items, next_cursor = repo.person_items(f"WISHES#{caller.sub}", limit, cursor)
-    page = [Wish.model_validate(item) for item in items]  # the index projects the whole wish item
+    page, next_cursor = repo.wishes_submitted_by(caller.sub or "", limit, cursor)  # the index projects whole wishes
     private_parts = repo.get_private_parts([wish.id for wish in page])  # one BatchGetItem for the page
-    views = [MyWishView(**wishes.private_view(wish, private_parts.get(wish.id, {}), []).model_dump(
+    views = [MyWishView(**private_view(wish, private_parts.get(wish.id, {}), []).model_dump(
         exclude={"claims"})) for wish in page]
     return Page[MyWishView](items=views, next_cursor=next_cursor)
 
@@ -39,7 +37,7 @@ def my_wishes(limit: Limit = 20, cursor: Cursor = None) -> Page[MyWishView]:
 def my_claims(limit: Limit = 20, cursor: Cursor = None) -> Page[ClaimView]:
     caller = context.caller(router)
     require_role(caller, "donor")
-    items, next_cursor = context.repository().person_items(f"CLAIMS#{caller.sub}", limit, cursor)
+    items, next_cursor = context.repository().claims_by(caller.sub or "", limit, cursor)
     return Page[ClaimView](items=[claim_view(item) for item in items], next_cursor=next_cursor)
 
 
