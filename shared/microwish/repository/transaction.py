@@ -6,8 +6,9 @@ failed, so a caller asks `failure.guard == donor_guard` (or `donor_guard.failed(
 of counting places in the transaction.
 
 One more item for any state change (e.g. issue 16's idempotency record, written in the same
-transaction so the answer and the change land together): `tx.put_new(name, item, table_name=...)`
-adds a Put guarded by `attribute_not_exists(PK)`, in this table or another, and returns its guard.
+transaction so the answer and the change land together): `tx.put_new(name, item, table_name=...,
+key_attribute=...)` adds a Put guarded by `attribute_not_exists(<key>)`, in this table or another,
+and returns its guard.
 A store made with `store.with_contribution(add)` calls `add(tx)` on every transaction it commits,
 so a caller can add that item to a change made deep inside a service without the service knowing.
 """
@@ -79,13 +80,15 @@ class Transaction:
     def guard_at(self, index: int) -> Guard | None:
         return self.guards[index] if 0 <= index < len(self.guards) else None
 
-    def put_new(self, name: str, item: dict[str, Any], *, table_name: str | None = None) -> Guard:
-        """A new item, written only if no item has its key yet (`attribute_not_exists(PK)`).
+    def put_new(self, name: str, item: dict[str, Any], *, table_name: str | None = None,
+                key_attribute: str = "PK") -> Guard:
+        """A new item, written only if no item has its key yet (`attribute_not_exists(<key attribute>)`).
 
         The hook for one more guarded item in any state change: `table_name` may name another table
-        (an idempotency record keyed by caller, route and key), whose key attribute must be PK.
+        (an idempotency record keyed by caller, route and key), `key_attribute` its partition key.
         """
-        guard = self._add(name, "Put", {"Item": to_dynamo(item)}, "attribute_not_exists(PK)")
+        guard = self._add(name, "Put", {"Item": to_dynamo(item)}, "attribute_not_exists(#key)",
+                          names={"#key": key_attribute})
         if table_name is not None:
             self.items[guard.index]["Put"]["TableName"] = table_name
         return guard

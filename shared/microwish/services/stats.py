@@ -4,8 +4,8 @@ Every state change writes an audit item in its own transaction; this turns each 
 counter moves, so that a report (GET /stats, GET /campaigns/{id}, GET /donors/leaderboard) is a
 few key reads, never a Scan, whatever the table holds.
 
-Key design (all in the wish table):
-- counter      PK=STATS#<dim>  SK=T | M#<yyyy-mm> | D#<yyyy-mm-dd>
+What is stored (in the wish table; the keys are spelled in repository/keys.py, written by repository/stats.py):
+- counter      one item per (dim, bucket): bucket = all time (T), a month (M) or a day (D);
                dim = a region prefix at province, city, county and township level ("4312",
                "431222", "431222250"), or "<prefix>@<campaign id>" for the wish's campaign. Buckets are
                China Standard Time (UTC+8) days and months, plus T (all time). A period query reads
@@ -21,13 +21,13 @@ Key design (all in the wish table):
                                             idempotent and sets union across buckets and regions,
                                             which counts cannot (see README for its size limit)
                  months (string set, T only) the months that have data: where "from the start" begins
-- leaderboard  PK=LB#<region prefix>#<yyyy-mm>  SK=<individual|unit>#<donor id>
+- leaderboard  one item per (region prefix, month, kind, donor):
                donor_ref (opaque, from the donor's record), display_name (as it was when counted), name (a
                unit's own name; empty for individuals), kind, fulfilled (wishes), value_fen, donor_id (kept,
                never shown): one partition per region and month, read
                whole and ranked in memory (a month's donors of one region are hundreds, not millions;
                a sort key cannot hold a count that keeps changing without a delete and re-put per move).
-- marker       PK=COUNTED#<wish id>  SK=<audit SK>[#lb<n>]
+- marker       one item per counted audit record (and leaderboard chunk of it),
                written in the SAME transaction as the counter moves, on condition it does not exist:
                a redelivered or replayed record finds its marker and changes nothing.
 A village is never a dimension: figures stop at the township, as the public list does (a village
