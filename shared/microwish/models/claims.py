@@ -87,13 +87,20 @@ class Claim(BaseModel):
     matched_claim_id: str | None = None  # the donor's pledge it matches
 
 
+# A view spells the same values as Literals: its OpenAPI schema (and the web app's types generated from it)
+# stays as it was; tests/unit/test_models.py keeps them equal to the enums.
+ClaimKindName = Literal["sole", "pledge", "assignment"]
+ClaimStatusName = Literal["offered", "active", "delivered", "fulfilled", "withdrawn", "lapsed", "declined",
+                          "cancelled", "refund_due"]
+
+
 class ClaimView(BaseModel):
     id: str
     wish_id: str
     donor_id: str
-    kind: ClaimKind
+    kind: ClaimKindName
     amount_fen: int | None
-    status: ClaimStatus
+    status: ClaimStatusName
     created_at: str
     deadline: str | None = None
     wish_title: str = ""
