@@ -13,7 +13,7 @@ from typing import Any
 
 from . import keys
 from .table import TableStore
-from .transaction import ConditionFailed, Transaction
+from .transaction import ConditionFailed, Guard, Transaction
 
 
 @dataclass
@@ -39,9 +39,8 @@ class LeaderboardMove:
 
 class StatsStore(TableStore):
 
-    def _commit_once(self, transaction: Transaction) -> bool:
+    def _commit_once(self, transaction: Transaction, marker: Guard) -> bool:
         """Commit the marker and the moves; False when the marker was there: counted before."""
-        marker = transaction.guards[0]
         try:
             self.commit(transaction)
         except ConditionFailed as failure:
@@ -54,20 +53,20 @@ class StatsStore(TableStore):
                    moves: dict[tuple[str, str], CounterMove]) -> bool:
         """Move the counters of one audit record, unless it was counted before (its marker is there)."""
         transaction = self.transaction()
-        transaction.mark_counted(wish_id, audit_sk, at)
+        marker = transaction.mark_counted(wish_id, audit_sk, at)
         for (dimension, bucket), move in sorted(moves.items()):
             transaction.move_counter(dimension, bucket, move.numbers, {"donors": move.donors, "months": move.months})
-        return self._commit_once(transaction)
+        return self._commit_once(transaction, marker)
 
     def rank_once(self, wish_id: str, marker_sk: str, at: str, moves: list[LeaderboardMove]) -> bool:
         """Leaderboard moves (at most ~90: one transaction), unless counted before under `marker_sk`."""
         transaction = self.transaction()
-        transaction.mark_counted(wish_id, marker_sk, at)
+        marker = transaction.mark_counted(wish_id, marker_sk, at)
         for move in moves:
             transaction.move_leaderboard(move.scope, move.month, move.kind, move.donor_id, unit_name=move.unit_name,
                                          display_name=move.display_name, donor_ref=move.donor_ref,
                                          value_fen=move.value_fen)
-        return self._commit_once(transaction)
+        return self._commit_once(transaction, marker)
 
     # ------------------------------------------------------------ reading
     def counters(self, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
