@@ -16,6 +16,8 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from ..models import DonorRecord
 from . import keys
 from .campaigns import CampaignStore
@@ -37,6 +39,9 @@ __all__ = [
 ]
 
 
+StoreT = TypeVar("StoreT", bound=TableStore)
+
+
 def wish_key(wish_id: str) -> dict[str, dict[str, str]]:
     """A wish's key as DynamoDB's client takes it (for scripts and tests that call the client)."""
     return to_dynamo(keys.wish_key(wish_id))
@@ -46,22 +51,22 @@ class WishRepository(WishStore):
     """The wish store, with the stores of the table's other aggregates beside it (same table, same client,
     same contributions to every transaction)."""
 
-    def _beside(self, store: type[TableStore]) -> TableStore:
+    def _beside(self, store: type[StoreT]) -> StoreT:
         other = store(self.table_name, self._client)
         other._contributions = self._contributions
         return other
 
     @property
     def campaigns(self) -> CampaignStore:
-        return self._beside(CampaignStore)  # type: ignore[return-value]
+        return self._beside(CampaignStore)
 
     @property
     def donors(self) -> DonorStore:
-        return self._beside(DonorStore)  # type: ignore[return-value]
+        return self._beside(DonorStore)
 
     @property
     def stats(self) -> StatsStore:
-        return self._beside(StatsStore)  # type: ignore[return-value]
+        return self._beside(StatsStore)
 
     def get_donor_record(self, donor_id: str) -> DonorRecord:
         return self.donors.record(donor_id)
