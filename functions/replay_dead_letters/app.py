@@ -12,8 +12,8 @@ from typing import Any
 import boto3
 from aws_lambda_powertools import Logger
 
-from microwish.replay_store import AuditWindow
 from microwish.repository import WishRepository
+from microwish.repository.dead_letters import AuditWindow
 from microwish.services import replay
 from microwish.settings import get_settings
 

@@ -22,7 +22,7 @@ from microwish.models import (
     WishSubmission,
 )
 from microwish.repository import WishRepository
-from microwish.services import claims, wishes
+from microwish.services import claims, fulfilment, wishes
 from microwish.settings import Settings
 
 VILLAGE_WORKER = Caller(sub="demo-resident-wangjia", role="resident", name="王家村妇联主席")
@@ -103,13 +103,14 @@ def _live(fate: str, wish_id: str, repo: WishRepository, settings: Settings) -> 
     if fate == "pooled":
         claims.claim_wish(VOLUNTEERS, wish_id, 50_000, repo, settings)
     elif fate == "assigned":
-        claims.assign(CITY_OFFICER, wish_id, AssignmentRequest(donor_id=UNIT.sub or "", note="请认领"), repo, settings)
+        fulfilment.assign(CITY_OFFICER, wish_id, AssignmentRequest(donor_id=UNIT.sub or "", note="请认领"), repo,
+                          settings)
     elif fate in ("claimed", "fulfilled"):
         claims.claim_wish(UNIT if fate == "fulfilled" else DONOR, wish_id, None, repo, settings)
     if fate == "fulfilled":
         delivery = DeliveryReport(note="党员干部和女职工代表送上电视机、慰问金和米油")
-        claims.deliver(UNIT, wish_id, delivery, repo, settings)
-        claims.confirm(CITY_OFFICER, wish_id, ConfirmationRequest(
+        fulfilment.deliver(UNIT, wish_id, delivery, repo, settings)
+        fulfilment.confirm(CITY_OFFICER, wish_id, ConfirmationRequest(
             accepted=True, feedback="谢谢你们，圆了我看世界的心愿！"), repo, settings)
 
 
@@ -164,10 +165,10 @@ def _children_day(repo: WishRepository, settings: Settings, states: dict[str, in
             claims.claim_wish(donor, wish.id, None, repo, settings)
         if fate.endswith("fulfilled"):
             if not pooled:
-                claims.deliver(CITY_OFFICER, wish.id, DeliveryReport(note="六一前送到孩子手中"), repo, settings)
+                fulfilment.deliver(CITY_OFFICER, wish.id, DeliveryReport(note="六一前送到孩子手中"), repo, settings)
             else:
-                claims.deliver(CITY_OFFICER, wish.id, DeliveryReport(note="爱心妈妈送到学校"), repo, settings)
-            claims.confirm(CITY_OFFICER, wish.id, ConfirmationRequest(accepted=True, feedback="谢谢爱心妈妈！"),
+                fulfilment.deliver(CITY_OFFICER, wish.id, DeliveryReport(note="爱心妈妈送到学校"), repo, settings)
+            fulfilment.confirm(CITY_OFFICER, wish.id, ConfirmationRequest(accepted=True, feedback="谢谢爱心妈妈！"),
                            repo, settings)
         state = {"pooled_fulfilled": "fulfilled"}.get(fate, fate)
         states[state] = states.get(state, 0) + 1

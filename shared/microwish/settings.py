@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from functools import cache
 
 from pydantic import BaseModel, Field, field_validator
+
+from . import clock
+from .lifecycle import Status
 
 # Levels bottom-up; a wish climbs this ladder until the deployment's top level.
 _DEFAULT_WINDOWS = "village=7,township=7,county=14,city=14,province=14"
@@ -54,6 +58,25 @@ class Settings(BaseModel):
 
     def window_days(self, level: str) -> float:
         return self.escalation_windows.get(level, 7)
+
+    # ------------------------------------------------------------ due times
+    def due_for(self, status: Status, level: str) -> str:
+        """When a wish that waits from now in `status` (for review, or to be claimed at `level`) falls due."""
+        days = self.review_window_days if status is Status.SUBMITTED else self.window_days(level)
+        return clock.iso(clock.now() + timedelta(days=days))
+
+    def days_from_now(self, days: float) -> str:
+        """A deadline `days` from now (a claim's lease, an assignment's answer)."""
+        return clock.iso(clock.now() + timedelta(days=days))
+
+    def lease_due(self, deadline: str) -> str:
+        """When the lease sweep should first look at a claim: at reminder time, or at the deadline."""
+        remind_at = clock.iso(clock.parse(deadline) - timedelta(days=self.lease_reminder_days))
+        return remind_at if remind_at > clock.now_iso() else deadline
+
+    def erasure_due(self, ended_at: str) -> str:
+        """When a wish that ended at `ended_at` has its private part erased (the RetentionDays parameter)."""
+        return clock.iso(clock.parse(ended_at) + timedelta(days=self.retention_days))
 
 
 @cache

@@ -34,7 +34,7 @@ def test_two_sole_claims_read_the_same_open_wish_and_only_one_lands(api, domain)
     repo.commit(first)
     with pytest.raises(ConditionFailed) as lost:
         repo.commit(second)
-    assert lost.value.index == 0 and lost.value.item["status"] == "claimed"
+    assert lost.value.guard.name == "wish" and lost.value.item["status"] == "claimed"
     stored = repo.get_wish_bundle(wish["id"])
     assert [claim["donor_id"] for claim in stored[2]] == ["donor-1"]
 
@@ -49,9 +49,11 @@ def test_two_pledges_that_each_fit_alone_never_pass_the_target(api, domain):
     assert first.amount_fen == 40_000
     # The second writer still holds the stale read: its version-guarded write must fail ...
     late = repo.transaction()
-    with pytest.raises(ConditionFailed):
-        repo.commit(late.replace_wish(stale, stale.model_copy(update={"pledged_fen": 100_000,
-                                                                       "version": stale.version + 1}), None))
+    wish_guard = late.replace_wish(stale, stale.model_copy(update={"pledged_fen": 100_000,
+                                                                   "version": stale.version + 1}), None)
+    with pytest.raises(ConditionFailed) as lost:
+        repo.commit(late)
+    assert wish_guard.failed(lost.value)
     # ... and through the service, the retry reads again and answers with what remains.
     with pytest.raises(Conflict) as refused:
         claims.claim_wish(caller_from_claims(DONOR), wish["id"], 40_000, repo, settings)

@@ -22,11 +22,11 @@ from botocore.config import Config
 from infra.local.events import LambdaContext
 from infra.local.pollers import StreamPoller
 from infra.local.workers import Invocation
-from microwish.inbox_store import InboxStore, created_at_of
 from microwish.notifications import contacts as contacts_module
 from microwish.notifications import delivery, router
 from microwish.notifications.recipients import jobs_for, notification_id
 from microwish.repository import from_dynamo
+from microwish.repository.inbox import InboxStore, created_at_of
 from microwish.services import replay, stats
 from microwish.settings import get_settings
 from tests.handlers.test_notifications import CONTACTS, CONTACTS_PARAMETER, inbox_items, set_preferences
@@ -325,7 +325,7 @@ def test_the_replay_reads_audit_items_by_time_without_a_scan(api, table, stack):
     """The ByWritten index finds exactly the audit items written in a window (none of anything else)."""
     from datetime import UTC, datetime, timedelta
 
-    from microwish.replay_store import AuditWindow
+    from microwish.repository.dead_letters import AuditWindow
 
     began = datetime.now(UTC)
     wish = submit(api)

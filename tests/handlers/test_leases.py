@@ -6,9 +6,8 @@ import pytest
 
 from infra.local.events import scheduled_event
 from microwish.lifecycle import Status
-from microwish.models import Wish
+from microwish.models import Wish, event_for
 from microwish.repository import ConditionFailed, WishRepository
-from microwish.services.wishes import event_for
 from tests.support.harness import environment
 from tests.support.people import CITY_OFFICER, DONOR, OFFICER, open_wish
 

@@ -10,8 +10,8 @@ import boto3
 import pytest
 
 from infra.local.events import http_event
-from microwish.inbox_store import InboxStore
 from microwish.repository import wish_key
+from microwish.repository.inbox import InboxStore
 from tests.support.people import (
     CITY_OFFICER,
     DONOR,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from microwish.audit_time import hour_partitions, written_keys
+from microwish.repository.written import hour_partitions, written_keys
 from microwish.services.replay import STREAM_RETENTION, WINDOW_MARGIN, batch_window
 
 

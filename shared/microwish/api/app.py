@@ -18,11 +18,16 @@ from aws_lambda_powertools.shared.json_encoder import Encoder
 from pydantic import BaseModel
 
 from ..errors import DomainError
+from ..services import access_log
+from . import context, idempotency
 from .body import not_utf8, parse_json_body
-from .context import settings
+from .context import repository, settings
 from .problems import problem, validation_errors
 
 logger = Logger()
+
+# The composition root: context's reset also forgets the idempotency layer's state.
+context.on_reset(idempotency.reset)
 
 BEARER = [{"bearerAuth": []}]  # OpenAPI security of the routes behind the JWT authorizer
 _ROUTERS: dict[int, tuple[Router, ...]] = {}
@@ -91,9 +96,6 @@ def _audit_private_reads(app: APIGatewayHttpResolver, next_middleware: NextMiddl
     if caller is not None and 200 <= response.status_code < 300:
         wish_id = _private_wish_id(response.body)
         if wish_id:
-            from ..services import access_log
-            from .context import repository
-
             event = app.current_event
             route = (event.raw_event.get("routeKey") or f"{event.http_method} {event.path}")
             access_log.record(repository(), caller, wish_id, route)

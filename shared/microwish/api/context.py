@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 
 from ..auth import Caller, caller_from_event
-from ..repository import WishRepository
+from ..photo_store import s3_client
+from ..repository import WishRepository, dynamodb_client
 from ..settings import Settings, get_settings
+
+# What else holds per-process state, registered by the composition root (api/app.py): this module
+# is imported by those parts, so it does not import them.
+_RESET_HOOKS: list[Callable[[], None]] = []
 
 
 def settings() -> Settings:
@@ -33,14 +39,17 @@ def caller(app: APIGatewayHttpResolver) -> Caller:
     return request_caller(app.context, app.current_event.raw_event)
 
 
+def on_reset(hook: Callable[[], None]) -> None:
+    """Have `reset()` also forget another part's per-process state (once per hook)."""
+    if hook not in _RESET_HOOKS:
+        _RESET_HOOKS.append(hook)
+
+
 def reset() -> None:
     """Forget per-process state: settings, clients, stores (tests run many stacks in one process)."""
-    from ..photo_store import s3_client
-    from ..repository import dynamodb_client
-    from . import idempotency
-
     s3_client.cache_clear()
     repository.cache_clear()
     get_settings.cache_clear()
     dynamodb_client.cache_clear()
-    idempotency.reset()
+    for hook in _RESET_HOOKS:
+        hook()

@@ -32,7 +32,7 @@ from ..idempotency_store import IdempotencyRecords
 from ..models import WishPublicView
 from ..repository import WishRepository
 from ..services import wishes
-from ..services.wishes import replayed_view
+from ..services.views import replayed_view
 from .context import caller, repository, settings
 
 _MAX_KEY_LENGTH = 128

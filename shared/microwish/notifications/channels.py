@@ -25,7 +25,7 @@ from typing import Any, Protocol
 import boto3
 
 from .. import clock
-from ..inbox_store import InboxStore
+from ..repository import InboxStore
 
 SMS_PREFIX = "【微心愿】"
 WEBHOOK_TIMEOUT_S = 3.0

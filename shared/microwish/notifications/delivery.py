@@ -26,7 +26,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from ..inbox_store import InboxStore, created_at_of
+from ..repository.inbox import InboxStore, created_at_of
 from ..settings import get_settings
 from . import channels, contacts
 from .channels import Channel, ChatChannel, DeliveryError, EmailChannel, InboxChannel, Message, SmsChannel

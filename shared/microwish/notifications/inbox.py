@@ -8,68 +8,17 @@ and so is its read state: "read" means someone in the unit has read it.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
-
-from pydantic import BaseModel, Field, StringConstraints
+from typing import Any
 
 from .. import clock
 from ..auth import Caller, require_role
 from ..errors import InvalidInput, NotFound
-from ..inbox_store import InboxStore
-from ..models import Phone, Strict
+from ..models import NotificationView, Preferences, PreferencesUpdate, VerificationRequest
 from ..personal_data import mask
+from ..repository import InboxStore
 from ..settings import Settings
 from . import verification
 from .config import NotifyConfig
-
-EmailAddress = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-]
-NotificationId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
-
-
-class NotificationView(BaseModel):
-    id: str
-    wish_id: str
-    event: str = Field(description="The event, in the audit vocabulary (submitted, approved, claimed, ...)")
-    title: str
-    body: str
-    created_at: str
-    read: bool
-
-
-class NotificationList(BaseModel):
-    items: list[NotificationView]
-
-
-class MarkRead(Strict):
-    ids: list[NotificationId] = Field(min_length=1, max_length=100)
-
-
-class PreferencesUpdate(Strict):
-    sms: bool = False
-    email: bool = False
-    phone: Phone | None = Field(default=None, description="Where SMS go; needed when sms is true")
-    email_address: EmailAddress | None = Field(
-        default=None, description="Where e-mails go; needed when email is true"
-    )
-
-
-class Preferences(BaseModel):
-    sms: bool = False
-    email: bool = False
-    phone: str | None = None
-    phone_verified: bool = Field(default=False, description="SMS go out only once the number is verified")
-    email_address: str | None = None
-    email_verified: bool = Field(default=False, description="E-mails go out only once the address is verified")
-    inbox: bool = Field(default=True, description="The in-app inbox always works")
-    updated_at: str | None = None
-
-
-class VerificationRequest(Strict):
-    channel: Literal["sms", "email"] = Field(description="Which address the code was sent to")
-    code: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{6}$")] = Field(
-        description="The 6-digit code sent to the number or address")
 
 
 def owners_of(caller: Caller, settings: Settings) -> list[str]:

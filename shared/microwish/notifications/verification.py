@@ -24,7 +24,7 @@ from aws_lambda_powertools import Logger
 
 from .. import clock
 from ..errors import Conflict, InvalidInput, TooManyRequests
-from ..inbox_store import InboxStore
+from ..repository import InboxStore
 from .channels import Channel, EmailChannel, Message, SmsChannel, e164
 from .config import NotifyConfig
 

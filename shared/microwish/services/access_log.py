@@ -26,7 +26,7 @@ def record(repo: WishRepository, caller: Caller, wish_id: str, route: str) -> bo
         return False
     entry = AccessEntry(at=clock.now_iso(), wish_id=wish_id, actor=caller.sub, actor_role=caller.role,
                         actor_region=caller.region, route=route)
-    repo.put_access(entry.model_dump(mode="json", exclude_none=True))
+    repo.put_access(entry)
     return True
 
 

@@ -1,9 +1,6 @@
 """Campaigns (专场活动): time-boxed, themed lists with partners, their own progress, and matching.
 
-Item layout (the wish table):
-- campaign  PK=CAMPAIGN#<id>  SK=CAMPAIGN   the campaign, its matching offer and `matched_fen`;
-            on the ByPerson index as PersonPK="CAMPAIGNS", PersonSK="<ends_at>#<id>" (the campaign list:
-            one small partition, newest-ending first; a federation runs tens of campaigns a year).
+Stored by repository/campaigns.py (the campaign list: one small partition, newest-ending first).
 A wish joins a campaign at submission or at review (`campaign_id`); its list is GET /wishes?campaign=
 (the ByCampaign index). Progress comes from the report counters (services/stats.py) of the campaign's
 region, plus `matched_fen`, which the pledge transaction itself moves (never past the cap).
@@ -18,156 +15,32 @@ withdraws its match and gives the amount back to the cap.
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Annotated, Any, Literal
-
-from pydantic import BaseModel, Field, StringConstraints, ValidationInfo, field_validator
 
 from .. import clock, once, regions
 from ..auth import Caller, require_role
-from ..catalog import CategoryCode, GroupCode
-from ..errors import Forbidden, InvalidInput, NotFound
-from ..models import MAX_TARGET_FEN, CalendarDateTime, Claim, Description, RegionPrefix, Strict, Text50, Wish
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..lifecycle import Action
+from ..models import (
+    Campaign,
+    CampaignProgress,
+    CampaignRequest,
+    CampaignView,
+    Claim,
+    ClaimKind,
+    ClaimStatus,
+    MatchingTerms,
+    MatchingView,
+    Wish,
+    event_for,
+)
 from ..registry import get_registry
-from ..repository import Transaction, WishRepository, claim_item, from_dynamo, to_dynamo
-
-CAMPAIGN_SK = "CAMPAIGN"
-CAMPAIGN_LIST = "CAMPAIGNS"
-MAX_CAP_FEN = 1_000 * MAX_TARGET_FEN  # ¥100,000,000: a sponsor's whole matching budget
-CampaignId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
-
-
-# ---------------------------------------------------------------- models
-class MatchingOffer(Strict):
-    sponsor_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
-    sponsor_name: Text50
-    cap_fen: Annotated[int, Field(ge=1, le=MAX_CAP_FEN, description="The most the sponsor matches, in fen.")]
-
-
-class MatchingTerms(BaseModel):
-    """The stored offer: it binds the sponsor only once they accepted it (status active)."""
-
-    sponsor_id: str
-    sponsor_name: str
-    cap_fen: int
-    status: Literal["offered", "active"] = "offered"  # items from before acceptance existed: not binding
-    accepted_at: str | None = None
-
-
-class MatchingView(BaseModel):
-    """What anyone sees of a matching offer: a display name, never the sponsor's login id."""
-
-    sponsor_name: str = Field(description="The sponsor's display name (their own, once they accepted)")
-    cap_fen: int
-    status: Literal["offered", "active"] = Field(
-        description="offered: named by the officer, binds nobody yet; active: the sponsor accepted, pledges "
-                    "are matched")
-
-
-class CampaignRequest(Strict):
-    name: Text50
-    description: Description = ""
-    region_code: RegionPrefix = Field(description="The campaign's region (province to township), e.g. 4312.")
-    starts_at: CalendarDateTime
-    ends_at: CalendarDateTime
-    groups: list[GroupCode] = Field(default_factory=list, max_length=8,
-                                    description="Target groups: a wish joins if it names one of them.")
-    categories: list[CategoryCode] = Field(default_factory=list, max_length=5,
-                                           description="Target categories: a wish joins if it is one of them.")
-    matching: MatchingOffer | None = None
-
-    @field_validator("region_code")
-    @classmethod
-    def _known_region(cls, value: str) -> str:
-        region = get_registry().get(value)
-        if region is None:
-            raise ValueError("is not a known region code")
-        if region.level == "village":
-            raise ValueError("a campaign covers a township or more, not one village")
-        return value
-
-    @field_validator("groups", "categories")
-    @classmethod
-    def _distinct(cls, value: list[str]) -> list[str]:
-        if len(set(value)) != len(value):
-            raise ValueError("must not repeat")
-        return value
-
-    @field_validator("ends_at")
-    @classmethod
-    def _period(cls, value: datetime, info: ValidationInfo) -> datetime:
-        starts = info.data.get("starts_at")
-        if starts is not None and value <= starts:
-            raise ValueError("must be after starts_at")
-        return value
-
-
-class Campaign(BaseModel):
-    id: str
-    name: str
-    description: str = ""
-    region_code: str
-    starts_at: str
-    ends_at: str
-    groups: list[str] = Field(default_factory=list)
-    categories: list[str] = Field(default_factory=list)
-    matching: MatchingTerms | None = None
-    matched_fen: int = 0
-    created_by: str
-    created_at: str
-
-    def running(self, now: str) -> bool:
-        return self.starts_at <= now < self.ends_at
-
-
-class CampaignProgress(BaseModel):
-    wishes: int = Field(0, description="Wishes submitted into the campaign (or joined at review)")
-    open: int = 0
-    fulfilled: int = 0
-    value_fen: int = Field(0, description="What the fulfilled wishes were worth")
-    donors: int = Field(0, description="Distinct donors of the fulfilled wishes")
-    matched_fen: int = Field(0, description="What the sponsor matched so far (never above the cap)")
-    cap_fen: int | None = None
-
-
-class CampaignView(BaseModel):
-    id: str
-    name: str
-    description: str
-    region_code: str
-    region_name: str
-    starts_at: str
-    ends_at: str
-    groups: list[str]
-    categories: list[str]
-    matching: MatchingView | None
-    active: bool
-    created_at: str
-    progress: CampaignProgress | None = None
-
-
-# ---------------------------------------------------------------- storage
-def campaign_key(campaign_id: str) -> dict[str, str]:
-    return {"PK": f"CAMPAIGN#{campaign_id}", "SK": CAMPAIGN_SK}
-
-
-def _item(campaign: Campaign) -> dict[str, Any]:
-    return {**campaign_key(campaign.id), "type": "campaign", **campaign.model_dump(mode="json"),
-            "PersonPK": CAMPAIGN_LIST, "PersonSK": f"{campaign.ends_at}#{campaign.id}"}
+from ..repository import Transaction, WishRepository
+from .profiles import display_name_of
 
 
 def get_campaign(repo: WishRepository, campaign_id: str) -> Campaign | None:
-    if not (len(campaign_id) == 32 and all(c in "0123456789abcdef" for c in campaign_id)):
-        return None
-    response = repo.client.get_item(TableName=repo.table_name, Key=to_dynamo(campaign_key(campaign_id)))
-    item = response.get("Item")
-    return Campaign.model_validate(from_dynamo(item)) if item else None
-
-
-def _iso(moment: datetime) -> str:
-    return clock.iso(moment)
+    return repo.campaigns.get(campaign_id)
 
 
 # ---------------------------------------------------------------- use cases
@@ -177,13 +50,12 @@ def create_campaign(caller: Caller, request: CampaignRequest, repo: WishReposito
         raise Forbidden("an officer creates campaigns only for their own region")
     now = clock.now_iso()
     campaign = Campaign(id=once.new_uuid("campaign"), name=request.name, description=request.description,
-                        region_code=request.region_code, starts_at=_iso(request.starts_at),
-                        ends_at=_iso(request.ends_at), groups=list(request.groups),
+                        region_code=request.region_code, starts_at=clock.iso(request.starts_at),
+                        ends_at=clock.iso(request.ends_at), groups=list(request.groups),
                         categories=list(request.categories),
                         matching=MatchingTerms(**request.matching.model_dump()) if request.matching else None,
                         created_by=caller.sub or "", created_at=now)
-    repo.client.put_item(TableName=repo.table_name, Item=to_dynamo(_item(campaign)),
-                         ConditionExpression="attribute_not_exists(PK)")
+    repo.campaigns.create(campaign)
     return view(campaign, now)
 
 
@@ -202,42 +74,18 @@ def list_campaigns(repo: WishRepository, region: str | None, active: bool | None
                    cursor: str | None) -> tuple[list[CampaignView], str | None]:
     """Campaigns newest-ending first; `region` keeps those above or inside it (a city's campaign
     concerns its counties; a county's campaign its city); `active` those running now (or not)."""
-    from ..repository import decode_cursor, encode_cursor
-
     now = clock.now_iso()
-    names: dict[str, str] = {}
-    values: dict[str, Any] = {":list": CAMPAIGN_LIST}
-    filters = []
-    if active is True:
-        filters.append("starts_at <= :now AND ends_at > :now")
-        values[":now"] = now
-    elif active is False:
-        filters.append("(starts_at > :now OR ends_at <= :now)")
-        values[":now"] = now
-    params: dict[str, Any] = {
-        "IndexName": "ByPerson", "KeyConditionExpression": "PersonPK = :list",
-        "ScanIndexForward": False, "ExpressionAttributeValues": to_dynamo(values)}
-    if filters:
-        params["FilterExpression"] = " AND ".join(filters)
-    if names:
-        params["ExpressionAttributeNames"] = names
-    start = decode_cursor(cursor, {"PK", "SK", "PersonPK", "PersonSK"}, ("PersonPK", CAMPAIGN_LIST))
-    found: list[CampaignView] = []
-    read = 0
-    while True:
-        response = repo._query(**params, Limit=limit - len(found), ExclusiveStartKey=start)  # noqa: SLF001
-        read += response.get("ScannedCount", 0)
-        for item in response.get("Items", []):
-            campaign = Campaign.model_validate(from_dynamo(item))
-            if region is None or regions.contains(region, campaign.region_code) or regions.contains(
-                    campaign.region_code, region):
-                found.append(view(campaign, now))
-        start = response.get("LastEvaluatedKey")
-        if not start or len(found) >= limit or read >= 500:
-            return found, encode_cursor(start)
+
+    def concerns(campaign: Campaign) -> bool:
+        return region is None or regions.contains(region, campaign.region_code) or regions.contains(
+            campaign.region_code, region)
+
+    found, next_cursor = repo.campaigns.page(now, active, concerns, limit, cursor)
+    return [view(campaign, now) for campaign in found], next_cursor
 
 
 def campaign_with_progress(repo: WishRepository, campaign_id: str) -> CampaignView:
+    # Lazy for cold start: the wish functions import this module (check_joinable); only this reads reports.
     from . import reports
 
     campaign = get_campaign(repo, campaign_id)
@@ -273,9 +121,6 @@ def accept_matching(caller: Caller, campaign_id: str, repo: WishRepository) -> C
     Only the sponsor (403 for anyone else); accepting again answers the same. The offer then shows the
     sponsor's own display name (services/profiles.py), not what the officer typed.
     """
-    from ..errors import Conflict
-    from .profiles import display_name_of
-
     campaign = get_campaign(repo, campaign_id)
     if campaign is None or campaign.matching is None:
         raise NotFound("no such campaign with a matching offer")
@@ -289,17 +134,8 @@ def accept_matching(caller: Caller, campaign_id: str, repo: WishRepository) -> C
     if campaign.ends_at <= now:
         raise Conflict("the campaign has ended", state="ended")
     name = display_name_of(caller, repo)
-    with contextlib.suppress(repo.client.exceptions.ConditionalCheckFailedException):
-        # lost: accepted meanwhile, or an item from before offers had a status; what is there decides
-        repo.client.update_item(
-            TableName=repo.table_name, Key=to_dynamo(campaign_key(campaign.id)),
-            UpdateExpression="SET matching.#status = :active, matching.accepted_at = :now, "
-                             "matching.sponsor_name = :name",
-            ConditionExpression="matching.sponsor_id = :me AND (attribute_not_exists(matching.#status) OR "
-                                "matching.#status = :offered)",
-            ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues=to_dynamo({":active": "active", ":offered": "offered", ":now": now,
-                                                 ":name": name, ":me": caller.sub}))
+    # lost: accepted meanwhile, or an item from before offers had a status; what is there decides
+    repo.campaigns.accept_matching(campaign, caller.sub or "", name, now)
     accepted = get_campaign(repo, campaign.id)
     assert accepted is not None and accepted.matching is not None
     if accepted.matching.status != "active":
@@ -334,23 +170,12 @@ def add_match(transaction: Transaction, match: Match, wish: Wish, pledge: Claim,
     offer = match.campaign.matching
     assert offer is not None
     claim = Claim(id=f"{wish.id}-{once.new_id('match:' + wish.id)}", wish_id=wish.id, donor_id=offer.sponsor_id,
-                  donor_name=offer.sponsor_name, donor_kind="unit", kind="pledge", amount_fen=match.amount_fen,
-                  status="active", created_at=now, updated_at=now, wish_title=wish.title, matched=True,
+                  donor_name=offer.sponsor_name, donor_kind="unit", kind=ClaimKind.PLEDGE, amount_fen=match.amount_fen,
+                  status=ClaimStatus.ACTIVE, created_at=now, updated_at=now, wish_title=wish.title, matched=True,
                   matched_claim_id=pledge.id, note=f"配捐 {pledge.id}")
-    transaction.put(claim_item(claim), "attribute_not_exists(PK)")
-    move_matched(transaction, match.campaign, match.amount_fen)
+    transaction.put_claim(claim)
+    transaction.move_matched(match.campaign, match.amount_fen)
     return claim
-
-
-def move_matched(transaction: Transaction, campaign: Campaign, delta: int) -> None:
-    cap = campaign.matching.cap_fen if campaign.matching else 0
-    if delta > 0:
-        transaction.update(campaign_key(campaign.id), "ADD matched_fen :delta",
-                           "attribute_exists(PK) AND (attribute_not_exists(matched_fen) OR matched_fen <= :room)",
-                           {":delta": delta, ":room": cap - delta})
-    else:
-        transaction.update(campaign_key(campaign.id), "ADD matched_fen :delta", "attribute_exists(PK)",
-                           {":delta": delta})
 
 
 def match_of(claims: list[Claim], pledge: Claim) -> Claim | None:
@@ -364,31 +189,21 @@ MATCHING = Caller(sub="system:matching")
 def write_match(transaction: Transaction, match: Match, before: Wish, after: Wish, pledge: Claim, now: str) -> None:
     """Everything the match adds to the pledge's transaction: the sponsor's pledge, the sponsor's
     record, the campaign's matched total (guarded by the cap) and its own audit event."""
-    from ..lifecycle import Action
-    from ..repository import audit_item
-    from .claims import count_donor
-    from .wishes import event_for
-
     claim = add_match(transaction, match, after, pledge, now)
-    count_donor(transaction, claim.donor_id, active=1, claimed=1)  # a sponsor is not held to the claim limit
+    transaction.count_donor(claim.donor_id, active=1, claimed=1)  # a sponsor is not held to the claim limit
     event = event_for(MATCHING, Action.PLEDGED, before, after, f"配捐：{claim.donor_name} 按 1:1 配捐",
                       donor_id=claim.donor_id, claim_id=claim.id, amount_fen=claim.amount_fen)
-    transaction.put(audit_item(after, event, order=2), "attribute_not_exists(PK)")
+    transaction.audit(after, event, order=2)
 
 
 def release_match(transaction: Transaction, repo: WishRepository, before: Wish, after: Wish, match: Claim,
                   now: str) -> None:
     """A withdrawn pledge takes its match with it, and the amount goes back to the sponsor's cap."""
-    from ..lifecycle import Action
-    from ..repository import audit_item
-    from .claims import count_donor, set_claim_status
-    from .wishes import event_for
-
-    set_claim_status(transaction, match, "withdrawn", now, expect="active")
-    count_donor(transaction, match.donor_id, active=-1, withdrawn=1)
+    transaction.move_claim(match, ClaimStatus.WITHDRAWN, now, expect=ClaimStatus.ACTIVE)
+    transaction.count_donor(match.donor_id, active=-1, withdrawn=1)
     event = event_for(MATCHING, Action.WITHDRAWN, before, after, "配捐随认捐撤回", donor_id=match.donor_id,
                       claim_id=match.id, amount_fen=match.amount_fen)
-    transaction.put(audit_item(after, event, order=1), "attribute_not_exists(PK)")
+    transaction.audit(after, event, order=1)
     campaign = get_campaign(repo, before.campaign_id or "")
     if campaign is not None:
-        move_matched(transaction, campaign, -(match.amount_fen or 0))
+        transaction.move_matched(campaign, -(match.amount_fen or 0))

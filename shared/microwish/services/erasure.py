@@ -24,11 +24,11 @@ from .. import clock
 from ..auth import Caller, require_role
 from ..errors import NotFound
 from ..lifecycle import Action
-from ..models import ErasureRequest, WishPrivateView
+from ..models import ErasureRequest, WishPrivateView, event_for
 from ..notifications.templates import mask_phones
-from ..repository import DUE_ERASURE, ConditionFailed, WishRepository
+from ..repository import DUE_ERASURE, ConditionFailed, DueKey, WishRepository
 from ..settings import Settings
-from .wishes import event_for, may_see_private, private_view
+from .views import may_see_private, private_view
 
 SYSTEM = Caller(sub="system:retention", role=None)
 RETENTION_NOTE = "保存期限届满，受益人个人信息已自动删除"
@@ -88,28 +88,28 @@ def sweep(repo: WishRepository, settings: Settings, budget_seconds: float | None
         keys, cursor = repo.due(DUE_ERASURE, summary.now, page_size, cursor)
         summary.pages += 1
         summary.due += len(keys)
-        wishes = repo.get_wishes([key["PK"].removeprefix("WISH#") for key in keys]) if keys else {}
+        wishes = repo.get_wishes([key.wish_id for key in keys]) if keys else {}
         for key in keys:
             if budget_seconds is not None and time.monotonic() - started > budget_seconds:
                 summary.more = True
                 return summary
-            _erase_due(repo, key, wishes.get(key["PK"].removeprefix("WISH#")), summary)
+            _erase_due(repo, key, wishes.get(key.wish_id), summary)
         if not cursor:
             return summary
 
 
-def _erase_due(repo: WishRepository, key: dict[str, Any], wish: Any, summary: RetentionSummary) -> None:
+def _erase_due(repo: WishRepository, key: DueKey, wish: Any, summary: RetentionSummary) -> None:
     if wish is None:
         summary.skipped += 1  # a private part without its wish is not ours to judge: left for a person
         return
     event = event_for(SYSTEM, Action.ERASED, wish, wish, RETENTION_NOTE, at=summary.now)
     try:
-        repo.erase_private(wish, event, summary.now, due_sk=key["DueSK"])
+        repo.erase_private(wish, event, summary.now, due_sk=key.due_sk)
         summary.erased += 1
     except ConditionFailed as failure:
         item = failure.item or {}
-        if "beneficiary" not in item and item.get("DueSK") == key["DueSK"]:
-            repo.drop_due({"PK": key["PK"], "SK": key["SK"]}, key["DueSK"])  # erased by hand meanwhile
+        if "beneficiary" not in item and item.get("DueSK") == key.due_sk:
+            repo.drop_due(key)  # erased by hand meanwhile
             summary.already += 1
         else:
             summary.skipped += 1

@@ -35,7 +35,8 @@ from ..lifecycle import ESCALATABLE, Action, Status, next_status
 from ..models import AuditEvent, Wish, WishPrivateView
 from ..repository import DUE_ESCALATION, ConditionFailed, WishRepository
 from ..settings import Settings
-from .wishes import conflict_from, load_bundle_for_officer, private_view
+from .views import changed_meanwhile, private_view
+from .wishes import load_bundle_for_officer
 
 LEVEL_NAMES = {"village": "村", "township": "乡镇", "county": "县", "city": "市", "province": "省"}
 # A window of 0 days (a misconfigured parameter) must still put the next due time after now,
@@ -168,7 +169,7 @@ class Sweep:
             keys, start = self.repo.due(DUE_ESCALATION, now, self.page_size, start)
             self.summary.pages += 1
             self.summary.due += len(keys)
-            ids = [key["PK"].removeprefix("WISH#") for key in keys]
+            ids = [key.wish_id for key in keys]
             wanted = [wish_id for wish_id in ids if wish_id not in self._done]
             found = self.repo.get_wishes(wanted) if wanted else {}
             # Soonest due first, as the index gave them; a key whose wish is gone is just not there.
@@ -228,5 +229,5 @@ def escalate_by_hand(caller: Caller, wish_id: str, reason: str, repo: WishReposi
         after = write_move(repo, wish, move, now, actor=caller)
     except ConditionFailed as failure:
         # Someone (the sweep, another officer, a donor) changed it since it was read: theirs stands.
-        raise conflict_from(failure, wish) from None
+        raise changed_meanwhile(repo, wish, failure) from None
     return private_view(after, private, claims)

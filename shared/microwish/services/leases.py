@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 from .. import clock
 from ..auth import Caller
 from ..lifecycle import Action, Status
-from ..models import Claim
-from ..repository import DUE_LEASE, ConditionFailed, WishRepository, audit_item
+from ..models import Claim, ClaimStatus, Wish, event_for
+from ..repository import DUE_LEASE, ConditionFailed, DueKey, WishRepository
 from ..settings import Settings
-from .claims import count_donor, reopened, set_claim_status
-from .wishes import event_for
+from .fulfilment import reopened
 
 SYSTEM = Caller(sub="system:lease", role=None)
 _PAGE = 100
@@ -45,10 +44,9 @@ def sweep(repo: WishRepository, settings: Settings, max_pages: int = 50) -> Swee
     return report
 
 
-def _handle(repo: WishRepository, settings: Settings, key: dict, now: str, report: SweepReport) -> None:
-    wish_id = key["PK"].removeprefix("WISH#")
-    bundle = repo.get_wish_bundle(wish_id)
-    claim_data = next((c for c in bundle[2] if c["SK"] == key["SK"]), None) if bundle else None
+def _handle(repo: WishRepository, settings: Settings, key: DueKey, now: str, report: SweepReport) -> None:
+    bundle = repo.get_wish_bundle(key.wish_id)
+    claim_data = next((c for c in bundle[2] if c["SK"] == key.key["SK"]), None) if bundle else None
     if bundle is None or claim_data is None:
         report.skipped += 1
         return
@@ -58,7 +56,7 @@ def _handle(repo: WishRepository, settings: Settings, key: dict, now: str, repor
             _lapse(repo, settings, wish, claim, now)
             report.lapsed += 1
         elif not claim.reminded:
-            _remind(repo, wish, claim, key["DueSK"], now)
+            _remind(repo, wish, claim, key.due_sk, now)
             report.reminded += 1
         else:
             report.skipped += 1
@@ -66,30 +64,27 @@ def _handle(repo: WishRepository, settings: Settings, key: dict, now: str, repor
         report.skipped += 1  # delivered, withdrawn or moved meanwhile: theirs won, nothing to do
 
 
-def _remind(repo: WishRepository, wish, claim: Claim, due_sk: str, now: str) -> None:  # noqa: ANN001
+def _remind(repo: WishRepository, wish: Wish, claim: Claim, due_sk: str, now: str) -> None:
     event = event_for(SYSTEM, Action.REMINDER, wish, wish, f"请在 {claim.deadline} 前完成", at=now,
                       donor_id=claim.donor_id, claim_id=claim.id)
     transaction = repo.transaction()
-    transaction.update({"PK": f"WISH#{wish.id}", "SK": f"CLAIM#{claim.id}"},
-                       "SET reminded = :true, DueSK = :deadline",
-                       "#status = :status AND DueSK = :due",
-                       {":true": True, ":deadline": f"{claim.deadline}#{claim.id}", ":status": claim.status,
-                        ":due": due_sk}, {"#status": "status"})
-    transaction.put(audit_item(wish, event), "attribute_not_exists(PK)")
+    transaction.remind_claim(claim, due_sk)
+    transaction.audit(wish, event)
     repo.commit(transaction)
 
 
-def _lapse(repo: WishRepository, settings: Settings, wish, claim: Claim, now: str) -> None:  # noqa: ANN001
-    expected = Status.ASSIGNED if claim.status == "offered" else Status.CLAIMED
+def _lapse(repo: WishRepository, settings: Settings, wish: Wish, claim: Claim, now: str) -> None:
+    expected = Status.ASSIGNED if claim.status is ClaimStatus.OFFERED else Status.CLAIMED
     if wish.status is not expected:
         raise ConditionFailed(None)  # the wish moved on (e.g. delivered): the claim is not released
     after = reopened(wish, Action.LAPSED, settings)
     event = event_for(SYSTEM, Action.LAPSED, wish, after, "认领超期，心愿重新开放", donor_id=claim.donor_id,
                       claim_id=claim.id)
-    transaction = repo.transaction().replace_wish(wish, after, event)
-    set_claim_status(transaction, claim, "lapsed", now, expect=claim.status)
-    if claim.status == "active":
-        count_donor(transaction, claim.donor_id, active=-1, lapsed=1)
+    transaction = repo.transaction()
+    transaction.replace_wish(wish, after, event)
+    transaction.move_claim(claim, ClaimStatus.LAPSED, now, expect=claim.status)
+    if claim.status is ClaimStatus.ACTIVE:
+        transaction.count_donor(claim.donor_id, active=-1, lapsed=1)
     else:
-        count_donor(transaction, claim.donor_id, lapsed=1)
+        transaction.count_donor(claim.donor_id, lapsed=1)
     repo.commit(transaction)

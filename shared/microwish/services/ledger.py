@@ -31,7 +31,7 @@ from ..errors import Forbidden, InvalidInput
 from ..lifecycle import Status
 from ..personal_data import mask
 from ..registry import get_registry
-from ..repository import CLAIM_PREFIX, WishRepository, from_dynamo, to_dynamo
+from ..repository import WishRepository
 from ..settings import Settings
 from .stats import CST
 
@@ -39,7 +39,6 @@ BOM = "\ufeff"
 DEFAULT_ROWS = 500
 MAX_ROWS = 2000
 _PAGE = 100
-_INDEX = {"province": ("ByProvince", "ProvPK"), "city": ("ByCity", "CityPK"), "county": ("ByCounty", "CountyPK")}
 _CURSOR = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z#[0-9a-f]{32}$")
 STATUS_NAMES = {"submitted": "待审核", "open": "待认领", "assigned": "已派单", "claimed": "已认领",
                 "delivered": "已送达", "fulfilled": "已圆梦", "rejected": "未通过", "cancelled": "已取消"}
@@ -83,35 +82,14 @@ def decode(cursor: str) -> str:
 def _status_pages(repo: WishRepository, region: str, status: Status, low: str, high: str
                   ) -> Iterator[tuple[str, dict[str, Any]]]:
     """One status partition of the region, oldest first, a page at a time."""
-    level = regions.level_of(region)
-    list_level = level if level in _INDEX else "county"
-    index, key = _INDEX[list_level]
-    params: dict[str, Any] = {
-        "IndexName": index, "KeyConditionExpression": f"{key} = :key AND ListSK BETWEEN :low AND :high",
-        "ExpressionAttributeValues": to_dynamo({":key": f"{status.value}#{regions.prefix_at(region, list_level)}",
-                                                ":low": low, ":high": high}),
-        "Limit": _PAGE}
-    if list_level != level:
-        params["FilterExpression"] = "begins_with(region_code, :region)"
-        params["ExpressionAttributeValues"][":region"] = {"S": region}
-    start = None
-    while True:
-        response = repo._query(**params, ExclusiveStartKey=start)  # noqa: SLF001
-        for item in response.get("Items", []):
-            wish = from_dynamo(item)
-            yield wish["ListSK"], wish
-        start = response.get("LastEvaluatedKey")
-        if not start:
-            return
+    return repo.created_between(region, status, low, high, _PAGE)
 
 
 def _donor_names(repo: WishRepository, wish: dict[str, Any]) -> str:
     if wish["status"] in ("submitted", "rejected") or (wish["status"] == "open" and not wish.get("pledge_count")):
         return ""
     names: list[str] = []
-    for claim in repo._query_all(  # noqa: SLF001
-            KeyConditionExpression="PK = :pk AND begins_with(SK, :claim)",
-            ExpressionAttributeValues={":pk": {"S": f"WISH#{wish['id']}"}, ":claim": {"S": CLAIM_PREFIX}}):
+    for claim in repo.claims_of(wish["id"]):
         if claim.get("status") in _HOLDING:
             name = claim.get("donor_name") or claim["donor_id"]
             if claim.get("matched"):

@@ -31,8 +31,8 @@ from aws_lambda_powertools import Logger
 from ..notifications.config import NotifyConfig
 from ..notifications.recipients import jobs_for
 from ..notifications.router import enqueue
-from ..replay_store import AuditWindow, DeadLetters, Letter
 from ..repository import WishRepository
+from ..repository.dead_letters import AuditWindow, DeadLetters, Letter
 from ..settings import Settings
 from . import stats
 

@@ -16,102 +16,23 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
-from typing import Any, Literal
-
-from pydantic import BaseModel, Field
+from typing import Any
 
 from ..catalog import categories as catalog_categories
 from ..catalog import groups as catalog_groups
 from ..errors import InvalidInput
+from ..models import Leaderboard, LeaderboardEntry, RegionFigures, Stats, TagFigures
 from ..privacy import refuse_village
 from ..registry import get_registry
-from ..repository import WishRepository, from_dynamo, to_dynamo
-from .stats import (
-    TOTAL,
-    counter_key,
-    dim,
-    interval_buckets,
-    leaderboard_key,
-    month_days,
-)
+from ..repository import WishRepository
+from .profiles import records_of, shown_as
+from .stats import TOTAL, dim, interval_buckets, month_days
+
+__all__ = ["Leaderboard", "Stats", "campaign_totals", "check_period", "check_region", "leaderboard", "stats"]
 
 STOCK_STATUSES = {"in_review": "submitted", "open": "open", "assigned": "assigned", "claimed": "claimed",
                   "delivered": "delivered"}
 _NOT_COUNTERS = {"PK", "SK", "type", "donors", "months"}
-
-
-class TagFigures(BaseModel):
-    submitted: int = 0
-    approved: int = 0
-    fulfilled: int = 0
-    value_fen: int = 0
-
-
-class Figures(BaseModel):
-    submitted: int = Field(0, description="Wishes submitted in the period")
-    approved: int = 0
-    in_review: int = Field(0, description="Waiting for review at the end of the period")
-    open: int = Field(0, description="On the open list at the end of the period")
-    assigned: int = 0
-    claimed: int = 0
-    delivered: int = 0
-    fulfilled: int = Field(0, description="Fulfilled (圆梦) in the period")
-    rejected: int = 0
-    cancelled: int = 0
-    fulfilment_rate: float = Field(0.0, ge=0, le=1, description="fulfilled / approved in the period (0–1)")
-    value_fen: int = Field(0, description="What the wishes fulfilled in the period were worth")
-    donors: int = Field(0, description="Distinct donors of the wishes fulfilled in the period")
-    median_days_to_fulfil: float | None = Field(None, description="Median whole days from approval to fulfilment")
-
-
-class RegionFigures(Figures):
-    code: str
-    name: str
-
-
-class Stats(Figures):
-    region: str
-    region_name: str | None
-    campaign: str | None = None
-    from_: date | None = Field(None, alias="from", serialization_alias="from")
-    to: date | None = None
-    by_category: dict[str, TagFigures]
-    by_group: dict[str, TagFigures]
-    by_region: list[RegionFigures]
-
-    model_config = {"populate_by_name": True}
-
-
-class LeaderboardEntry(BaseModel):
-    rank: int
-    donor_ref: str = Field(description="Opaque and stable per donor (never a login id)")
-    display_name: str = Field(description="The name the donor chose (PUT /me/profile); else a unit's name; "
-                                          "else 爱心人士")
-    kind: Literal["individual", "unit"]
-    wishes: int = Field(description="Wishes fulfilled with this donor in the months counted")
-    value_fen: int
-
-
-class Leaderboard(BaseModel):
-    region: str
-    months: list[str] = Field(description="The months counted (the leaderboard is kept by month)")
-    individuals: list[LeaderboardEntry]
-    units: list[LeaderboardEntry]
-
-
-# ---------------------------------------------------------------- reading
-def _batch_get(repo: WishRepository, keys: list[dict[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
-    unique = list({(key["PK"], key["SK"]): key for key in keys}.values())
-    found: dict[tuple[str, str], dict[str, Any]] = {}
-    pending = [to_dynamo(key) for key in unique]
-    while pending:
-        batch, pending = pending[:100], pending[100:]
-        response = repo.client.batch_get_item(RequestItems={repo.table_name: {"Keys": batch}})
-        for item in response.get("Responses", {}).get(repo.table_name, []):
-            plain = from_dynamo(item)
-            found[(plain["PK"], plain["SK"])] = plain
-        pending += response.get("UnprocessedKeys", {}).get(repo.table_name, {}).get("Keys", [])
-    return found
 
 
 class _Sum:
@@ -131,11 +52,11 @@ class _Sum:
 def _read(repo: WishRepository, dims: list[str], start: date | None, end: date | None
           ) -> dict[str, tuple[_Sum, _Sum]]:
     """Per dimension: (the period's sums, the sums up to the period's end)."""
-    totals = _batch_get(repo, [counter_key(d, TOTAL) for d in dims])
+    totals = repo.stats.counters([(d, TOTAL) for d in dims])
     result: dict[str, tuple[_Sum, _Sum]] = {}
     wanted: dict[str, tuple[list[str], list[str]]] = {}
     for d in dims:
-        total = totals.get((f"STATS#{d}", TOTAL))
+        total = totals.get((d, TOTAL))
         period, stock = _Sum(), _Sum()
         result[d] = (period, stock)
         months = sorted((total or {}).get("months") or [])
@@ -151,13 +72,13 @@ def _read(repo: WishRepository, dims: list[str], start: date | None, end: date |
             else []
         stock_buckets = interval_buckets(first, period_end) if first <= period_end else []
         wanted[d] = (period_buckets, stock_buckets)
-    items = _batch_get(repo, [counter_key(d, bucket) for d, (p, s) in wanted.items() for bucket in {*p, *s}])
+    items = repo.stats.counters([(d, bucket) for d, (p, s) in wanted.items() for bucket in sorted({*p, *s})])
     for d, (period_buckets, stock_buckets) in wanted.items():
         period, stock = result[d]
         for bucket in period_buckets:
-            period.add(items.get((f"STATS#{d}", bucket)))
+            period.add(items.get((d, bucket)))
         for bucket in stock_buckets:
-            stock.add(items.get((f"STATS#{d}", bucket)))
+            stock.add(items.get((d, bucket)))
     return result
 
 
@@ -241,19 +162,15 @@ def leaderboard(repo: WishRepository, region: str, start: date | None, end: date
 
     Entries show a donor_ref and a display name, never a login id (issue 14): see services/profiles.py.
     """
-    from .profiles import records_of, shown_as
-
     check_region(region)
     check_period(start, end)
-    total = _batch_get(repo, [counter_key(dim(region), TOTAL)]).get((f"STATS#{region}", TOTAL)) or {}
+    total = repo.stats.counters([(dim(region), TOTAL)]).get((dim(region), TOTAL)) or {}
     months = [month for month in sorted(total.get("months") or [])
               if (start is None or month >= start.isoformat()[:7]) and (end is None or month <= end.isoformat()[:7])]
     donors: dict[str, dict[str, Any]] = {}
     for month in months:
-        partition = leaderboard_key(region, month, "", "")["PK"]
-        for item in repo._query_all(KeyConditionExpression="PK = :pk",  # noqa: SLF001
-                                    ExpressionAttributeValues={":pk": {"S": partition}}):
-            entry = donors.setdefault(item["SK"], {"donor_id": item.get("donor_id", item["SK"].split("#", 1)[1]),
+        for item in repo.stats.leaderboard(region, month):
+            entry = donors.setdefault(item["SK"], {"donor_id": item["donor_id"],
                                                    "kind": item.get("kind", "individual"), "unit_name": "",
                                                    "donor_ref": "", "wishes": 0, "value_fen": 0})
             entry["wishes"] += int(item.get("fulfilled", 0))

@@ -4,8 +4,8 @@ Every state change writes an audit item in its own transaction; this turns each 
 counter moves, so that a report (GET /stats, GET /campaigns/{id}, GET /donors/leaderboard) is a
 few key reads, never a Scan, whatever the table holds.
 
-Key design (all in the wish table):
-- counter      PK=STATS#<dim>  SK=T | M#<yyyy-mm> | D#<yyyy-mm-dd>
+What is stored (in the wish table; the keys are spelled in repository/keys.py, written by repository/stats.py):
+- counter      one item per (dim, bucket): bucket = all time (T), a month (M) or a day (D);
                dim = a region prefix at province, city, county and township level ("4312",
                "431222", "431222250"), or "<prefix>@<campaign id>" for the wish's campaign. Buckets are
                China Standard Time (UTC+8) days and months, plus T (all time). A period query reads
@@ -21,13 +21,13 @@ Key design (all in the wish table):
                                             idempotent and sets union across buckets and regions,
                                             which counts cannot (see README for its size limit)
                  months (string set, T only) the months that have data: where "from the start" begins
-- leaderboard  PK=LB#<region prefix>#<yyyy-mm>  SK=<individual|unit>#<donor id>
+- leaderboard  one item per (region prefix, month, kind, donor):
                donor_ref (opaque, from the donor's record), display_name (as it was when counted), name (a
                unit's own name; empty for individuals), kind, fulfilled (wishes), value_fen, donor_id (kept,
                never shown): one partition per region and month, read
                whole and ranked in memory (a month's donors of one region are hundreds, not millions;
                a sort key cannot hold a count that keeps changing without a delete and re-put per move).
-- marker       PK=COUNTED#<wish id>  SK=<audit SK>[#lb<n>]
+- marker       one item per counted audit record (and leaderboard chunk of it),
                written in the SAME transaction as the counter moves, on condition it does not exist:
                a redelivered or replayed record finds its marker and changes nothing.
 A village is never a dimension: figures stop at the township, as the public list does (a village
@@ -41,11 +41,13 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 from .. import clock, regions
-from ..repository import CLAIM_PREFIX, ConditionFailed, WishRepository, from_dynamo
+from ..repository import CounterMove, LeaderboardMove, WishRepository, from_dynamo
+from ..repository.keys import TOTAL_BUCKET, counter_dimension, day_bucket, month_bucket, wish_id_of
+from .profiles import ensure_ref, shown_as
 
 CST = timezone(timedelta(hours=8), "CST")  # the federation's calendar: China Standard Time, no DST
 SCOPE_LEVELS = ("province", "city", "county", "township")
-TOTAL = "T"
+TOTAL = TOTAL_BUCKET
 MAX_DAYS_BIN = 999  # d_999: 999 days or more
 _LEADERBOARD_UPDATES_PER_TRANSACTION = 90
 
@@ -65,28 +67,11 @@ def scopes(region_code: str) -> list[str]:
     return found
 
 
-def dim(scope: str, campaign_id: str | None = None) -> str:
-    return f"{scope}@{campaign_id}" if campaign_id else scope
-
-
-def counter_key(dimension: str, bucket: str) -> dict[str, str]:
-    return {"PK": f"STATS#{dimension}", "SK": bucket}
-
-
-def day_bucket(day: str) -> str:
-    return f"D#{day}"
-
-
-def month_bucket(month: str) -> str:
-    return f"M#{month}"
+dim = counter_dimension  # a counter's dimension: a region prefix, or "<prefix>@<campaign id>"
 
 
 def buckets_of(day: str) -> list[str]:
     return [TOTAL, month_bucket(day[:7]), day_bucket(day)]
-
-
-def leaderboard_key(scope: str, month: str, kind: str, donor_id: str) -> dict[str, str]:
-    return {"PK": f"LB#{scope}#{month}", "SK": f"{kind}#{donor_id}"}
 
 
 def days_between(start: str, end: str) -> int:
@@ -162,51 +147,13 @@ def moves_of(event: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
     return {key: move for key, move in moves.items() if move["n"] or move["donors"]}
 
 
-def _update(table: str, key: dict[str, str], move: dict[str, Any]) -> dict[str, Any]:
-    names: dict[str, str] = {}
-    values: dict[str, Any] = {}
-    parts = []
-    for index, (name, amount) in enumerate(sorted(move["n"].items())):
-        names[f"#a{index}"] = name
-        values[f":a{index}"] = {"N": str(amount)}
-        parts.append(f"#a{index} :a{index}")
-    for attribute in ("donors", "months"):
-        if move[attribute]:
-            names[f"#{attribute}"] = attribute
-            values[f":{attribute}"] = {"SS": sorted(move[attribute])}
-            parts.append(f"#{attribute} :{attribute}")
-    return {"Update": {"TableName": table, "Key": {k: {"S": v} for k, v in key.items()},
-                       "UpdateExpression": "ADD " + ", ".join(parts),
-                       "ExpressionAttributeNames": names, "ExpressionAttributeValues": values}}
-
-
-def _marker(table: str, wish_id: str, sort_key: str, at: str) -> dict[str, Any]:
-    return {"Put": {"TableName": table,
-                    "Item": {"PK": {"S": f"COUNTED#{wish_id}"}, "SK": {"S": sort_key}, "type": {"S": "counted"},
-                             "at": {"S": at}},
-                    "ConditionExpression": "attribute_not_exists(PK)"}}
-
-
-def _commit_once(repo: WishRepository, items: list[dict[str, Any]]) -> bool:
-    """Commit the marker (item 0) and the moves; False when the marker was there: counted before."""
-    try:
-        repo._transact(items)  # noqa: SLF001 - the repository's one transaction path
-    except ConditionFailed as failure:
-        if failure.index == 0:
-            return False
-        raise
-    return True
-
-
 # ---------------------------------------------------------------- the consumer
 def count(event: dict[str, Any], repo: WishRepository) -> bool:
     """Count one audit event exactly once; True when it moved something now."""
-    wish_id, sort_key = event["PK"].removeprefix("WISH#"), event["SK"]
-    table = repo.table_name
-    moves = moves_of(event)
-    items = [_marker(table, wish_id, sort_key, event["at"])]
-    items += [_update(table, counter_key(*key), move) for key, move in sorted(moves.items())]
-    counted = _commit_once(repo, items)
+    wish_id, sort_key = wish_id_of(event), event["SK"]
+    moves = {key: CounterMove(numbers=dict(move["n"]), donors=move["donors"], months=move["months"])
+             for key, move in moves_of(event).items()}
+    counted = repo.stats.count_once(wish_id, sort_key, event["at"], moves)
     if event["action"] == "fulfilled":
         _count_donors(event, wish_id, sort_key, repo)
     return counted
@@ -218,9 +165,7 @@ def donor_shares(repo: WishRepository, wish_id: str, value_fen: int) -> dict[str
     A sole claim or an accepted assignment brings the wish's whole value; a pledge its amount.
     """
     shares: dict[str, dict[str, Any]] = {}
-    for claim in repo._query_all(  # noqa: SLF001
-            KeyConditionExpression="PK = :pk AND begins_with(SK, :claim)",
-            ExpressionAttributeValues={":pk": {"S": f"WISH#{wish_id}"}, ":claim": {"S": CLAIM_PREFIX}}):
+    for claim in repo.claims_of(wish_id):
         if claim.get("status") != "fulfilled":
             continue
         kind = "unit" if claim.get("kind") == "assignment" else (claim.get("donor_kind") or "individual")
@@ -236,31 +181,20 @@ def donor_shares(repo: WishRepository, wish_id: str, value_fen: int) -> dict[str
 
 def _count_donors(event: dict[str, Any], wish_id: str, sort_key: str, repo: WishRepository) -> None:
     """Leaderboard moves of a fulfilled wish, in chunks that fit a transaction, each counted once."""
-    from .profiles import ensure_ref, shown_as
-
     wish = event.get("wish") or {}
     shares = donor_shares(repo, wish_id, int(event.get("amount_fen") or 0))
     month = local_day(event["at"])[:7]
-    updates = []
+    moves: list[LeaderboardMove] = []
     for donor_id, share in sorted(shares.items()):
         record = ensure_ref(repo, donor_id)  # the donor's opaque ref (made once) and chosen display name
         unit_name = share["name"] if share["kind"] == "unit" else ""
         display = shown_as(record.get("display_name"), share["kind"], unit_name)
-        for scope in scopes(wish["region_code"]):
-            updates.append({"Update": {
-                "TableName": repo.table_name,
-                "Key": {k: {"S": v} for k, v in leaderboard_key(scope, month, share["kind"], donor_id).items()},
-                "UpdateExpression": "SET #name = :name, display_name = :display, donor_ref = :ref, #kind = :kind, "
-                                    "donor_id = :donor ADD fulfilled :one, value_fen :value",
-                "ExpressionAttributeNames": {"#name": "name", "#kind": "kind"},
-                "ExpressionAttributeValues": {":name": {"S": unit_name}, ":display": {"S": display},
-                                              ":ref": {"S": record["donor_ref"]}, ":kind": {"S": share["kind"]},
-                                              ":donor": {"S": donor_id}, ":one": {"N": "1"},
-                                              ":value": {"N": str(share["value_fen"])}}}})
+        moves += [LeaderboardMove(scope=scope, month=month, kind=share["kind"], donor_id=donor_id,
+                                  unit_name=unit_name, display_name=display, donor_ref=record["donor_ref"],
+                                  value_fen=share["value_fen"]) for scope in scopes(wish["region_code"])]
     size = _LEADERBOARD_UPDATES_PER_TRANSACTION
-    for chunk, start in enumerate(range(0, len(updates), size)):
-        _commit_once(repo, [_marker(repo.table_name, wish_id, f"{sort_key}#lb{chunk}", event["at"]),
-                            *updates[start:start + size]])
+    for chunk, start in enumerate(range(0, len(moves), size)):
+        repo.stats.rank_once(wish_id, f"{sort_key}#lb{chunk}", event["at"], moves[start:start + size])
 
 
 def record_handler(record: Any, repo: WishRepository) -> None:

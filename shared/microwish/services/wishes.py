@@ -2,102 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from .. import clock, once
 from ..auth import Caller, require_role
-from ..errors import Conflict, Forbidden, InvalidInput, NotFound
-from ..lifecycle import INITIAL_STATUS, PUBLIC_STATUSES, Action, Status, next_status
-from ..models import (
-    AuditEvent,
-    BeneficiaryView,
-    ReviewDecision,
-    Wish,
-    WishPrivateView,
-    WishPublicView,
-    WishSubmission,
-)
-from ..personal_data import beneficiary_name, mask, refuse_personal_data
+from ..errors import Forbidden, InvalidInput, NotFound
+from ..lifecycle import INITIAL_STATUS, PUBLIC_STATUSES, Action, next_status
+from ..models import ReviewDecision, Wish, WishPrivateView, WishPublicView, WishSubmission, event_for
+from ..personal_data import beneficiary_name, refuse_personal_data
 from ..privacy import alias, refuse_village
-from ..registry import get_registry
 from ..repository import ConditionFailed, ListQuery, WishRepository
 from ..settings import Settings
+from .campaigns import check_joinable
+from .views import changed_meanwhile, may_see_private, private_view, public_view
 
-
-def due_for(settings: Settings, status: Status, level: str) -> str:
-    days = settings.review_window_days if status is Status.SUBMITTED else settings.window_days(level)
-    return clock.iso(clock.now() + timedelta(days=days))
-
-
-def event_for(caller: Caller, action: Action, before: Wish | None, after: Wish, note: str | None = None,
-              at: str | None = None, **subject: object) -> AuditEvent:
-    """The audit event of a change; `subject` names whom it concerns (donor_id, claim_id, amount_fen, donor_ids)."""
-    return AuditEvent(
-        at=at or after.updated_at, actor=caller.sub or "system", actor_role=caller.role or "system",
-        action=action, from_status=before.status if before else None, to_status=after.status,
-        from_level=before.level if before else None, to_level=after.level, note=note, **subject,
-    )
-
-
-def conflict_from(failure: ConditionFailed, fallback: Wish) -> Conflict:
-    """A 409 that names the state the wish is really in now."""
-    status = (failure.item or {}).get("status", fallback.status.value)
-    return Conflict(f"the wish changed meanwhile and is now {status}", state=status)
-
-
-# ---------------------------------------------------------------- views
-def public_view(wish: Wish) -> WishPublicView:
-    fields = wish.model_dump(include=set(WishPublicView.model_fields) - {"view", "township_code", "region_name"})
-    for name in ("title", "description", "feedback"):  # text stored before it was checked: mask what slipped in
-        fields[name] = mask(fields.get(name))
-    return WishPublicView(
-        **fields,
-        township_code=wish.township_code,
-        region_name=get_registry().full_name(wish.township_code),
-    )
-
-
-def private_view(wish: Wish, private: dict, claims: list[dict]) -> WishPrivateView:
-    beneficiary = private.get("beneficiary", {})
-    erased = bool(private.get("erased_at"))  # an erased private part is a tombstone: no name, phone, address
-    return WishPrivateView(
-        **public_view(wish).model_dump(exclude={"view"}),
-        region_code=wish.region_code,
-        handling_region_code=wish.handling_region_code,
-        beneficiary=None if erased else BeneficiaryView(
-            name=beneficiary.get("name", ""), phone=beneficiary.get("phone", ""),
-            address=beneficiary.get("address", "")),
-        personal_data_erased=erased,
-        review_reason=wish.review_reason,
-        claims=[_claim_view(claim) for claim in claims],
-    )
-
-
-def _claim_view(claim: dict) -> dict:
-    fields = ("id", "wish_id", "donor_id", "donor_name", "donor_kind", "amount_fen", "status", "created_at",
-              "deadline")
-    return {key: claim.get(key) for key in fields}
-
-
-def may_see_private(caller: Caller, wish: Wish) -> bool:
-    return caller.is_officer_for(wish.region_code) or (
-        caller.role == "resident" and caller.sub == wish.submitted_by)
-
-
-def view_for(caller: Caller, wish: Wish, private: dict, claims: list[dict]) -> WishPrivateView | WishPublicView:
-    """The view WHO calls may see: private for officers in region, admins and the submitting resident;
-    the public view for anyone else (a donor acting on the wish included). Never decided by the route."""
-    return private_view(wish, private, claims) if may_see_private(caller, wish) else public_view(wish)
-
-
-def replayed_view(caller: Caller, public: dict, repo: WishRepository) -> WishPrivateView | WishPublicView:
-    """A remembered answer (its public part, as idempotency records keep it), with the private part
-    re-read from the table for a caller entitled to it now; the public part as remembered otherwise."""
-    bundle = repo.get_wish_bundle(str(public.get("id", "")))
-    if bundle is None or not may_see_private(caller, bundle[0]):
-        return WishPublicView.model_validate(public)
-    current = private_view(*bundle).model_dump()
-    return WishPrivateView.model_validate({**current, **public, "view": "private"})
+__all__ = ["get_wish", "list_wishes", "load_bundle_for_officer", "load_for_officer", "review_wish", "submit_wish"]
 
 
 # ---------------------------------------------------------------- use cases
@@ -109,8 +26,6 @@ def submit_wish(caller: Caller, submission: WishSubmission, repo: WishRepository
     refuse_personal_data([("title", submission.title), ("description", submission.description)],
                          submission.beneficiary.name)
     if submission.campaign_id:  # joins a running campaign whose region and targets fit (else 422)
-        from .campaigns import check_joinable
-
         check_joinable(repo, submission.campaign_id, region_code=submission.region_code,
                        category=submission.category, groups=list(submission.groups))
     now = clock.now_iso()
@@ -121,7 +36,7 @@ def submit_wish(caller: Caller, submission: WishSubmission, repo: WishRepository
         beneficiary_alias=alias(submission.beneficiary.name, list(submission.groups),
                                 submission.beneficiary.title),
         campaign_id=submission.campaign_id, needed_by=submission.needed_by, submitted_by=caller.sub or "",
-        created_at=now, updated_at=now, due_at=due_for(settings, INITIAL_STATUS, "village"),
+        created_at=now, updated_at=now, due_at=settings.due_for(INITIAL_STATUS, "village"),
     )
     repo.put_new_wish(wish, submission.beneficiary, event_for(caller, Action.SUBMITTED, None, wish))
     return private_view(wish, {"beneficiary": submission.beneficiary.model_dump()}, [])
@@ -167,11 +82,9 @@ def review_wish(caller: Caller, wish_id: str, decision: ReviewDecision, repo: Wi
         target = decision.target_fen if decision.target_fen is not None else wish.target_fen
         if mode == "pooled" and not target:
             raise InvalidInput("target_fen", "a pooled wish needs a target above 0")
-        changes.update(mode=mode, target_fen=target, due_at=due_for(settings, status, wish.level), approved_at=now)
+        changes.update(mode=mode, target_fen=target, due_at=settings.due_for(status, wish.level), approved_at=now)
     joined = None
     if decision.campaign_id and decision.campaign_id != wish.campaign_id:  # joins a campaign at review
-        from .campaigns import check_joinable
-
         if wish.campaign_id:
             raise InvalidInput("campaign_id", "the wish is already in a campaign")
         check_joinable(repo, decision.campaign_id, region_code=wish.region_code, category=wish.category,
@@ -182,7 +95,7 @@ def review_wish(caller: Caller, wish_id: str, decision: ReviewDecision, repo: Wi
         repo.replace_wish(wish, after, event_for(caller, action, wish, after, decision.reason,
                                                  campaign_joined=joined))
     except ConditionFailed as failure:
-        raise conflict_from(failure, wish) from None
+        raise changed_meanwhile(repo, wish, failure) from None
     return private_view(after, private, claims)
 
 

@@ -9,11 +9,10 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from ...auth import Caller
-from ...models import Page, RegionPrefix
+from ...models import CampaignRequest, CampaignView, Page, RegionPrefix
 from ...once import KeyedRequest
 from ...repository import WishRepository
 from ...services import campaigns
-from ...services.campaigns import CampaignRequest, CampaignView
 from ..app import BEARER
 from ..dependencies import CurrentCaller, Repository
 from ..idempotency import idempotent_replaying, path_id

@@ -13,13 +13,13 @@ from ...models import (
     DeliveryReport,
     WishView,
 )
-from ...services import claims
+from ...services import fulfilment
 from ..app import BEARER
 from ..dependencies import AppSettings, CurrentCaller, Repository
 from ..idempotency import idempotent
 
 router = Router()
-# Issue 14: the answer's view is decided by who calls (services.wishes.view_for), never by the route.
+# Issue 14: the answer's view is decided by who calls (services.views.view_for), never by the route.
 _VIEW = (
     "Answers with the wish in the view its caller may see: the private view for officers of its region, "
     "admins and the submitting resident; the public view for anyone else (a donor included)."
@@ -41,7 +41,7 @@ def assign(
     repo: Repository,  # noqa: A002
     settings: AppSettings,
 ) -> Response[WishView]:
-    return Response(200, "application/json", claims.assign(caller, id, request, repo, settings))
+    return Response(200, "application/json", fulfilment.assign(caller, id, request, repo, settings))
 
 
 @router.post(
@@ -58,7 +58,7 @@ def accept(
     repo: Repository,  # noqa: A002
     settings: AppSettings,
 ) -> Response[WishView]:
-    return Response(200, "application/json", claims.accept(caller, id, repo, settings))
+    return Response(200, "application/json", fulfilment.accept(caller, id, repo, settings))
 
 
 @router.post(
@@ -77,7 +77,7 @@ def decline(
     request: DeclineRequest | None = None,
 ) -> Response[WishView]:
     request = request or DeclineRequest()
-    return Response(200, "application/json", claims.decline(caller, id, request, repo, settings))
+    return Response(200, "application/json", fulfilment.decline(caller, id, request, repo, settings))
 
 
 @router.post(
@@ -95,7 +95,7 @@ def deliver(
     repo: Repository,  # noqa: A002
     settings: AppSettings,
 ) -> Response[WishView]:
-    return Response(200, "application/json", claims.deliver(caller, id, report, repo, settings))
+    return Response(200, "application/json", fulfilment.deliver(caller, id, report, repo, settings))
 
 
 @router.post(
@@ -113,7 +113,7 @@ def confirm(
     repo: Repository,  # noqa: A002
     settings: AppSettings,
 ) -> Response[WishView]:
-    return Response(200, "application/json", claims.confirm(caller, id, request, repo, settings))
+    return Response(200, "application/json", fulfilment.confirm(caller, id, request, repo, settings))
 
 
 @router.post(
@@ -131,4 +131,4 @@ def cancel(
     repo: Repository,  # noqa: A002
     settings: AppSettings,
 ) -> Response[WishView]:
-    return Response(200, "application/json", claims.cancel(caller, id, request, repo, settings))
+    return Response(200, "application/json", fulfilment.cancel(caller, id, request, repo, settings))

@@ -9,17 +9,17 @@ from aws_lambda_powertools.event_handler import Depends, Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from ...inbox_store import InboxStore
-from ...models import Page
-from ...notifications import inbox
-from ...notifications.inbox import (
+from ...models import (
     MarkRead,
     NotificationList,
     NotificationView,
+    Page,
     Preferences,
     PreferencesUpdate,
     VerificationRequest,
 )
+from ...notifications import inbox
+from ...repository import InboxStore
 from ..app import BEARER
 from ..dependencies import AppSettings, CurrentCaller
 from ..idempotency import idempotent_replaying, still_in_progress

@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from pydantic import BaseModel
 
 from ... import clock
+from ...models import Health
 
 router = Router()
-
-
-class Health(BaseModel):
-    status: str
-    time: str
 
 
 @router.get("/health", summary="Liveness", tags=["meta"])

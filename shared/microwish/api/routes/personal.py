@@ -8,10 +8,9 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from ...auth import require_role
-from ...models import ClaimView, MyWishView, Page, Wish
-from ...services import profiles, wishes
-from ...services.claims import claim_view
-from ...services.profiles import Profile, ProfileUpdate
+from ...models import ClaimView, MyWishView, Page, Profile, ProfileUpdate
+from ...services import profiles
+from ...services.views import claim_view, private_view
 from ..app import BEARER
 from ..dependencies import CurrentCaller, Repository
 
@@ -30,11 +29,10 @@ Cursor = Annotated[str | None, Query(max_length=2048)]
 )
 def my_wishes(caller: CurrentCaller, repo: Repository, limit: Limit = 20, cursor: Cursor = None) -> Page[MyWishView]:
     require_role(caller, "resident", "officer", "admin")
-    items, next_cursor = repo.person_items(f"WISHES#{caller.sub}", limit, cursor)
-    page = [Wish.model_validate(item) for item in items]  # the index projects the whole wish item
+    page, next_cursor = repo.wishes_submitted_by(caller.sub or "", limit, cursor)  # the index projects whole wishes
     private_parts = repo.get_private_parts([wish.id for wish in page])  # one BatchGetItem for the page
     views = [
-        MyWishView(**wishes.private_view(wish, private_parts.get(wish.id, {}), []).model_dump(exclude={"claims"}))
+        MyWishView(**private_view(wish, private_parts.get(wish.id, {}), []).model_dump(exclude={"claims"}))
         for wish in page
     ]
     return Page[MyWishView](items=views, next_cursor=next_cursor)
@@ -43,7 +41,7 @@ def my_wishes(caller: CurrentCaller, repo: Repository, limit: Limit = 20, cursor
 @router.get("/me/claims", summary="My claims, pledges and assignments", tags=["me"], security=BEARER)
 def my_claims(caller: CurrentCaller, repo: Repository, limit: Limit = 20, cursor: Cursor = None) -> Page[ClaimView]:
     require_role(caller, "donor")
-    items, next_cursor = repo.person_items(f"CLAIMS#{caller.sub}", limit, cursor)
+    items, next_cursor = repo.claims_by(caller.sub or "", limit, cursor)
     return Page[ClaimView](items=[claim_view(item) for item in items], next_cursor=next_cursor)
 
 

@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from pydantic import BaseModel
 
-from ...models import RegionPrefix
+from ...models import RegionList, RegionPrefix, RegionView
 from ...registry import get_registry
 
 router = Router()
-
-
-class RegionView(BaseModel):
-    code: str
-    name: str
-    level: Literal["province", "city", "county", "township", "village"]
-    demo: bool = False
-
-
-class RegionList(BaseModel):
-    items: list[RegionView]
 
 
 @router.get("/regions", summary="Child regions of a region (no parent: the provinces)", tags=["regions"])

@@ -7,9 +7,8 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from ...models import CalendarDate, RegionPrefix
+from ...models import CalendarDate, Leaderboard, RegionPrefix, Stats
 from ...services import reports
-from ...services.reports import Leaderboard, Stats
 from ..dependencies import AppSettings, Repository
 
 router = Router()

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from .audit_time import WRITTEN_INDEX, hour_partitions, written_iso
-from .repository import dynamodb_client, from_dynamo
+from .codec import from_dynamo
+from .table import dynamodb_client
+from .written import WRITTEN_INDEX, hour_partitions, written_iso
 
 _BATCH_GET = 100  # keys per BatchGetItem
 _RECEIVE = 10  # messages per ReceiveMessage

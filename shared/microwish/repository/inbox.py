@@ -17,11 +17,13 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from .errors import InvalidInput
-from .repository import TableStore, from_dynamo, to_dynamo
+from ..errors import InvalidInput
+from . import keys
+from .codec import from_dynamo, to_dynamo
+from .keys import INBOX_PREFIX, PREFS_SK
+from .table import TableStore
 
-INBOX_PREFIX = "INBOX#"
-PREFS_SK = "PREFERENCES"
+__all__ = ["INBOX_PREFIX", "PREFS_SK", "InboxStore", "created_at_of"]
 _ID = re.compile(r"^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{3})-[0-9a-f]{16}$")
 _SK = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z#\d{17}-[0-9a-f]{16}$")
 
@@ -57,8 +59,7 @@ class InboxStore(TableStore):
     def put_notification(self, owner: str, notification: dict[str, Any]) -> bool:
         """Store it unless it is there already (a redelivery must not mark it unread again)."""
         item = {
-            "PK": INBOX_PREFIX + owner,
-            "SK": f"{notification['created_at']}#{notification['id']}",
+            **keys.notification_key(owner, notification["created_at"], notification["id"]),
             "type": "inbox",
             "owner": owner,
             "read": False,
@@ -84,7 +85,7 @@ class InboxStore(TableStore):
         merged: list[dict[str, Any]] = []
         for owner in dict.fromkeys(owners):
             condition = "PK = :pk" + (" AND SK < :before" if before else "")
-            values = {":pk": INBOX_PREFIX + owner, **({":before": before} if before else {})}
+            values = {":pk": keys.inbox_partition(owner), **({":before": before} if before else {})}
             response = self.client.query(
                 TableName=self.table_name,
                 KeyConditionExpression=condition,
@@ -105,34 +106,18 @@ class InboxStore(TableStore):
         if created_at is None:
             return None
         for owner in dict.fromkeys(owners):
-            key = {"PK": INBOX_PREFIX + owner, "SK": f"{created_at}#{notification_id}"}
-            try:
-                response = self.client.update_item(
-                    TableName=self.table_name,
-                    Key=to_dynamo(key),
-                    UpdateExpression="SET #read = :true",
-                    ConditionExpression="attribute_exists(PK)",
-                    ExpressionAttributeNames={"#read": "read"},
-                    ExpressionAttributeValues={":true": {"BOOL": True}},
-                    ReturnValues="ALL_NEW",
-                )
-            except ClientError as error:
-                if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                    continue
-                raise
-            return from_dynamo(response["Attributes"])
+            item = self._update_if(keys.notification_key(owner, created_at, notification_id), "SET #read = :true",
+                                   "attribute_exists(PK)", {":true": True}, {"#read": "read"}, returns="ALL_NEW")
+            if item is not None:
+                return item
         return None
 
     # ------------------------------------------------------------ preferences
     def get_preferences(self, sub: str) -> dict[str, Any] | None:
-        response = self.client.get_item(
-            TableName=self.table_name, Key=to_dynamo({"PK": f"PREFS#{sub}", "SK": PREFS_SK})
-        )
-        item = response.get("Item")
-        return from_dynamo(item) if item else None
+        return self._get(keys.preferences_key(sub))
 
     def put_preferences(self, sub: str, preferences: dict[str, Any]) -> None:
-        item = {"PK": f"PREFS#{sub}", "SK": PREFS_SK, "type": "preferences", **preferences}
+        item = {**keys.preferences_key(sub), "type": "preferences", **preferences}
         self.client.put_item(TableName=self.table_name, Item=to_dynamo(item))
 
     # ------------------------------------------------------------ contact verification
@@ -142,7 +127,7 @@ class InboxStore(TableStore):
         try:
             response = self.client.update_item(
                 TableName=self.table_name,
-                Key=to_dynamo({"PK": f"PREFS#{sub}", "SK": PREFS_SK}),
+                Key=to_dynamo(keys.preferences_key(sub)),
                 UpdateExpression="ADD #attempts :one",
                 ConditionExpression="#hash = :hash AND (attribute_not_exists(#attempts) OR #attempts < :max)",
                 ExpressionAttributeNames={"#attempts": f"{channel}_code_attempts", "#hash": f"{channel}_code_hash"},
@@ -161,7 +146,7 @@ class InboxStore(TableStore):
         try:
             response = self.client.update_item(
                 TableName=self.table_name,
-                Key=to_dynamo({"PK": f"PREFS#{sub}", "SK": PREFS_SK}),
+                Key=to_dynamo(keys.preferences_key(sub)),
                 UpdateExpression="SET #verified = :true, updated_at = :now REMOVE #hash, #salt, #expires, #attempts",
                 ConditionExpression="#hash = :hash AND (attribute_not_exists(#attempts) OR #attempts < :max)",
                 ExpressionAttributeNames={
@@ -190,7 +175,7 @@ class InboxStore(TableStore):
         try:
             self.client.update_item(
                 TableName=self.table_name,
-                Key=to_dynamo({"PK": f"SENDCAP#{recipient_hash}", "SK": f"D#{day}"}),
+                Key=to_dynamo(keys.send_counter_key(recipient_hash, day)),
                 UpdateExpression="ADD #sent :one SET expires_at = :expires, #type = :type",
                 ConditionExpression="attribute_not_exists(#sent) OR #sent < :cap",
                 ExpressionAttributeNames={"#sent": "sent", "#type": "type"},

@@ -1,0 +1,67 @@
+"""Reports: the figures of GET /stats and the leaderboard's entries."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class TagFigures(BaseModel):
+    submitted: int = 0
+    approved: int = 0
+    fulfilled: int = 0
+    value_fen: int = 0
+
+
+class Figures(BaseModel):
+    submitted: int = Field(0, description="Wishes submitted in the period")
+    approved: int = 0
+    in_review: int = Field(0, description="Waiting for review at the end of the period")
+    open: int = Field(0, description="On the open list at the end of the period")
+    assigned: int = 0
+    claimed: int = 0
+    delivered: int = 0
+    fulfilled: int = Field(0, description="Fulfilled (圆梦) in the period")
+    rejected: int = 0
+    cancelled: int = 0
+    fulfilment_rate: float = Field(0.0, ge=0, le=1, description="fulfilled / approved in the period (0–1)")
+    value_fen: int = Field(0, description="What the wishes fulfilled in the period were worth")
+    donors: int = Field(0, description="Distinct donors of the wishes fulfilled in the period")
+    median_days_to_fulfil: float | None = Field(None, description="Median whole days from approval to fulfilment")
+
+
+class RegionFigures(Figures):
+    code: str
+    name: str
+
+
+class Stats(Figures):
+    region: str
+    region_name: str | None
+    campaign: str | None = None
+    from_: date | None = Field(None, alias="from", serialization_alias="from")
+    to: date | None = None
+    by_category: dict[str, TagFigures]
+    by_group: dict[str, TagFigures]
+    by_region: list[RegionFigures]
+
+    model_config = {"populate_by_name": True}
+
+
+class LeaderboardEntry(BaseModel):
+    rank: int
+    donor_ref: str = Field(description="Opaque and stable per donor (never a login id)")
+    display_name: str = Field(description="The name the donor chose (PUT /me/profile); else a unit's name; "
+                                          "else 爱心人士")
+    kind: Literal["individual", "unit"]
+    wishes: int = Field(description="Wishes fulfilled with this donor in the months counted")
+    value_fen: int
+
+
+class Leaderboard(BaseModel):
+    region: str
+    months: list[str] = Field(description="The months counted (the leaderboard is kept by month)")
+    individuals: list[LeaderboardEntry]
+    units: list[LeaderboardEntry]

@@ -1,0 +1,72 @@
+"""The data-access layer: every AWS call to the wish table, and every key and item shape in it.
+
+- keys         every key format (WISH#, CLAIM#, STATS#, ...) and the due-index kinds
+- codec        items to and from DynamoDB JSON; the opaque list cursors
+- items        the item each model is stored as (index attributes derived from its fields)
+- transaction  `Transaction`: one state change in the domain's verbs, each returning a named `Guard`;
+               `ConditionFailed.guard` says which one failed
+- table        `TableStore`: the client, `commit`, and the reads the stores share
+- wishes       `WishStore`: a wish, its private part, claims, audit trail, access log, due index
+- campaigns    `CampaignStore`;  donors  `DonorStore`;  stats  `StatsStore` (counters, leaderboard)
+- inbox        `InboxStore`: notifications, preferences, send caps
+
+`WishRepository` is the wish store with the other stores of the same table beside it
+(`repo.campaigns`, `repo.donors`, `repo.stats`): what a service is handed.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from ..models import DonorRecord
+from . import keys
+from .campaigns import CampaignStore
+from .codec import decode_cursor, encode_cursor, from_dynamo, to_dynamo
+from .donors import DonorStore
+from .inbox import InboxStore
+from .items import audit_item, claim_item, wish_index_keys, wish_item
+from .keys import DUE_ERASURE, DUE_ESCALATION, DUE_LEASE, is_wish_id
+from .stats import CounterMove, LeaderboardMove, StatsStore
+from .table import TableStore, dynamodb_client
+from .transaction import ConditionFailed, Guard, Transaction
+from .wishes import _LIST_INDEX, DueKey, ListQuery, WishStore
+
+__all__ = [
+    "DUE_ERASURE", "DUE_ESCALATION", "DUE_LEASE", "_LIST_INDEX", "CampaignStore", "ConditionFailed", "CounterMove",
+    "DonorStore", "DueKey", "Guard", "InboxStore", "LeaderboardMove", "ListQuery", "StatsStore", "TableStore",
+    "Transaction", "WishRepository", "WishStore", "audit_item", "claim_item", "decode_cursor", "dynamodb_client",
+    "encode_cursor", "from_dynamo", "is_wish_id", "keys", "to_dynamo", "wish_index_keys", "wish_item", "wish_key",
+]
+
+
+StoreT = TypeVar("StoreT", bound=TableStore)
+
+
+def wish_key(wish_id: str) -> dict[str, dict[str, str]]:
+    """A wish's key as DynamoDB's client takes it (for scripts and tests that call the client)."""
+    return to_dynamo(keys.wish_key(wish_id))
+
+
+class WishRepository(WishStore):
+    """The wish store, with the stores of the table's other aggregates beside it (same table, same client,
+    same contributions to every transaction)."""
+
+    def _beside(self, store: type[StoreT]) -> StoreT:
+        other = store(self.table_name, self._client)
+        other._contributions = self._contributions
+        return other
+
+    @property
+    def campaigns(self) -> CampaignStore:
+        return self._beside(CampaignStore)
+
+    @property
+    def donors(self) -> DonorStore:
+        return self._beside(DonorStore)
+
+    @property
+    def stats(self) -> StatsStore:
+        return self._beside(StatsStore)
+
+    def get_donor_record(self, donor_id: str) -> DonorRecord:
+        return self.donors.record(donor_id)

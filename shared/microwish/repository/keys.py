@@ -1,0 +1,169 @@
+"""Every key format of the wish table, spelled here and nowhere else (README "The wish table").
+
+- wish          PK=WISH#<id>  SK=WISH        public fields + index keys (no personal data)
+- private part  PK=WISH#<id>  SK=PRIVATE     the beneficiary's name, phone, address; on the due index
+                (erasure) once the wish ended; after erasure a tombstone with `erased_at` only
+- claim         PK=WISH#<id>  SK=CLAIM#<id>  a claim or pledge (donor index keys)
+- audit event   PK=WISH#<id>  SK=AUDIT#<at>#<version>.<order>#<n>  one per state change, in its transaction
+- access entry  PK=ACCESS#<wish id>  SK=<at>#<n>  an officer's or admin's read of a private view
+                (PersonPK=ACCESS#<actor>: the actor's reads)
+- donor record  PK=DONOR#<sub>  SK=RECORD   claim counters, display name, donor_ref
+- upload count  PK=UPLOADS#<wish id>  SK=<uploader hash>
+- campaign      PK=CAMPAIGN#<id>  SK=CAMPAIGN  (PersonPK=CAMPAIGNS: the campaign list)
+- counter       PK=STATS#<dim>  SK=T | M#<yyyy-mm> | D#<yyyy-mm-dd>
+- leaderboard   PK=LB#<region prefix>#<yyyy-mm>  SK=<kind>#<donor id>
+- marker        PK=COUNTED#<wish id>  SK=<audit SK>[#lb<n>]
+- notification  PK=INBOX#<owner>  SK=<created_at>#<id>
+- preferences   PK=PREFS#<sub>  SK=PREFERENCES
+- send counter  PK=SENDCAP#<address hash>  SK=D#<yyyy-mm-dd>
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+Key = dict[str, str]
+
+WISH_PREFIX = "WISH#"
+WISH_SK = "WISH"
+PRIVATE_SK = "PRIVATE"
+CLAIM_PREFIX = "CLAIM#"
+AUDIT_PREFIX = "AUDIT#"
+ACCESS_PREFIX = "ACCESS#"
+DONOR_PREFIX = "DONOR#"
+DONOR_RECORD_SK = "RECORD"
+UPLOADS_PREFIX = "UPLOADS#"
+CAMPAIGN_PREFIX = "CAMPAIGN#"
+CAMPAIGN_SK = "CAMPAIGN"
+CAMPAIGN_LIST = "CAMPAIGNS"
+STATS_PREFIX = "STATS#"
+LEADERBOARD_PREFIX = "LB#"
+COUNTED_PREFIX = "COUNTED#"
+INBOX_PREFIX = "INBOX#"
+PREFS_PREFIX = "PREFS#"
+PREFS_SK = "PREFERENCES"
+SENDCAP_PREFIX = "SENDCAP#"
+
+# Sparse due index (ByDue): DuePK names the kind, DueSK = "<due time>#<id>".
+DUE_ESCALATION = "escalation"
+DUE_LEASE = "lease"
+DUE_ERASURE = "erasure"  # a finished wish's private part, due for erasure when its retention ends
+
+# Person index (ByPerson) partitions.
+WISHES_OF = "WISHES#"
+CLAIMS_OF = "CLAIMS#"
+
+
+def is_wish_id(text: str) -> bool:
+    """Ids are uuid4 hex; anything else cannot exist, so it is not even looked up."""
+    return len(text) == 32 and all(char in "0123456789abcdef" for char in text)
+
+
+is_campaign_id = is_wish_id  # the same shape: uuid4 hex
+
+
+def wish_partition(wish_id: str) -> str:
+    return f"{WISH_PREFIX}{wish_id}"
+
+
+def wish_id_of(key: dict[str, Any]) -> str:
+    """The wish id of any item of a wish's partition (a due-index key, an audit item)."""
+    return str(key["PK"]).removeprefix(WISH_PREFIX)
+
+
+def wish_key(wish_id: str) -> Key:
+    return {"PK": wish_partition(wish_id), "SK": WISH_SK}
+
+
+def private_key(wish_id: str) -> Key:
+    return {"PK": wish_partition(wish_id), "SK": PRIVATE_SK}
+
+
+def claim_key(wish_id: str, claim_id: str) -> Key:
+    return {"PK": wish_partition(wish_id), "SK": f"{CLAIM_PREFIX}{claim_id}"}
+
+
+def audit_key(wish_id: str, at: str, version: int, order: int) -> Key:
+    return {"PK": wish_partition(wish_id), "SK": f"{AUDIT_PREFIX}{at}#{version:09d}.{order}#{uuid.uuid4().hex[:8]}"}
+
+
+def access_key(wish_id: str, at: str) -> Key:
+    return {"PK": f"{ACCESS_PREFIX}{wish_id}", "SK": f"{at}#{uuid.uuid4().hex[:8]}"}
+
+
+def access_partition(wish_id: str) -> str:
+    return f"{ACCESS_PREFIX}{wish_id}"
+
+
+def actor_access_partition(actor: str) -> str:
+    return f"{ACCESS_PREFIX}{actor}"
+
+
+def donor_record_key(donor_id: str) -> Key:
+    return {"PK": f"{DONOR_PREFIX}{donor_id}", "SK": DONOR_RECORD_SK}
+
+
+def donor_id_of(key: dict[str, Any]) -> str:
+    return str(key["PK"]).removeprefix(DONOR_PREFIX)
+
+
+def upload_counter_key(wish_id: str, uploader: str) -> Key:
+    return {"PK": f"{UPLOADS_PREFIX}{wish_id}", "SK": uploader}
+
+
+def campaign_key(campaign_id: str) -> Key:
+    return {"PK": f"{CAMPAIGN_PREFIX}{campaign_id}", "SK": CAMPAIGN_SK}
+
+
+def counter_key(dimension: str, bucket: str) -> Key:
+    return {"PK": f"{STATS_PREFIX}{dimension}", "SK": bucket}
+
+
+def leaderboard_partition(scope: str, month: str) -> str:
+    return f"{LEADERBOARD_PREFIX}{scope}#{month}"
+
+
+def leaderboard_key(scope: str, month: str, kind: str, donor_id: str) -> Key:
+    return {"PK": leaderboard_partition(scope, month), "SK": f"{kind}#{donor_id}"}
+
+
+def counted_marker_key(wish_id: str, sort_key: str) -> Key:
+    return {"PK": f"{COUNTED_PREFIX}{wish_id}", "SK": sort_key}
+
+
+def inbox_partition(owner: str) -> str:
+    return f"{INBOX_PREFIX}{owner}"
+
+
+def notification_key(owner: str, created_at: str, notification_id: str) -> Key:
+    return {"PK": inbox_partition(owner), "SK": f"{created_at}#{notification_id}"}
+
+
+def preferences_key(sub: str) -> Key:
+    return {"PK": f"{PREFS_PREFIX}{sub}", "SK": PREFS_SK}
+
+
+def send_counter_key(recipient_hash: str, day: str) -> Key:
+    return {"PK": f"{SENDCAP_PREFIX}{recipient_hash}", "SK": f"D#{day}"}
+
+
+def due_sort_key(due_at: str, item_id: str) -> str:
+    return f"{due_at}#{item_id}"
+
+
+# Counter buckets: all time, a China-time month, a China-time day.
+TOTAL_BUCKET = "T"
+
+
+def month_bucket(month: str) -> str:
+    return f"M#{month}"
+
+
+def day_bucket(day: str) -> str:
+    return f"D#{day}"
+
+
+def counter_dimension(scope: str, campaign_id: str | None = None) -> str:
+    """A counter's dimension: a region prefix, or "<prefix>@<campaign id>" for a campaign in it."""
+    return f"{scope}@{campaign_id}" if campaign_id else scope

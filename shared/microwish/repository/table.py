@@ -1,0 +1,148 @@
+"""The one table: its client, and the reads and the commit every store shares."""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Callable, Iterator
+from functools import cache
+from typing import Any
+
+import boto3
+from botocore.exceptions import ClientError
+
+from .. import once
+from ..errors import InvalidInput
+from .codec import from_dynamo, to_dynamo
+from .items import idempotency_record
+from .transaction import ConditionFailed, Transaction
+
+Contribution = Callable[[Transaction], object]
+
+
+@cache
+def dynamodb_client() -> Any:
+    """One client per process, created on first use."""
+    return boto3.client("dynamodb")
+
+
+class TableStore:
+    """A view of the one table: its name and the process's client (or a given one)."""
+
+    def __init__(self, table_name: str, client: Any = None) -> None:
+        self.table_name = table_name
+        self._client = client
+        self._contributions: tuple[Contribution, ...] = ()
+
+    @property
+    def client(self) -> Any:
+        return self._client or dynamodb_client()
+
+    # ------------------------------------------------------------ writes
+    def transaction(self) -> Transaction:
+        return Transaction(self.table_name)
+
+    def with_contribution(self, contribute: Contribution) -> TableStore:
+        """This store, adding `contribute(tx)`'s items (e.g. an idempotency record) to every transaction
+        it commits: one more guarded item in the same all-or-nothing write."""
+        store = copy.copy(self)
+        store._contributions = (*self._contributions, contribute)
+        return store
+
+    def commit(self, transaction: Transaction) -> None:
+        """All or nothing; a failed condition raises ConditionFailed naming the guard that failed.
+
+        Inside a keyed request (microwish.once), its first change also writes the key's record: a
+        duplicate that committed first fails this one on the record's guard (once.AlreadyDone).
+        """
+        for contribute in self._contributions:
+            contribute(transaction)
+        keyed = once.current()
+        record = None
+        if keyed is not None and not keyed.recorded:
+            transaction = transaction.extended()  # the caller's may be committed again (a retry)
+            record = transaction.put_new("idempotency", idempotency_record(keyed), table_name=keyed.table_name,
+                                         key_attribute="id")
+        try:
+            self.client.transact_write_items(TransactItems=transaction.items)
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            reasons = error.response.get("CancellationReasons", [])
+            if record is not None and record.index < len(reasons) and \
+                    reasons[record.index].get("Code") == "ConditionalCheckFailed":
+                raise once.AlreadyDone from None
+            for index, reason in enumerate(reasons):
+                if reason.get("Code") == "ConditionalCheckFailed":
+                    item = reason.get("Item")
+                    raise ConditionFailed(from_dynamo(item) if item else None, transaction.guard_at(index)) from None
+            raise
+        if record is not None:
+            keyed.recorded = True
+
+    def _update_if(self, key: dict[str, str], expression: str, condition: str | None, values: dict[str, Any],
+                   names: dict[str, str] | None = None, returns: str = "NONE") -> dict[str, Any] | None:
+        """One conditional UpdateItem; None when the condition failed, else the attributes asked for."""
+        params: dict[str, Any] = {"TableName": self.table_name, "Key": to_dynamo(key), "UpdateExpression": expression,
+                                  "ExpressionAttributeValues": to_dynamo(values), "ReturnValues": returns}
+        if condition:
+            params["ConditionExpression"] = condition
+        if names:
+            params["ExpressionAttributeNames"] = names
+        try:
+            response = self.client.update_item(**params)
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return None
+            raise
+        return from_dynamo(response.get("Attributes", {}))
+
+    # ------------------------------------------------------------ reads
+    def _get(self, key: dict[str, str], projection: str | None = None) -> dict[str, Any] | None:
+        params: dict[str, Any] = {"TableName": self.table_name, "Key": to_dynamo(key)}
+        if projection:
+            params["ProjectionExpression"] = projection
+        item = self.client.get_item(**params).get("Item")
+        return from_dynamo(item) if item else None
+
+    def _batch_get(self, keys: list[dict[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+        """Items by key, BatchGetItem 100 keys a call; absent keys are simply not there."""
+        pending = [to_dynamo(key) for key in {(key["PK"], key["SK"]): key for key in keys}.values()]
+        found: dict[tuple[str, str], dict[str, Any]] = {}
+        while pending:
+            response = self.client.batch_get_item(RequestItems={self.table_name: {"Keys": pending[:100]}})
+            for item in response.get("Responses", {}).get(self.table_name, []):
+                plain = from_dynamo(item)
+                found[(plain["PK"], plain["SK"])] = plain
+            unprocessed = response.get("UnprocessedKeys", {}).get(self.table_name, {}).get("Keys", [])
+            if unprocessed:
+                time.sleep(0.05)  # throttled: give the table a moment before asking again
+            pending = pending[100:] + unprocessed
+        return found
+
+    def _query(self, **params: Any) -> dict[str, Any]:
+        params = {key: value for key, value in params.items() if value is not None}
+        try:
+            return self.client.query(TableName=self.table_name, **params)
+        except ClientError as error:
+            # A cursor from another list (or edited by hand) names a key this query cannot start at.
+            if params.get("ExclusiveStartKey") and error.response["Error"]["Code"] == "ValidationException":
+                raise InvalidInput("cursor", "is not a cursor this list gave out") from None
+            raise
+
+    def _query_all(self, **params: Any) -> Iterator[dict[str, Any]]:
+        start = None
+        while True:
+            response = self._query(**params, ExclusiveStartKey=start)
+            yield from (from_dynamo(item) for item in response.get("Items", []))
+            start = response.get("LastEvaluatedKey")
+            if not start:
+                return
+
+    def _partition(self, partition: str, sort_prefix: str | None = None) -> Iterator[dict[str, Any]]:
+        """Every item of one partition (of those whose sort key begins with `sort_prefix`)."""
+        if sort_prefix is None:
+            return self._query_all(KeyConditionExpression="PK = :pk",
+                                   ExpressionAttributeValues={":pk": {"S": partition}})
+        return self._query_all(KeyConditionExpression="PK = :pk AND begins_with(SK, :prefix)",
+                               ExpressionAttributeValues={":pk": {"S": partition}, ":prefix": {"S": sort_prefix}})
