@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from microwish.inbox_store import InboxStore
 from microwish.notifications import verification
+from microwish.repository.inbox import InboxStore
 from tests.support.notifications import Pipeline
 from tests.support.people import DONOR, RESIDENT, all_items, submit
 

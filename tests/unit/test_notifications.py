@@ -8,7 +8,6 @@ import hmac
 
 import pytest
 
-from microwish.inbox_store import created_at_of
 from microwish.lifecycle import Action
 from microwish.notifications import contacts
 from microwish.notifications.channels import dingtalk_signature, e164, signed_url
@@ -22,6 +21,7 @@ from microwish.notifications.templates import (
     render,
     variables,
 )
+from microwish.repository.inbox import created_at_of
 from microwish.settings import Settings
 
 SNAPSHOT = {

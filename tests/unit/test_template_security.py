@@ -15,7 +15,8 @@ import re
 from typing import Any
 
 from infra.local.translate import load_template
-from microwish import inbox_store, repository
+from microwish import repository
+from microwish.repository import inbox as inbox_store
 from tests.support.harness import ROOT
 
 TEMPLATE = load_template(ROOT / "template.yaml")
