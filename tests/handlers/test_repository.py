@@ -6,13 +6,13 @@ from __future__ import annotations
 import boto3
 import pytest
 
-from infra.local.inprocess import environment
 from microwish.auth import caller_from_claims
 from microwish.errors import Conflict
 from microwish.repository import ConditionFailed, Transaction, WishRepository
 from microwish.services import claims
 from microwish.settings import Settings
-from tests.handlers.helpers import DONOR, open_wish
+from tests.support.harness import environment
+from tests.support.people import DONOR, open_wish
 
 
 @pytest.fixture
