@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from microwish.idempotency_store import IdempotencyRecords
 from microwish.repository import from_dynamo
+from microwish.repository.idempotency import IdempotencyRecords
 from tests.support.people import CITY_OFFICER, DONOR, OFFICER, RESIDENT, all_items, open_wish, submit, wish_body
 
 DONOR_2 = {**DONOR, "sub": "donor-2"}

@@ -28,9 +28,9 @@ from pydantic import BaseModel
 from .. import once
 from ..auth import Caller
 from ..errors import Conflict, DomainError, InvalidInput
-from ..idempotency_store import IdempotencyRecords
 from ..models import WishPublicView
 from ..repository import WishRepository
+from ..repository.idempotency import IdempotencyRecords
 from ..services import wishes
 from ..services.views import replayed_view
 from .context import caller, repository, settings

@@ -1,8 +1,9 @@
 """The Idempotency-Key records (the idempotency table): one item per (caller, route, key).
 
-Written first inside the transaction of the change the request makes (`repository.idempotency_record_put`),
-then completed with the answer once the answer is known (`remember_answer`). Items hold hashes and the
-public part of an answer, never personal data; the table's TTL drops them after a day.
+Written first inside the transaction of the change the request makes (`TableStore.commit`, the item
+from `items.idempotency_record`), then completed with the answer once the answer is known
+(`remember_answer`). Items hold hashes and the public part of an answer, never personal data; the
+table's TTL drops them after a day.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from .once import KeyedRequest
-from .repository import dynamodb_client, from_dynamo, to_dynamo
+from ..once import KeyedRequest
+from .codec import from_dynamo, to_dynamo
+from .table import dynamodb_client
 
 
 class IdempotencyRecords:
