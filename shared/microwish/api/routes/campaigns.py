@@ -28,7 +28,7 @@ router = Router()
                          "sponsor's login id.",
              responses={201: {"description": "The campaign"}})
 def create(request: CampaignRequest) -> Response[CampaignView]:
-    def act() -> Response:
+    def act() -> Response[CampaignView]:
         view = campaigns.create_campaign(context.caller(router), request, context.repository())
         return Response(201, "application/json", view)
 
@@ -45,7 +45,7 @@ def create(request: CampaignRequest) -> Response[CampaignView]:
                         404: {"description": "No such campaign, or it has no matching offer"},
                         409: {"description": "The campaign has ended"}})
 def accept_matching(id: str) -> Response[CampaignView]:  # noqa: A002 - the path's name
-    def act() -> Response:
+    def act() -> Response[CampaignView]:
         view = campaigns.accept_matching(context.caller(router), id, context.repository())
         return Response(200, "application/json", view)
 

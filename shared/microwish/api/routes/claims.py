@@ -18,7 +18,7 @@ router = Router()
              security=BEARER, responses={201: {"description": "The claim or pledge"},
                                          409: {"description": "Taken, or over the remaining amount (remaining_fen)"}})
 def claim(id: str, request: ClaimRequest) -> Response[ClaimView]:  # noqa: A002 - the path's name
-    def act() -> Response:
+    def act() -> Response[ClaimView]:
         view = claims.claim_wish(context.caller(router), id, request.amount_fen, context.repository(),
                                  context.settings())
         return Response(201, "application/json", view)
@@ -32,7 +32,7 @@ def claim(id: str, request: ClaimRequest) -> Response[ClaimView]:  # noqa: A002 
                         409: {"description": "all_or_nothing refused, nothing claimed: a problem whose `results` "
                                              "member lists each wish that stood in the way, with its reason"}})
 def claim_many(request: BatchClaimRequest) -> Response[BatchClaimResponse]:
-    def act() -> Response:
+    def act() -> Response[BatchClaimResponse]:
         status, result = claims.claim_many(context.caller(router), request, context.repository(), context.settings())
         return Response(status, "application/json", result)
 

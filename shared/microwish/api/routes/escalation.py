@@ -25,7 +25,7 @@ router = Router()
         "The schedule does the same by itself for wishes left past their level's window."),
 )
 def escalate(id: str, request: EscalationRequest) -> Response[WishPrivateView]:  # the path's name
-    def act() -> Response:
+    def act() -> Response[WishPrivateView]:
         view = escalation.escalate_by_hand(context.caller(router), id, request.reason, context.repository(),
                                            context.settings())
         return Response(200, "application/json", view)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
@@ -18,13 +21,19 @@ from .. import context
 from ..app import BEARER
 from ..idempotency import idempotent
 
+if TYPE_CHECKING:
+    from ...auth import Caller
+    from ...repository import WishRepository
+    from ...settings import Settings
+
 router = Router()
 # Issue 14: the answer's view is decided by who calls (services.wishes.view_for), never by the route.
 _VIEW = ("Answers with the wish in the view its caller may see: the private view for officers of its region, "
          "admins and the submitting resident; the public view for anyone else (a donor included).")
 
 
-def _act(run) -> Response:  # noqa: ANN001 - a closure over the route's arguments
+def _act(run: Callable[[Caller, WishRepository, Settings], WishView]) -> Response[WishView]:
+    """The route's action, once per Idempotency-Key; `run` closes over the route's arguments."""
     return idempotent(router, lambda: Response(200, "application/json", run(
         context.caller(router), context.repository(), context.settings())))
 

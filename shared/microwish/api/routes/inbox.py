@@ -65,7 +65,7 @@ def list_notifications(
     },
 )
 def mark_read(id: str) -> Response[NotificationView]:
-    def act() -> Response:
+    def act() -> Response[NotificationView]:
         view = inbox.mark_read(context.caller(router), store(), context.settings(), id)
         return Response(200, "application/json", view)
 
@@ -80,7 +80,7 @@ def mark_read(id: str) -> Response[NotificationView]:
     responses={200: {"description": "The notifications marked read; ids not in my inboxes are left out"}},
 )
 def mark_many_read(request: MarkRead) -> Response[NotificationList]:
-    def act() -> Response:
+    def act() -> Response[NotificationList]:
         items = inbox.mark_many_read(context.caller(router), store(), context.settings(), request.ids)
         return Response(200, "application/json", NotificationList(items=items))
 
@@ -124,7 +124,7 @@ def put_preferences(update: PreferencesUpdate) -> Preferences:
     },
 )
 def verify_preferences(request: VerificationRequest) -> Response[Preferences]:
-    def act() -> Response:
+    def act() -> Response[Preferences]:
         preferences = inbox.verify_contact(context.caller(router), store(), request)
         return Response(200, "application/json", preferences)
 

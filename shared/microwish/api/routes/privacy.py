@@ -8,6 +8,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from ...models import AccessEntry, ErasureRequest, Page, WishPrivateView
 from ...services import access_log, erasure
@@ -18,8 +19,9 @@ from ..idempotency import idempotent
 router = Router()
 Limit = Annotated[int, Query(ge=1, le=100)]
 Cursor = Annotated[str | None, Query(max_length=2048)]
-_ADMIN_ONLY = {401: {"description": "Not signed in"}, 403: {"description": "Only admins read the access log"},
-               422: {"description": "A parameter is not valid (the field is named)"}}
+_ADMIN_ONLY: dict[int, OpenAPIResponse] = {
+    401: {"description": "Not signed in"}, 403: {"description": "Only admins read the access log"},
+    422: {"description": "A parameter is not valid (the field is named)"}}
 
 
 @router.post(
@@ -37,7 +39,7 @@ _ADMIN_ONLY = {401: {"description": "Not signed in"}, 403: {"description": "Only
                422: {"description": "`reason` missing or not valid"}},
 )
 def erase(id: str, request: ErasureRequest) -> Response[WishPrivateView]:  # noqa: A002 - the path's name
-    def act() -> Response:
+    def act() -> Response[WishPrivateView]:
         view = erasure.erase(context.caller(router), id, request, context.repository())
         return Response(200, "application/json", view)
 

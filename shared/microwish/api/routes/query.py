@@ -38,8 +38,8 @@ def list_wishes(
 ) -> Page[WishPublicView]:
     caller = context.caller(router)
     if region is None:
-        own_queue = status is Status.SUBMITTED and caller.region
-        region = caller.region if own_queue else context.settings().home_region
+        # An officer's submitted list is their own queue; anything else lists the home region.
+        region = caller.region if status is Status.SUBMITTED and caller.region else context.settings().home_region
     ascending = order == "oldest" if order else status is Status.SUBMITTED
     query = ListQuery(status=status, region=region, ascending=ascending, category=category, group=group,
                       level=level, campaign=campaign, limit=limit, cursor=cursor)

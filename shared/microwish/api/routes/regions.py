@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import BaseModel
 
 from ...models import RegionPrefix
+from ...regions import Level
 from ...registry import get_registry
 
 router = Router()
@@ -17,7 +18,7 @@ router = Router()
 class RegionView(BaseModel):
     code: str
     name: str
-    level: Literal["province", "city", "county", "township", "village"]
+    level: Level
     demo: bool = False
 
 

@@ -17,7 +17,7 @@ router = Router()
 @router.post("/wishes", summary="Submit a wish", tags=["wishes"], security=BEARER,
              responses={201: {"description": "The wish, submitted (private view)"}})
 def submit(submission: WishSubmission) -> Response[WishPrivateView]:
-    def create() -> Response:
+    def create() -> Response[WishPrivateView]:
         view = wishes.submit_wish(context.caller(router), submission, context.repository(), context.settings())
         return Response(201, "application/json", view)
 
