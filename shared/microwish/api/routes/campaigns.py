@@ -44,7 +44,7 @@ def create(request: CampaignRequest) -> Response[CampaignView]:
                         403: {"description": "The caller is not the sponsor the offer names"},
                         404: {"description": "No such campaign, or it has no matching offer"},
                         409: {"description": "The campaign has ended"}})
-def accept_matching(id: str) -> Response[CampaignView]:  # noqa: A002 - the path's name
+def accept_matching(id: str) -> Response[CampaignView]:
     def act() -> Response[CampaignView]:
         view = campaigns.accept_matching(context.caller(router), id, context.repository())
         return Response(200, "application/json", view)
@@ -66,5 +66,5 @@ def list_campaigns(
 @router.get("/campaigns/<id>", summary="A campaign with its progress", tags=["campaigns"],
             description="progress: wishes joined, open now, fulfilled, their value, distinct donors (from the "
                         "report counters, seconds behind), and what the sponsor matched so far (exact).")
-def get_campaign(id: str) -> CampaignView:  # noqa: A002 - the path's name
+def get_campaign(id: str) -> CampaignView:
     return campaigns.campaign_with_progress(context.repository(), id)

@@ -17,7 +17,7 @@ router = Router()
 @router.post("/wishes/<id>/claims", summary="Claim a sole wish whole, or pledge to a pooled one", tags=["claims"],
              security=BEARER, responses={201: {"description": "The claim or pledge"},
                                          409: {"description": "Taken, or over the remaining amount (remaining_fen)"}})
-def claim(id: str, request: ClaimRequest) -> Response[ClaimView]:  # noqa: A002 - the path's name
+def claim(id: str, request: ClaimRequest) -> Response[ClaimView]:
     def act() -> Response[ClaimView]:
         view = claims.claim_wish(context.caller(router), id, request.amount_fen, context.repository(),
                                  context.settings())

@@ -40,36 +40,36 @@ def _act(run: Callable[[Caller, WishRepository, Settings], WishView]) -> Respons
 
 @router.post("/wishes/<id>/assignment", summary="Dispatch an open wish to a donor unit", tags=["fulfilment"],
              security=BEARER, description=_VIEW)
-def assign(id: str, request: AssignmentRequest) -> Response[WishView]:  # noqa: A002
+def assign(id: str, request: AssignmentRequest) -> Response[WishView]:
     return _act(lambda caller, repo, settings: claims.assign(caller, id, request, repo, settings))
 
 
 @router.post("/wishes/<id>/assignment/accept", summary="The assigned unit accepts", tags=["fulfilment"],
              security=BEARER, description=_VIEW)
-def accept(id: str) -> Response[WishView]:  # noqa: A002
+def accept(id: str) -> Response[WishView]:
     return _act(lambda caller, repo, settings: claims.accept(caller, id, repo, settings))
 
 
 @router.post("/wishes/<id>/assignment/decline", summary="The assigned unit declines", tags=["fulfilment"],
              security=BEARER, description=_VIEW)
-def decline(id: str, request: DeclineRequest | None = None) -> Response[WishView]:  # noqa: A002
+def decline(id: str, request: DeclineRequest | None = None) -> Response[WishView]:
     request = request or DeclineRequest()
     return _act(lambda caller, repo, settings: claims.decline(caller, id, request, repo, settings))
 
 
 @router.post("/wishes/<id>/delivery", summary="Report the wish delivered, with photos", tags=["fulfilment"],
              security=BEARER, description=_VIEW)
-def deliver(id: str, report: DeliveryReport) -> Response[WishView]:  # noqa: A002
+def deliver(id: str, report: DeliveryReport) -> Response[WishView]:
     return _act(lambda caller, repo, settings: claims.deliver(caller, id, report, repo, settings))
 
 
 @router.post("/wishes/<id>/confirmation", summary="Confirm fulfilment, or send the delivery back",
              tags=["fulfilment"], security=BEARER, description=_VIEW)
-def confirm(id: str, request: ConfirmationRequest) -> Response[WishView]:  # noqa: A002
+def confirm(id: str, request: ConfirmationRequest) -> Response[WishView]:
     return _act(lambda caller, repo, settings: claims.confirm(caller, id, request, repo, settings))
 
 
 @router.post("/wishes/<id>/cancellation", summary="Cancel a wish not yet delivered", tags=["fulfilment"],
              security=BEARER, description=_VIEW)
-def cancel(id: str, request: CancellationRequest) -> Response[WishView]:  # noqa: A002
+def cancel(id: str, request: CancellationRequest) -> Response[WishView]:
     return _act(lambda caller, repo, settings: claims.cancel(caller, id, request, repo, settings))

@@ -38,7 +38,7 @@ _ADMIN_ONLY: dict[int, OpenAPIResponse] = {
                404: {"description": "No such wish, or not one the caller may erase"},
                422: {"description": "`reason` missing or not valid"}},
 )
-def erase(id: str, request: ErasureRequest) -> Response[WishPrivateView]:  # noqa: A002 - the path's name
+def erase(id: str, request: ErasureRequest) -> Response[WishPrivateView]:
     def act() -> Response[WishPrivateView]:
         view = erasure.erase(context.caller(router), id, request, context.repository())
         return Response(200, "application/json", view)
@@ -54,7 +54,7 @@ def erase(id: str, request: ErasureRequest) -> Response[WishPrivateView]:  # noq
     responses={200: {"description": "A page of access entries"}, **_ADMIN_ONLY,
                404: {"description": "No such wish"}},
 )
-def wish_access_log(id: str, limit: Limit = 50, cursor: Cursor = None) -> Page[AccessEntry]:  # noqa: A002
+def wish_access_log(id: str, limit: Limit = 50, cursor: Cursor = None) -> Page[AccessEntry]:
     return access_log.wish_log(context.caller(router), id, context.repository(), limit, cursor)
 
 

@@ -49,5 +49,5 @@ def list_wishes(
 
 @router.get("/wishes/<id>", summary="A wish: the public view, or the private one for its officers",
             tags=["wishes"])
-def get_wish(id: str) -> WishView:  # noqa: A002 - the path's name
+def get_wish(id: str) -> WishView:
     return wishes.get_wish(context.caller(router), id, context.repository())

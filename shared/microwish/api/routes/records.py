@@ -17,7 +17,7 @@ router = Router()
 
 
 @router.get("/wishes/<id>/events", summary="A wish's audit trail, oldest first", tags=["records"], security=BEARER)
-def wish_events(id: str, limit: Annotated[int, Query(ge=1, le=100)] = 100,  # noqa: A002
+def wish_events(id: str, limit: Annotated[int, Query(ge=1, le=100)] = 100,
                 cursor: Annotated[str | None, Query(max_length=2048)] = None) -> Page[AuditEvent]:
     repo = context.repository()
     load_for_officer(context.caller(router), id, repo)

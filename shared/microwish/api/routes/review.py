@@ -16,7 +16,7 @@ router = Router()
 
 @router.post("/wishes/<id>/review", summary="Approve or reject a submitted wish", tags=["wishes"],
              security=BEARER)
-def review(id: str, decision: ReviewDecision) -> Response[WishPrivateView]:  # noqa: A002 - the path's name
+def review(id: str, decision: ReviewDecision) -> Response[WishPrivateView]:
     def act() -> Response[WishPrivateView]:
         view = wishes.review_wish(context.caller(router), id, decision, context.repository(), context.settings())
         return Response(200, "application/json", view)
