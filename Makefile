@@ -1,13 +1,14 @@
 # Micro-Wish developer tasks (GNU make; recipes run under /bin/sh).
 #
 #   make venv          dev venv (.venv, or VENV=dir) from requirements-dev.txt
-#   make test          pytest, serial (PYTEST_ARGS="-n auto -m 'not e2e'" etc. to change that)
+#   make test          pytest, serial (PYTEST_ARGS="-n auto -m 'not e2e'" etc.), with branch coverage of shared/
+#                      gated at 90 % total, 80 % per module (COVERAGE=0 for a partial run without the gate)
 #   make run           local runtime on moto (PORT, default 3000), the web app at /app/ (built if Node is there);
 #                      its data is kept in STATE (default .local/state) across restarts; FRESH=1 starts empty
 #   make web           build the web app (web/dist: npm ci + vite build); `make web-types` regenerates its API types
 #   make web-upload    upload web/dist to the stack's WebBucket (STACK=...) with the right cache headers
 #   make replay-dlq    replay/redrive every dead-letter queue: of STACK=... (REGION=...), else of `make run`
-#   make lint          ruff + cfn-lint (SAM and translated template) + sam validate --lint
+#   make lint          ruff check + ruff format --check + mypy + cfn-lint (SAM and translated) + sam validate
 #   make build         sam build (tool venv, Python 3.13 on PATH)
 #   make bench         every infra/bench/*.py module (python -m infra.bench.NAME)
 #   make fuzz          the fuzzer (tests/e2e/test_fuzz.py) longer: FUZZ_EXAMPLES per operation, FUZZ_SEED
@@ -46,6 +47,10 @@ BUILD_DIR ?= build
 CFN_JSON := $(BUILD_DIR)/template.cfn.json
 PORT ?= 3000
 PYTEST_ARGS ?=
+# Coverage of shared/ (pyproject [tool.coverage]): pytest-cov collects, infra/tools/coverage_gate.py
+# judges (the total and every module), so pytest's own fail_under check is off.
+COVERAGE ?= 1
+COV_ARGS := $(if $(filter 1,$(COVERAGE)),--cov --cov-report= --cov-fail-under=0)
 RUFF_PATHS := $(wildcard functions shared infra tests)
 BENCHES := $(sort $(filter-out __init__ __main__,$(basename $(notdir $(wildcard infra/bench/*.py)))))
 
@@ -56,7 +61,7 @@ SAM_ENV := AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1 \
   SAM_CLI_TELEMETRY=0
 
 .PHONY: web web-types web-types-check web-unit web-maybe browser-deps test-py web-upload replay-dlq
-.PHONY: help venv test fuzz chaos run lint lint-ruff lint-cfn lint-cfn-translated sam-validate sam-tools \
+.PHONY: help venv test fuzz chaos run lint lint-ruff lint-format lint-types lint-cfn lint-cfn-translated sam-validate sam-tools \
   build bench clean distclean python-info
 
 help:
@@ -85,15 +90,19 @@ $(SAM_STAMP):
 
 # --- tests -----------------------------------------------------------------------------------
 # Serial by default: 2 cores, and e2e tests start servers. pytest exit 5 (nothing collected)
-# is a failure here, and is said out loud.
+# is a failure here, and is said out loud. The coverage gate prints the last line (also when a test
+# failed, for the figures; the exit status is then the tests').
 # The web app's checks come first (types in step with the API, unit tests, a fresh build), then
 # pytest, whose tests/browser drive Chromium against the built app.
 test: $(VENV_STAMP) web-types-check web-unit web browser-deps test-py
 
 test-py: $(VENV_STAMP)
-	@rc=0; $(VENV)/bin/python -m pytest $(PYTEST_ARGS) || rc=$$?; \
+	@rc=0; $(VENV)/bin/python -m pytest $(COV_ARGS) $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests (exit 5): failing" >&2; fi; \
 	if [ -d $(SCREENSHOTS) ]; then echo "make test: screenshots of every page of the web app: $(SCREENSHOTS)/"; fi; \
+	if [ -n "$(COV_ARGS)" ] && [ $$rc -le 1 ]; then \
+	  $(VENV)/bin/python -m infra.tools.coverage_gate || { [ $$rc -ne 0 ] || rc=1; }; \
+	fi; \
 	exit $$rc
 
 # The fuzzer runs in `make test` with a few examples per operation; here with many more.
@@ -188,10 +197,18 @@ replay-dlq: $(VENV_STAMP)
 
 # --- lint ------------------------------------------------------------------------------------
 # Separate steps so that `make -k lint` reports every kind of finding in one go.
-lint: lint-ruff lint-cfn lint-cfn-translated sam-validate
+lint: lint-ruff lint-format lint-types lint-cfn lint-cfn-translated sam-validate
 
 lint-ruff: $(VENV_STAMP)
 	$(VENV)/bin/ruff check $(RUFF_PATHS)
+
+# Checks only; `$(VENV)/bin/ruff format $(RUFF_PATHS)` formats.
+lint-format: $(VENV_STAMP)
+	$(VENV)/bin/ruff format --check $(RUFF_PATHS)
+
+# mypy over shared/, functions/, infra/ (the paths and the strictness are in pyproject.toml).
+lint-types: $(VENV_STAMP)
+	$(VENV)/bin/mypy
 
 # The template must come before -a: -a swallows the arguments after it.
 lint-cfn: $(VENV_STAMP)
@@ -220,7 +237,7 @@ bench: $(VENV_STAMP) web-maybe
 
 # --- housekeeping ----------------------------------------------------------------------------
 clean:
-	rm -rf $(BUILD_DIR) .aws-sam .pytest_cache .ruff_cache .hypothesis .schemathesis
+	rm -rf $(BUILD_DIR) .aws-sam .pytest_cache .ruff_cache .mypy_cache .hypothesis .schemathesis .coverage .coverage.*
 	find . -path ./.venv -prune -o -path ./.tools -prune -o -path ./.git -prune -o \
 	  -name __pycache__ -type d -exec rm -rf {} +
 

@@ -9,6 +9,7 @@ from functools import cache
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 from microwish.repository import WishRepository
 from microwish.services import stats
@@ -23,7 +24,7 @@ def _repository(table_name: str) -> WishRepository:
     return WishRepository(table_name)
 
 
-def record_handler(record) -> None:  # noqa: ANN001 - a Powertools stream record
+def record_handler(record: DynamoDBRecord) -> None:
     stats.record_handler(record, _repository(get_settings().wish_table_name))
 
 

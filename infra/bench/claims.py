@@ -13,7 +13,9 @@ from __future__ import annotations
 import os
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import boto3
 from moto import mock_aws
@@ -44,11 +46,11 @@ class Meter:
         session_events.register("provide-client-params.dynamodb.*", self._ask_for_capacity)
         session_events.register("after-call.dynamodb.*", self._count)
 
-    def _ask_for_capacity(self, params: dict, model, **_: object) -> None:  # noqa: ANN001
+    def _ask_for_capacity(self, params: dict[str, Any], model: Any, **_: object) -> None:
         if "ReturnConsumedCapacity" in model.input_shape.members:
             params.setdefault("ReturnConsumedCapacity", "TOTAL")
 
-    def _count(self, model, parsed: dict, **_: object) -> None:  # noqa: ANN001
+    def _count(self, model: Any, parsed: dict[str, Any], **_: object) -> None:
         self.calls[model.name] += 1
         consumed = parsed.get("ConsumedCapacity")
         for entry in consumed if isinstance(consumed, list) else [consumed] if consumed else []:
@@ -77,7 +79,7 @@ def main() -> None:
 
         operations = []
 
-        def measure(name: str, minimum: str, request) -> None:  # noqa: ANN001
+        def measure(name: str, minimum: str, request: Callable[[], Any]) -> None:
             meter.reset()
             with environment({}):
                 reply = request()

@@ -98,8 +98,8 @@ def _live(fate: str, wish_id: str, repo: WishRepository, settings: Settings) -> 
     """Take a freshly submitted wish as far along its life as its demo fate says."""
     if fate == "submitted":
         return
-    mode = "pooled" if fate == "pooled" else "sole"
-    wishes.review_wish(CITY_OFFICER, wish_id, ReviewDecision(decision="approve", mode=mode), repo, settings)
+    decision = ReviewDecision(decision="approve", mode="pooled" if fate == "pooled" else "sole")
+    wishes.review_wish(CITY_OFFICER, wish_id, decision, repo, settings)
     if fate == "pooled":
         claims.claim_wish(VOLUNTEERS, wish_id, 50_000, repo, settings)
     elif fate == "assigned":

@@ -8,7 +8,7 @@ against the issuer's JWKS. Either way the claims are parsed in this one place.
 from __future__ import annotations
 
 from functools import cache
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 
@@ -16,8 +16,12 @@ from . import regions
 from .errors import Forbidden, Unauthorized
 from .settings import get_settings
 
+if TYPE_CHECKING:
+    import jwt
+
 Role = Literal["resident", "officer", "donor", "admin"]
 _ROLES: tuple[Role, ...] = ("admin", "officer", "donor", "resident")  # strongest first
+DonorType = Literal["individual", "unit"]
 
 
 class Caller(BaseModel):
@@ -25,7 +29,7 @@ class Caller(BaseModel):
     role: Role | None = None
     region: str | None = None  # short division code of an officer's or admin's unit
     name: str | None = None
-    donor_type: Literal["individual", "unit"] = "individual"  # custom:donor_type (donors and units apart)
+    donor_type: DonorType = "individual"  # custom:donor_type (donors and units apart)
 
     @property
     def anonymous(self) -> bool:
@@ -57,7 +61,8 @@ def caller_from_claims(claims: dict[str, Any]) -> Caller:
         region = regions.normalize(region) if region else None
     except regions.RegionCodeError:
         region = None  # a malformed region claim grants no region
-    donor_type = "unit" if str(claims.get("custom:donor_type", "")).strip().lower() == "unit" else "individual"
+    is_unit = str(claims.get("custom:donor_type", "")).strip().lower() == "unit"
+    donor_type: DonorType = "unit" if is_unit else "individual"
     return Caller(sub=claims.get("sub"), role=role, region=region, name=claims.get("name"), donor_type=donor_type)
 
 
@@ -68,7 +73,8 @@ LEEWAY_S = 30  # clock skew tolerated on exp/nbf/iat
 
 
 @cache
-def _jwks_client(url: str):  # noqa: ANN202 - PyJWT is imported lazily: only public routes need it
+def _jwks_client(url: str) -> jwt.PyJWKClient:
+    # PyJWT is imported lazily: only public routes need it.
     import jwt
 
     return jwt.PyJWKClient(url, cache_keys=True, timeout=JWKS_TIMEOUT_S)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from typing import Any
 
 from .errors import DomainError
 
@@ -133,7 +134,7 @@ def mask(text: str | None) -> str | None:
     return _masked(text, _phone_spans(text))
 
 
-def beneficiary_name(private: dict | None) -> str | None:
+def beneficiary_name(private: dict[str, Any] | None) -> str | None:
     """The name in a wish's private part (as the repository's bundle holds it), if it is still there."""
     beneficiary = (private or {}).get("beneficiary") or {}
     return beneficiary.get("name") or None

@@ -22,12 +22,13 @@ PENDING = "state=pending"
 
 
 def presign_put(bucket: str, key: str, content_type: str, size_bytes: int, expires_in: int) -> str:
-    return s3_client().generate_presigned_url(
+    url: str = s3_client().generate_presigned_url(
         "put_object",
         Params={"Bucket": bucket, "Key": key, "ContentType": content_type, "ContentLength": size_bytes,
                 "Tagging": PENDING},
         ExpiresIn=expires_in,
     )
+    return url
 
 
 def exists(bucket: str, key: str) -> bool:

@@ -29,7 +29,7 @@ def title_for(groups: list[str], chosen: str | None = None) -> str:
     for code in groups:
         title = catalog.get(code, {}).get("title")
         if title:
-            return title
+            return str(title)
     return _DEFAULT_TITLE
 
 

@@ -8,7 +8,10 @@ returns the short form. Nothing here knows which codes exist: see `registry.py` 
 
 from __future__ import annotations
 
-LEVELS = ("village", "township", "county", "city", "province")  # bottom-up
+from typing import Literal, TypeAlias
+
+Level: TypeAlias = Literal["province", "city", "county", "township", "village"]
+LEVELS: tuple[Level, ...] = ("village", "township", "county", "city", "province")  # bottom-up
 LEVEL_DIGITS = {"province": 2, "city": 4, "county": 6, "township": 9, "village": 12}
 
 # Digit groups of the padded code, top-down: province, city, county, township, village.

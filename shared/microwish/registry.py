@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .regions import RegionCodeError, ancestors, normalize
+from .regions import LEVELS, Level, RegionCodeError, ancestors, normalize
 
 # Relative to this file so that the Lambda layer needs nothing outside the package.
 DATA_FILE = Path(__file__).resolve().parent / "data" / "regions.csv"
@@ -27,9 +27,16 @@ _PLACEHOLDER_CITY_NAMES = frozenset({"市辖区", "县", "省直辖县级行政�
 class Region:
     code: str  # short form
     name: str
-    level: str
+    level: Level
     parent_code: str | None  # short form; None for a province
     demo: bool = False  # invented demo data (villages), not a real statistical code
+
+
+def _level(value: str, path: Path) -> Level:
+    for level in LEVELS:
+        if value == level:
+            return level
+    raise ValueError(f"{path}: unknown level {value!r}; expected one of {LEVELS}")
 
 
 class RegionRegistry:
@@ -52,7 +59,7 @@ class RegionRegistry:
             if header != _HEADER:
                 raise ValueError(f"{path}: unexpected header {header}")
             return cls(
-                Region(code, name, level, parent_code or None, demo == "1")
+                Region(code, name, _level(level, path), parent_code or None, demo == "1")
                 for code, name, parent_code, level, demo in rows
             )
 

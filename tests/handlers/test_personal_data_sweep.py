@@ -16,6 +16,7 @@ import logging
 import re
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -194,7 +195,7 @@ def _preferences(world: World) -> None:
                 world.call("POST", "/me/preferences/verification", who, {"channel": channel, "code": code}, 200)
 
 
-def _paths(world: World, clock_file) -> None:  # noqa: ANN001 - a Path
+def _paths(world: World, clock_file: Path) -> None:
     call = world.call
     # 1+1, with a delivery sent back once
     sole = world.submit("1+1")

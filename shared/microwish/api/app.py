@@ -29,7 +29,7 @@ logger = Logger()
 # The composition root: context's reset also forgets the idempotency layer's state.
 context.on_reset(idempotency.reset)
 
-BEARER = [{"bearerAuth": []}]  # OpenAPI security of the routes behind the JWT authorizer
+BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]  # OpenAPI security of the routes behind the JWT authorizer
 _ROUTERS: dict[int, tuple[Router, ...]] = {}
 
 
@@ -43,30 +43,36 @@ def build_app(*routers: Router) -> APIGatewayHttpResolver:
     _ROUTERS[id(app)] = routers
     app.use(middlewares=[_audit_private_reads])
 
-    @app.exception_handler(DomainError)
-    def _domain_error(error: DomainError) -> Response:
-        extensions = dict(error.extensions)
-        errors = extensions.pop("errors", None)
-        return problem(error.status, error.detail, title=error.title, errors=errors, **extensions)
-
-    @app.exception_handler(RequestValidationError)
-    def _invalid(error: RequestValidationError) -> Response:
-        status, errors = validation_errors(list(error.errors()))
-        detail = "the body is not valid JSON" if status == 400 else "some fields are not valid: " + ", ".join(
-            entry["field"] for entry in errors)
-        return problem(status, detail, errors=errors)
-
-    @app.not_found
-    def _not_found(_: NotFoundError) -> Response:
-        return problem(404, "no such route")
-
-    @app.exception_handler(Exception)
-    def _bug(error: Exception) -> Response:
-        # Only the type and traceback: an exception's text might quote a beneficiary's data.
-        logger.error("unhandled error", extra={"error_type": type(error).__name__}, exc_info=False)
-        return problem(500, "something went wrong on our side; nothing was changed")
-
+    # Registered by call, not as decorators: Powertools' exception_handler is unannotated, and as a
+    # decorator it would leave the handlers untyped.
+    app.exception_handler(DomainError)(_domain_error)
+    app.exception_handler(RequestValidationError)(_invalid)
+    app.not_found(_not_found)
+    app.exception_handler(Exception)(_bug)
     return app
+
+
+def _domain_error(error: DomainError) -> Response[str]:
+    extensions = dict(error.extensions)
+    errors = extensions.pop("errors", None)
+    return problem(error.status, error.detail, title=error.title, errors=errors, **extensions)
+
+
+def _invalid(error: RequestValidationError) -> Response[str]:
+    status, errors = validation_errors(list(error.errors()))
+    detail = "the body is not valid JSON" if status == 400 else "some fields are not valid: " + ", ".join(
+        entry["field"] for entry in errors)
+    return problem(status, detail, errors=errors)
+
+
+def _not_found(_: NotFoundError) -> Response[str]:
+    return problem(404, "no such route")
+
+
+def _bug(error: Exception) -> Response[str]:
+    # Only the type and traceback: an exception's text might quote a beneficiary's data.
+    logger.error("unhandled error", extra={"error_type": type(error).__name__}, exc_info=False)
+    return problem(500, "something went wrong on our side; nothing was changed")
 
 
 def _private_wish_id(body: Any) -> str | None:
@@ -86,7 +92,7 @@ def _private_wish_id(body: Any) -> str | None:
     return None
 
 
-def _audit_private_reads(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response:
+def _audit_private_reads(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
     """Every private view an officer or admin is given is logged (services/access_log.py), whatever the route.
 
     Fails closed: if the entry cannot be written, the answer is an error, not an unlogged read.
@@ -112,7 +118,7 @@ def _body_too_big(event: dict[str, Any]) -> dict[str, Any] | None:
     return _as_result(problem(413, f"the body may be at most {limit} bytes"))
 
 
-def _as_result(response: Response) -> dict[str, Any]:
+def _as_result(response: Response[str]) -> dict[str, Any]:
     """A problem answered before the resolver runs, as the Lambda result API Gateway expects."""
     return {"statusCode": response.status_code, "headers": {"Content-Type": response.headers["Content-Type"]},
             "body": response.body}

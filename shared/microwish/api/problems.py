@@ -12,7 +12,7 @@ PROBLEM_JSON = "application/problem+json"
 
 
 def problem(status: int, detail: str | None = None, *, title: str | None = None,
-            errors: list[dict[str, Any]] | None = None, **extensions: Any) -> Response:
+            errors: list[dict[str, Any]] | None = None, **extensions: Any) -> Response[str]:
     phrase = HTTPStatus(status).phrase
     body: dict[str, Any] = {
         "type": "/problems/" + phrase.lower().replace(" ", "-").replace("'", ""),

@@ -150,12 +150,15 @@ def _idempotency(table_name: str, ttl_seconds: int) -> tuple[Callable[..., Any],
     )
     store = DynamoDBPersistenceLayer(table_name=table_name)
 
-    @idempotent_function(data_keyword_argument="send", persistence_store=store, config=config)
     def send_once(send: dict[str, str], channel: Channel, message: Message) -> dict[str, Any]:
         channel.send(message)
         return {"sent": True}
 
-    return send_once, config
+    # Wrapped by call: Powertools' decorator is unannotated, and would leave the function untyped.
+    # The name stays `send_once`: the idempotency records are keyed by the function's qualified name.
+    remembered: Callable[..., dict[str, Any]] = idempotent_function(
+        send_once, data_keyword_argument="send", persistence_store=store, config=config)
+    return remembered, config
 
 
 @cache

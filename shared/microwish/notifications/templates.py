@@ -35,7 +35,7 @@ class Text:
 
 @cache
 def all_templates() -> dict[str, dict[str, dict[str, str]]]:
-    data = json.loads(TEMPLATES_FILE.read_text(encoding="utf-8"))
+    data: dict[str, dict[str, dict[str, str]]] = json.loads(TEMPLATES_FILE.read_text(encoding="utf-8"))
     data.pop("_comment", None)
     return data
 

@@ -64,7 +64,7 @@ def create(request: CampaignRequest, caller: CurrentCaller, repo: Repository) ->
     },
     middlewares=[idempotent_replaying(_replay_campaign)],
 )
-def accept_matching(id: str, caller: CurrentCaller, repo: Repository) -> Response[CampaignView]:  # noqa: A002 - the path's name
+def accept_matching(id: str, caller: CurrentCaller, repo: Repository) -> Response[CampaignView]:
     view = campaigns.accept_matching(caller, id, repo)
     return Response(200, "application/json", view)
 
@@ -88,5 +88,5 @@ def list_campaigns(
     description="progress: wishes joined, open now, fulfilled, their value, distinct donors (from the "
     "report counters, seconds behind), and what the sponsor matched so far (exact).",
 )
-def get_campaign(id: str, repo: Repository) -> CampaignView:  # noqa: A002 - the path's name
+def get_campaign(id: str, repo: Repository) -> CampaignView:
     return campaigns.campaign_with_progress(repo, id)

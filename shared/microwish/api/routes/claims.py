@@ -59,7 +59,7 @@ def claim(
     id: str,
     request: ClaimRequest,
     caller: CurrentCaller,
-    repo: Repository,  # noqa: A002 - the path's name
+    repo: Repository,
     settings: AppSettings,
 ) -> Response[ClaimView]:
     return Response(201, "application/json", claims.claim_wish(caller, id, request.amount_fen, repo, settings))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
@@ -17,6 +19,9 @@ from ...services import fulfilment
 from ..app import BEARER
 from ..dependencies import AppSettings, CurrentCaller, Repository
 from ..idempotency import idempotent
+
+if TYPE_CHECKING:
+    pass
 
 router = Router()
 # Issue 14: the answer's view is decided by who calls (services.views.view_for), never by the route.
@@ -38,7 +43,7 @@ def assign(
     id: str,
     request: AssignmentRequest,
     caller: CurrentCaller,
-    repo: Repository,  # noqa: A002
+    repo: Repository,
     settings: AppSettings,
 ) -> Response[WishView]:
     return Response(200, "application/json", fulfilment.assign(caller, id, request, repo, settings))
@@ -55,7 +60,7 @@ def assign(
 def accept(
     id: str,
     caller: CurrentCaller,
-    repo: Repository,  # noqa: A002
+    repo: Repository,
     settings: AppSettings,
 ) -> Response[WishView]:
     return Response(200, "application/json", fulfilment.accept(caller, id, repo, settings))
@@ -73,7 +78,7 @@ def decline(
     id: str,
     caller: CurrentCaller,
     repo: Repository,
-    settings: AppSettings,  # noqa: A002
+    settings: AppSettings,
     request: DeclineRequest | None = None,
 ) -> Response[WishView]:
     request = request or DeclineRequest()
@@ -92,7 +97,7 @@ def deliver(
     id: str,
     report: DeliveryReport,
     caller: CurrentCaller,
-    repo: Repository,  # noqa: A002
+    repo: Repository,
     settings: AppSettings,
 ) -> Response[WishView]:
     return Response(200, "application/json", fulfilment.deliver(caller, id, report, repo, settings))
@@ -110,7 +115,7 @@ def confirm(
     id: str,
     request: ConfirmationRequest,
     caller: CurrentCaller,
-    repo: Repository,  # noqa: A002
+    repo: Repository,
     settings: AppSettings,
 ) -> Response[WishView]:
     return Response(200, "application/json", fulfilment.confirm(caller, id, request, repo, settings))
@@ -128,7 +133,7 @@ def cancel(
     id: str,
     request: CancellationRequest,
     caller: CurrentCaller,
-    repo: Repository,  # noqa: A002
+    repo: Repository,
     settings: AppSettings,
 ) -> Response[WishView]:
     return Response(200, "application/json", fulfilment.cancel(caller, id, request, repo, settings))

@@ -47,7 +47,7 @@ _ADMIN_ONLY = {
     },
     middlewares=[idempotent],
 )
-def erase(id: str, request: ErasureRequest, caller: CurrentCaller, repo: Repository) -> Response[WishPrivateView]:  # noqa: A002 - the path's name
+def erase(id: str, request: ErasureRequest, caller: CurrentCaller, repo: Repository) -> Response[WishPrivateView]:
     view = erasure.erase(caller, id, request, repo)
     return Response(200, "application/json", view)
 
@@ -63,7 +63,7 @@ def erase(id: str, request: ErasureRequest, caller: CurrentCaller, repo: Reposit
 )
 def wish_access_log(
     id: str, caller: CurrentCaller, repo: Repository, limit: Limit = 50, cursor: Cursor = None
-) -> Page[AccessEntry]:  # noqa: A002
+) -> Page[AccessEntry]:
     return access_log.wish_log(caller, id, repo, limit, cursor)
 
 

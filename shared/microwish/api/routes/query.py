@@ -71,5 +71,5 @@ def list_wishes(
 
 
 @router.get("/wishes/<id>", summary="A wish: the public view, or the private one for its officers", tags=["wishes"])
-def get_wish(id: str, caller: CurrentCaller, repo: Repository) -> WishView:  # noqa: A002 - the path's name
+def get_wish(id: str, caller: CurrentCaller, repo: Repository) -> WishView:
     return wishes.get_wish(caller, id, repo)

@@ -21,7 +21,7 @@ def wish_events(
     id: str,
     caller: CurrentCaller,
     repo: Repository,
-    limit: Annotated[int, Query(ge=1, le=100)] = 100,  # noqa: A002
+    limit: Annotated[int, Query(ge=1, le=100)] = 100,
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
 ) -> Page[AuditEvent]:
     load_for_officer(caller, id, repo)

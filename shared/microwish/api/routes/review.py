@@ -25,7 +25,7 @@ def review(
     id: str,
     decision: ReviewDecision,
     caller: CurrentCaller,
-    repo: Repository,  # noqa: A002 - the path's
+    repo: Repository,
     settings: AppSettings,
 ) -> Response[WishPrivateView]:
     return Response(200, "application/json", wishes.review_wish(caller, id, decision, repo, settings))
