@@ -25,8 +25,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     settings = get_settings()
     budget = sweep_budget_seconds(context)
     summary = sweep(WishRepository(settings.wish_table_name), settings, budget_seconds=budget)
-    for name, metric in (("moved", "WishesEscalated"), ("flagged", "WishesAtRisk"),
-                         ("skipped", "EscalationConflicts")):
+    for name, metric in (("moved", "WishesEscalated"), ("flagged", "WishesAtRisk"), ("skipped", "EscalationConflicts")):
         metrics.add_metric(name=metric, unit=MetricUnit.Count, value=summary[name])
     trigger = (event or {}).get("scheduled_time")
     logger.info("escalation sweep", extra={"summary": summary, "scheduled_time": trigger})

@@ -30,5 +30,4 @@ def record_handler(record: DynamoDBRecord) -> None:
 
 @logger.inject_lambda_context(log_event=False)
 def handler(event, context):
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor,
-                                    context=context)
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -29,8 +29,14 @@ from tests.support.harness import AUDIENCE, ISSUER, Api, Signer, environment, pe
 WRITES = {"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"}
 OFFICER = person("officer", "bench-officer", region="4312")
 DONORS = [person("donor", f"bench-donor-{n}") for n in range(30)]
-WISH = {"title": "一台电视机", "category": "goods", "groups": ["women_in_hardship"], "region_code": "431222250201",
-        "beneficiary": {"name": "谢桂云", "phone": "13800000000", "address": "王家村3组"}, "target_fen": 100_000}
+WISH = {
+    "title": "一台电视机",
+    "category": "goods",
+    "groups": ["women_in_hardship"],
+    "region_code": "431222250201",
+    "beneficiary": {"name": "谢桂云", "phone": "13800000000", "address": "王家村3组"},
+    "target_fen": 100_000,
+}
 
 
 class Meter:
@@ -92,29 +98,46 @@ def main() -> None:
         sole = open_wish()
         measure("1+1 claim", "1 transaction", lambda: api.post(f"/wishes/{sole}/claims", {}, as_=DONORS[0]))
         pooled = open_wish("pooled")
-        measure("N+1 pledge", "1 transaction", lambda: api.post(f"/wishes/{pooled}/claims", {"amount_fen": 10_000},
-                                                                 as_=DONORS[1]))
-        measure("N+1 last pledge", "1 transaction", lambda: api.post(f"/wishes/{pooled}/claims",
-                                                                      {"amount_fen": 90_000}, as_=DONORS[2]))
+        measure(
+            "N+1 pledge",
+            "1 transaction",
+            lambda: api.post(f"/wishes/{pooled}/claims", {"amount_fen": 10_000}, as_=DONORS[1]),
+        )
+        measure(
+            "N+1 last pledge",
+            "1 transaction",
+            lambda: api.post(f"/wishes/{pooled}/claims", {"amount_fen": 90_000}, as_=DONORS[2]),
+        )
         batch = [open_wish() for _ in range(10)]
         measure("1+N batch of 10", "1 transaction", lambda: api.post("/claims", {"wish_ids": batch}, as_=DONORS[3]))
         mine = api.get("/me/claims", as_=DONORS[0]).json["items"][0]["id"]
         measure("withdraw", "1 transaction", lambda: api.delete(f"/claims/{mine}", as_=DONORS[0]))
         assigned = open_wish()
-        measure("dispatch", "1 transaction", lambda: api.post(f"/wishes/{assigned}/assignment",
-                                                               {"donor_id": "bench-donor-4"}, as_=OFFICER))
+        measure(
+            "dispatch",
+            "1 transaction",
+            lambda: api.post(f"/wishes/{assigned}/assignment", {"donor_id": "bench-donor-4"}, as_=OFFICER),
+        )
         measure("accept", "1 transaction", lambda: api.post(f"/wishes/{assigned}/assignment/accept", as_=DONORS[4]))
-        measure("delivery", "1 transaction", lambda: api.post(f"/wishes/{assigned}/delivery", {"note": "已送达"},
-                                                               as_=DONORS[4]))
-        measure("confirmation", "1 transaction", lambda: api.post(f"/wishes/{assigned}/confirmation",
-                                                                   {"accepted": True}, as_=OFFICER))
+        measure(
+            "delivery",
+            "1 transaction",
+            lambda: api.post(f"/wishes/{assigned}/delivery", {"note": "已送达"}, as_=DONORS[4]),
+        )
+        measure(
+            "confirmation",
+            "1 transaction",
+            lambda: api.post(f"/wishes/{assigned}/confirmation", {"accepted": True}, as_=OFFICER),
+        )
 
     print(f"{'operation':<18}{'reads':>6}{'writes':>7}{'capacity':>10}  minimum write   calls")
     for name, reads, writes, capacity, minimum, calls in operations:
         print(f"{name:<18}{reads:>6}{writes:>7}{capacity:>10.1f}  {minimum:<15} {calls}")
-    print("\nwrites: DynamoDB write calls per request (each a single conditional write or one transaction);"
-          "\nreads: the reads that decide it (the wish, or its partition for actions that touch its claims);"
-          "\ncapacity: ConsumedCapacity as moto reports it (0.0 where moto reports none).")
+    print(
+        "\nwrites: DynamoDB write calls per request (each a single conditional write or one transaction);"
+        "\nreads: the reads that decide it (the wish, or its partition for actions that touch its claims);"
+        "\ncapacity: ConsumedCapacity as moto reports it (0.0 where moto reports none)."
+    )
     signer.close()
 
 

@@ -148,6 +148,7 @@ def cheap_transaction_rollback() -> None:
     from moto.dynamodb import models
 
     original = models.DynamoDBBackend.transact_write_items
+
     def deepcopy(value: Any, memo: Any = None) -> Any:
         return value if isinstance(value, models.Table) else copy.deepcopy(value, memo)
 
@@ -187,21 +188,36 @@ def make_wishes(total: int, due: int, seed: int = 7) -> list[Wish]:
         county, township, village = rng.randint(1, 13), rng.randint(1, 30), rng.randint(1, 40)
         region = f"4312{county:02d}{township:03d}{village:03d}"
         if n < due:
-            status, due_at = rng.choice([Status.OPEN, Status.OPEN, Status.SUBMITTED]), now - timedelta(
-                minutes=rng.randint(1, 600))
+            status, due_at = (
+                rng.choice([Status.OPEN, Status.OPEN, Status.SUBMITTED]),
+                now - timedelta(minutes=rng.randint(1, 600)),
+            )
         elif rng.random() < 0.8:
-            status, due_at = rng.choice([Status.OPEN, Status.OPEN, Status.SUBMITTED]), now + timedelta(
-                minutes=rng.randint(60, 14 * 24 * 60))
+            status, due_at = (
+                rng.choice([Status.OPEN, Status.OPEN, Status.SUBMITTED]),
+                now + timedelta(minutes=rng.randint(60, 14 * 24 * 60)),
+            )
         else:
             status, due_at = rng.choice([Status.CLAIMED, Status.FULFILLED]), None
         created = clock.iso(now - timedelta(days=rng.randint(1, 60)))
-        wishes.append(Wish(
-            id=f"{n:032x}" if n >= due else f"{rng.getrandbits(128):032x}", title=f"心愿{n}：一台电视机",
-            description="罹患癌症在家休养，想有一台电视机看看外面的世界。", category="goods",
-            groups=["women_in_hardship"], region_code=region,
-            level=rng.choice(["village", "township", "county"]),
-            status=status, beneficiary_alias="谢女士", submitted_by=f"resident-{n % 500}", created_at=created,
-            updated_at=created, due_at=clock.iso(due_at) if due_at else None, target_fen=150_000))
+        wishes.append(
+            Wish(
+                id=f"{n:032x}" if n >= due else f"{rng.getrandbits(128):032x}",
+                title=f"心愿{n}：一台电视机",
+                description="罹患癌症在家休养，想有一台电视机看看外面的世界。",
+                category="goods",
+                groups=["women_in_hardship"],
+                region_code=region,
+                level=rng.choice(["village", "township", "county"]),
+                status=status,
+                beneficiary_alias="谢女士",
+                submitted_by=f"resident-{n % 500}",
+                created_at=created,
+                updated_at=created,
+                due_at=clock.iso(due_at) if due_at else None,
+                target_fen=150_000,
+            )
+        )
     return wishes
 
 
@@ -248,12 +264,15 @@ def all_projection_copy(client: Any, source: str) -> str:
     indexes = []
     for index in description["GlobalSecondaryIndexes"]:
         projection = {"ProjectionType": "ALL"} if index["IndexName"] == "ByDue" else index["Projection"]
-        indexes.append({"IndexName": index["IndexName"], "KeySchema": index["KeySchema"],
-                        "Projection": projection})
+        indexes.append({"IndexName": index["IndexName"], "KeySchema": index["KeySchema"], "Projection": projection})
     name = f"{source}-due-all"
-    client.create_table(TableName=name, BillingMode="PAY_PER_REQUEST", KeySchema=description["KeySchema"],
-                        AttributeDefinitions=description["AttributeDefinitions"],
-                        GlobalSecondaryIndexes=indexes)
+    client.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        KeySchema=description["KeySchema"],
+        AttributeDefinitions=description["AttributeDefinitions"],
+        GlobalSecondaryIndexes=indexes,
+    )
     return name
 
 
@@ -263,8 +282,12 @@ def main() -> None:
     parser.add_argument("--wishes", type=int, default=100_000)
     parser.add_argument("--due", type=int, default=100)
     args = parser.parse_args()
-    for name, value in {"AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing",
-                        "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing"}.items():
+    for name, value in {
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+    }.items():
         os.environ[name] = value
     os.environ.pop("AWS_ENDPOINT_URL", None)
     os.environ.pop("MICROWISH_CLOCK_FILE", None)
@@ -283,8 +306,10 @@ def main() -> None:
         sizes = load(loader, table, wishes)
         load_seconds = time.monotonic() - started
         on_index = sum(1 for wish in wishes if wish.due_at and wish.status in (Status.OPEN, Status.SUBMITTED))
-        print(f"table: {args.wishes:,} wishes ({on_index:,} on the ByDue index, {args.due} due), mean item "
-              f"{sum(sizes) / len(sizes):.0f} B; loaded with BatchWriteItem in {load_seconds:.1f} s")
+        print(
+            f"table: {args.wishes:,} wishes ({on_index:,} on the ByDue index, {args.due} due), mean item "
+            f"{sum(sizes) / len(sizes):.0f} B; loaded with BatchWriteItem in {load_seconds:.1f} s"
+        )
 
         now = clock.iso(clock.now())
         recorder = Recorder(client)
@@ -294,9 +319,13 @@ def main() -> None:
         started = time.monotonic()
         scan_count, scan_scanned, scan_calls, start = 0, 0, 0, None
         while True:
-            page = recorder.scan(TableName=table, FilterExpression="DuePK = :kind AND DueSK <= :now",
-                                 ExpressionAttributeValues=due_values, Select="COUNT",
-                                 **({"ExclusiveStartKey": start} if start else {}))
+            page = recorder.scan(
+                TableName=table,
+                FilterExpression="DuePK = :kind AND DueSK <= :now",
+                ExpressionAttributeValues=due_values,
+                Select="COUNT",
+                **({"ExclusiveStartKey": start} if start else {}),
+            )
             scan_count += page["Count"]
             scan_scanned += page["ScannedCount"]
             scan_calls += 1
@@ -319,29 +348,41 @@ def main() -> None:
         key_bytes = recorder.bytes["query"] / max(recorder.count["query"], 1)
 
         print("\n== one sweep (ByDue KEYS_ONLY: Query + BatchGetItem, then one transaction per move)")
-        print(f"summary: moved {summary.moved}, flagged {summary.flagged}, skipped {summary.skipped}, "
-              f"unchanged {summary.unchanged}, pages {summary.pages}, due {summary.due} "
-              f"({sweep_seconds:.1f} s)")
+        print(
+            f"summary: moved {summary.moved}, flagged {summary.flagged}, skipped {summary.skipped}, "
+            f"unchanged {summary.unchanged}, pages {summary.pages}, due {summary.due} "
+            f"({sweep_seconds:.1f} s)"
+        )
         print(f"calls: {dict(recorder.calls)}")
         for name in ("query", "batch_get_item"):
-            print(f"  {name}: Count {recorder.count[name]:,}, ScannedCount/items read "
-                  f"{recorder.scanned[name]:,}, {recorder.bytes[name]:,} B; "
-                  f"moto reports {recorder.reported[name]:.1f} units; "
-                  f"estimated {recorder.estimated[name]:.1f} RCU")
-        print(f"items read by the sweep: {sweep_items_read:,} = {sweep_items_read / due:.2f} per due wish "
-              f"(an index key is ~{key_bytes:.0f} B)")
-        print(f"read capacity: moto reports {recorder.reads(recorder.reported):.1f} units (placeholders: "
-              f"1 per Query call, 1 per BatchGetItem key, whatever the sizes); estimated from sizes "
-              f"{sweep_rcu:.1f} RCU = {sweep_rcu / due:.3f} per due wish; writes: "
-              f"{recorder.calls['transact_write_items']} "
-              f"transactions (2 items each: ~4 WCU per move, 2x for transactions)")
+            print(
+                f"  {name}: Count {recorder.count[name]:,}, ScannedCount/items read "
+                f"{recorder.scanned[name]:,}, {recorder.bytes[name]:,} B; "
+                f"moto reports {recorder.reported[name]:.1f} units; "
+                f"estimated {recorder.estimated[name]:.1f} RCU"
+            )
+        print(
+            f"items read by the sweep: {sweep_items_read:,} = {sweep_items_read / due:.2f} per due wish "
+            f"(an index key is ~{key_bytes:.0f} B)"
+        )
+        print(
+            f"read capacity: moto reports {recorder.reads(recorder.reported):.1f} units (placeholders: "
+            f"1 per Query call, 1 per BatchGetItem key, whatever the sizes); estimated from sizes "
+            f"{sweep_rcu:.1f} RCU = {sweep_rcu / due:.3f} per due wish; writes: "
+            f"{recorder.calls['transact_write_items']} "
+            f"transactions (2 items each: ~4 WCU per move, 2x for transactions)"
+        )
 
         print("\n== a Scan of the same table for what is due (what a sweep without the index would read)")
-        print(f"Scan: {scan_calls} calls, Count {scan_count:,}, ScannedCount {scan_scanned:,} "
-              f"({scan_seconds:.1f} s); moto reports {scan_reported:.1f} units; "
-              f"estimated {scan_estimated:,.1f} RCU")
-        print(f"ratio Scan/sweep: items read {scan_scanned / max(sweep_items_read, 1):,.0f}x, "
-              f"read units {scan_estimated / max(sweep_rcu, 0.5):,.0f}x")
+        print(
+            f"Scan: {scan_calls} calls, Count {scan_count:,}, ScannedCount {scan_scanned:,} "
+            f"({scan_seconds:.1f} s); moto reports {scan_reported:.1f} units; "
+            f"estimated {scan_estimated:,.1f} RCU"
+        )
+        print(
+            f"ratio Scan/sweep: items read {scan_scanned / max(sweep_items_read, 1):,.0f}x, "
+            f"read units {scan_estimated / max(sweep_rcu, 0.5):,.0f}x"
+        )
 
         # 3. The projection decision: the same Query on an index projected ALL needs no BatchGetItem.
         copy = all_projection_copy(client, table)
@@ -349,24 +390,32 @@ def main() -> None:
         recorder.reset()
         start = None
         while True:
-            page = recorder.query(TableName=copy, IndexName="ByDue",
-                                  KeyConditionExpression="DuePK = :kind AND DueSK <= :now",
-                                  ExpressionAttributeValues=due_values,
-                                  Limit=100, **({"ExclusiveStartKey": start} if start else {}))
+            page = recorder.query(
+                TableName=copy,
+                IndexName="ByDue",
+                KeyConditionExpression="DuePK = :kind AND DueSK <= :now",
+                ExpressionAttributeValues=due_values,
+                Limit=100,
+                **({"ExclusiveStartKey": start} if start else {}),
+            )
             start = page.get("LastEvaluatedKey")
             if not start:
                 break
         print("\n== the alternative: ByDue projected ALL (Query only, no BatchGetItem)")
         all_rcu = recorder.estimated["query"]
-        print(f"Query: {recorder.calls['query']} calls, {recorder.scanned['query']:,} items, "
-              f"{recorder.bytes['query']:,} B; estimated {all_rcu:.1f} RCU = {all_rcu / due:.3f} per due "
-              f"wish (KEYS_ONLY + BatchGetItem: {sweep_rcu / due:.3f}); saves {sweep_rcu - all_rcu:.1f} RCU "
-              f"a run, {(sweep_rcu - all_rcu) * 96:,.0f} RCU a day at 96 runs")
+        print(
+            f"Query: {recorder.calls['query']} calls, {recorder.scanned['query']:,} items, "
+            f"{recorder.bytes['query']:,} B; estimated {all_rcu:.1f} RCU = {all_rcu / due:.3f} per due "
+            f"wish (KEYS_ONLY + BatchGetItem: {sweep_rcu / due:.3f}); saves {sweep_rcu - all_rcu:.1f} RCU "
+            f"a run, {(sweep_rcu - all_rcu) * 96:,.0f} RCU a day at 96 runs"
+        )
         mean = sum(sizes) / len(sizes)
-        print(f"its price on the write side: every write of a wish on the index (a pledge, a review, an "
-              f"edit) also rewrites its ~{mean:.0f} B copy in ByDue (1 WCU per KB), and the index stores a "
-              f"full copy of all {on_index:,} waiting wishes (~{on_index * mean / 1e6:.1f} MB); KEYS_ONLY "
-              f"writes the index only when DueSK changes, and stores ~{on_index * key_bytes / 1e6:.1f} MB")
+        print(
+            f"its price on the write side: every write of a wish on the index (a pledge, a review, an "
+            f"edit) also rewrites its ~{mean:.0f} B copy in ByDue (1 WCU per KB), and the index stores a "
+            f"full copy of all {on_index:,} waiting wishes (~{on_index * mean / 1e6:.1f} MB); KEYS_ONLY "
+            f"writes the index only when DueSK changes, and stores ~{on_index * key_bytes / 1e6:.1f} MB"
+        )
 
 
 if __name__ == "__main__":

@@ -55,8 +55,14 @@ def start_runtime() -> tuple[subprocess.Popen, str, Path]:
     log = Path(tempfile.mkstemp(prefix="bench-web-", suffix=".log")[1])
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(PORT=str(port), PYTHONUNBUFFERED="1")
-    process = subprocess.Popen([sys.executable, "-m", "infra.local"], cwd=ROOT, env=env,
-                               stdout=log.open("w"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "infra.local"],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if "\nREADY " in "\n" + log.read_text(errors="replace"):
@@ -101,8 +107,10 @@ def main() -> int:
                 print(f"  {size / 1024:7.1f} KB  {name}")
             total = js + css
             verdict = "within" if total <= BUDGET_BYTES else "OVER"
-            print(f"  JS {js / 1024:.1f} KB + CSS {css / 1024:.1f} KB = {total / 1024:.1f} KB gzip "
-                  f"({verdict} the {BUDGET_BYTES // 1024} KB budget)")
+            print(
+                f"  JS {js / 1024:.1f} KB + CSS {css / 1024:.1f} KB = {total / 1024:.1f} KB gzip "
+                f"({verdict} the {BUDGET_BYTES // 1024} KB budget)"
+            )
 
             # 2. Time to first card, CPU 4× slower and Slow 3G, cold cache each run.
             first_cards, api_alone = [], []
@@ -119,20 +127,28 @@ def main() -> int:
                 # (wait_for_function would evaluate a string: our CSP forbids that, rightly.)
                 page.wait_for_selector('[data-test="wish-card"]', timeout=180_000)
                 first_cards.append(page.evaluate("window.__firstCard"))
-                api_alone.append(page.evaluate("""async () => {
+                api_alone.append(
+                    page.evaluate("""async () => {
                   const started = performance.now();
                   const response = await fetch('/wishes?limit=20', { cache: 'no-store' });
                   await response.json();
                   return performance.now() - started;
-                }"""))
+                }""")
+                )
                 context.close()
             browser.close()
-        print(f"time to first card, CPU {CPU_SLOWDOWN}× slower, Slow 3G (2,000 ms RTT, 50 kB/s), "
-              f"cold cache, median of {RUNS}:")
-        print(f"  first card on screen  {statistics.median(first_cards) / 1000:6.2f} s "
-              f"(runs: {', '.join(f'{t / 1000:.2f}' for t in first_cards)})")
-        print(f"  GET /wishes alone     {statistics.median(api_alone) / 1000:6.2f} s "
-              f"(runs: {', '.join(f'{t / 1000:.2f}' for t in api_alone)})")
+        print(
+            f"time to first card, CPU {CPU_SLOWDOWN}× slower, Slow 3G (2,000 ms RTT, 50 kB/s), "
+            f"cold cache, median of {RUNS}:"
+        )
+        print(
+            f"  first card on screen  {statistics.median(first_cards) / 1000:6.2f} s "
+            f"(runs: {', '.join(f'{t / 1000:.2f}' for t in first_cards)})"
+        )
+        print(
+            f"  GET /wishes alone     {statistics.median(api_alone) / 1000:6.2f} s "
+            f"(runs: {', '.join(f'{t / 1000:.2f}' for t in api_alone)})"
+        )
         return 0 if total <= BUDGET_BYTES else 1
     finally:
         process.send_signal(signal.SIGTERM)

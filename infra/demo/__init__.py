@@ -33,39 +33,124 @@ DONOR = Caller(sub="demo-donor-1", role="donor", name="爱心人士")
 
 # (title, description, category, groups, village, beneficiary, target_fen, what happens to it)
 WISHES = [
-    ("一台彩色电视机", "罹患癌症在家休养，想有一台电视机，看看外面的世界。", "goods", ["women_in_hardship"],
-     "431222250201", ("谢桂云", "13800000001", "王家村三组"), 150_000, "fulfilled"),
-    ("米和油", "家中一老一小，想添些米和油过冬。", "goods", ["elderly_alone"],
-     "431281203201", ("杨莲英", "13800000002", "颜容村五组"), 30_000, "claimed"),
-    ("孙女的学费", "孙女读初中，学费有困难（拾穗行动）。", "study", ["left_behind_children"],
-     "431281203201", ("夏美琴", "13800000003", "颜容村五组"), 120_000, "pooled"),
-    ("一个新书包", "留守儿童，想要一个新书包和文具。", "study", ["left_behind_children"],
-     "431221110201", ("石小雨", "13800000004", "石宝村二组"), 8_000, "open"),
-    ("一副拐杖", "腿脚残疾，出门需要一副拐杖。", "goods", ["disabled"],
-     "431221110202", ("岩大伯", "13800000005", "岩门村一组"), 20_000, "assigned"),
-    ("帮忙收稻谷", "家里缺劳力，稻谷熟了需要人帮忙抢收。", "yard", ["left_behind_women"],
-     "431224100201", ("向秋菊", "13800000006", "金竹村一组"), None, "open"),
-    ("学一门手艺", "想学习电商直播，把自家腊肉卖出去。", "skill", ["women_in_hardship"],
-     "431222250202", ("张春花", "13800000007", "杉木村四组"), None, "open"),
-    ("有人来说说话", "独居老人，希望志愿者常来陪伴聊天、量血压。", "care", ["elderly_alone"],
-     "431223100201", ("李奶奶", "13800000008", "柳树村二组"), None, "submitted"),
-    ("一台轮椅", "下肢残疾，需要一台轮椅。", "goods", ["disabled_women"],
-     "431228100201", ("吴秀英", "13800000009", "和平村三组"), 60_000, "submitted"),
+    (
+        "一台彩色电视机",
+        "罹患癌症在家休养，想有一台电视机，看看外面的世界。",
+        "goods",
+        ["women_in_hardship"],
+        "431222250201",
+        ("谢桂云", "13800000001", "王家村三组"),
+        150_000,
+        "fulfilled",
+    ),
+    (
+        "米和油",
+        "家中一老一小，想添些米和油过冬。",
+        "goods",
+        ["elderly_alone"],
+        "431281203201",
+        ("杨莲英", "13800000002", "颜容村五组"),
+        30_000,
+        "claimed",
+    ),
+    (
+        "孙女的学费",
+        "孙女读初中，学费有困难（拾穗行动）。",
+        "study",
+        ["left_behind_children"],
+        "431281203201",
+        ("夏美琴", "13800000003", "颜容村五组"),
+        120_000,
+        "pooled",
+    ),
+    (
+        "一个新书包",
+        "留守儿童，想要一个新书包和文具。",
+        "study",
+        ["left_behind_children"],
+        "431221110201",
+        ("石小雨", "13800000004", "石宝村二组"),
+        8_000,
+        "open",
+    ),
+    (
+        "一副拐杖",
+        "腿脚残疾，出门需要一副拐杖。",
+        "goods",
+        ["disabled"],
+        "431221110202",
+        ("岩大伯", "13800000005", "岩门村一组"),
+        20_000,
+        "assigned",
+    ),
+    (
+        "帮忙收稻谷",
+        "家里缺劳力，稻谷熟了需要人帮忙抢收。",
+        "yard",
+        ["left_behind_women"],
+        "431224100201",
+        ("向秋菊", "13800000006", "金竹村一组"),
+        None,
+        "open",
+    ),
+    (
+        "学一门手艺",
+        "想学习电商直播，把自家腊肉卖出去。",
+        "skill",
+        ["women_in_hardship"],
+        "431222250202",
+        ("张春花", "13800000007", "杉木村四组"),
+        None,
+        "open",
+    ),
+    (
+        "有人来说说话",
+        "独居老人，希望志愿者常来陪伴聊天、量血压。",
+        "care",
+        ["elderly_alone"],
+        "431223100201",
+        ("李奶奶", "13800000008", "柳树村二组"),
+        None,
+        "submitted",
+    ),
+    (
+        "一台轮椅",
+        "下肢残疾，需要一台轮椅。",
+        "goods",
+        ["disabled_women"],
+        "431228100201",
+        ("吴秀英", "13800000009", "和平村三组"),
+        60_000,
+        "submitted",
+    ),
 ]
 
 
 # Demo units' contacts, so /dev/outbox shows what the chat groups and officers' phones would get.
 DEMO_CONTACTS = {
     "regions": {
-        "431222250201": {"sms": ["13900000001"],  # 王家村妇联主席, and the village's WeCom group
-                         "chat": {"url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=demo-wangjia",
-                                  "kind": "wecom"}},
-        "431222250": {"chat": {"url": "https://oapi.dingtalk.com/robot/send?access_token=demo-madiyi",
-                               "secret": "SECdemo-madiyi", "kind": "dingtalk"}},
-        "431222": {"chat": {"url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=demo-yuanling",
-                            "kind": "wecom"}, "email": ["yuanling-fulian@example.org"]},
-        "4312": {"chat": {"url": "https://oapi.dingtalk.com/robot/send?access_token=demo-huaihua",
-                          "secret": "SECdemo-huaihua", "kind": "dingtalk"}},
+        "431222250201": {
+            "sms": ["13900000001"],  # 王家村妇联主席, and the village's WeCom group
+            "chat": {"url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=demo-wangjia", "kind": "wecom"},
+        },
+        "431222250": {
+            "chat": {
+                "url": "https://oapi.dingtalk.com/robot/send?access_token=demo-madiyi",
+                "secret": "SECdemo-madiyi",
+                "kind": "dingtalk",
+            }
+        },
+        "431222": {
+            "chat": {"url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=demo-yuanling", "kind": "wecom"},
+            "email": ["yuanling-fulian@example.org"],
+        },
+        "4312": {
+            "chat": {
+                "url": "https://oapi.dingtalk.com/robot/send?access_token=demo-huaihua",
+                "secret": "SECdemo-huaihua",
+                "kind": "dingtalk",
+            }
+        },
     },
     "admins": {"sms": ["13900000009"], "email": ["huaihua-fulian@example.org"]},
 }
@@ -75,23 +160,34 @@ def seed(outputs: dict[str, str]) -> str:
     """Load the demo contacts and wishes into the stack whose outputs are given; returns a summary."""
     parameter = outputs.get("NotificationContactsParameterName")
     if parameter:
-        boto3.client("ssm").put_parameter(Name=parameter, Value=json.dumps(DEMO_CONTACTS), Type="SecureString",
-                                          Overwrite=True)
+        boto3.client("ssm").put_parameter(
+            Name=parameter, Value=json.dumps(DEMO_CONTACTS), Type="SecureString", Overwrite=True
+        )
     settings = Settings.from_env({**os.environ, "WISH_TABLE_NAME": outputs["WishTableName"]})
     repo = WishRepository(settings.wish_table_name)
     states: dict[str, int] = {}
     campaign = _children_day(repo, settings, states)  # first: the article's wishes stay newest on the list
     for title, description, category, groups, village, (name, phone, address), target, fate in WISHES:
-        submission = WishSubmission.model_validate({
-            "title": title, "description": description, "category": category, "groups": groups,
-            "region_code": village, "target_fen": target,
-            "beneficiary": {"name": name, "phone": phone, "address": address}})
+        submission = WishSubmission.model_validate(
+            {
+                "title": title,
+                "description": description,
+                "category": category,
+                "groups": groups,
+                "region_code": village,
+                "target_fen": target,
+                "beneficiary": {"name": name, "phone": phone, "address": address},
+            }
+        )
         wish = wishes.submit_wish(VILLAGE_WORKER, submission, repo, settings)
         _live(fate, wish.id, repo, settings)
         states[fate] = states.get(fate, 0) + 1
     total = len(WISHES) + len(CAMPAIGN_WISHES)
-    return (f"{total} demo wishes in Huaihua: " + ", ".join(f"{n} {state}" for state, n in states.items())
-            + f"; campaign {campaign} (GET /stats?region=4312 for the city's report by county)")
+    return (
+        f"{total} demo wishes in Huaihua: "
+        + ", ".join(f"{n} {state}" for state, n in states.items())
+        + f"; campaign {campaign} (GET /stats?region=4312 for the city's report by county)"
+    )
 
 
 def _live(fate: str, wish_id: str, repo: WishRepository, settings: Settings) -> None:
@@ -103,23 +199,31 @@ def _live(fate: str, wish_id: str, repo: WishRepository, settings: Settings) -> 
     if fate == "pooled":
         claims.claim_wish(VOLUNTEERS, wish_id, 50_000, repo, settings)
     elif fate == "assigned":
-        fulfilment.assign(CITY_OFFICER, wish_id, AssignmentRequest(donor_id=UNIT.sub or "", note="请认领"), repo,
-                          settings)
+        fulfilment.assign(
+            CITY_OFFICER, wish_id, AssignmentRequest(donor_id=UNIT.sub or "", note="请认领"), repo, settings
+        )
     elif fate in ("claimed", "fulfilled"):
         claims.claim_wish(UNIT if fate == "fulfilled" else DONOR, wish_id, None, repo, settings)
     if fate == "fulfilled":
         delivery = DeliveryReport(note="党员干部和女职工代表送上电视机、慰问金和米油")
         fulfilment.deliver(UNIT, wish_id, delivery, repo, settings)
-        fulfilment.confirm(CITY_OFFICER, wish_id, ConfirmationRequest(
-            accepted=True, feedback="谢谢你们，圆了我看世界的心愿！"), repo, settings)
+        fulfilment.confirm(
+            CITY_OFFICER,
+            wish_id,
+            ConfirmationRequest(accepted=True, feedback="谢谢你们，圆了我看世界的心愿！"),
+            repo,
+            settings,
+        )
 
 
 # ---------------------------------------------------------------- 六一 留守儿童专场 (issue 6)
 ADMIN = Caller(sub="demo-admin-huaihua", role="admin", region="4312", name="怀化市妇联")
 SPONSOR = Caller(sub="demo-sponsor-nqj", role="donor", name="怀化市女企业家协会", donor_type="unit")
 PARTY_BRANCH = Caller(sub="demo-unit-tax", role="donor", name="县税务局第一税务所", donor_type="unit")
-MOTHERS = [Caller(sub=f"demo-mother-{n}", role="donor", name=name)
-           for n, name in enumerate(("爱心妈妈刘女士", "爱心妈妈陈女士"))]
+MOTHERS = [
+    Caller(sub=f"demo-mother-{n}", role="donor", name=name)
+    for n, name in enumerate(("爱心妈妈刘女士", "爱心妈妈陈女士"))
+]
 # Children's Day for left-behind children across the counties ("爱心妈妈圆梦留守儿童"), with a sponsor
 # matching pledges 1:1 up to ¥1,000; each wish: (title, category, village, beneficiary, target, fate).
 CAMPAIGN_WISHES = [
@@ -140,22 +244,50 @@ def _children_day(repo: WishRepository, settings: Settings, states: dict[str, in
     from microwish.services import campaigns
 
     now = clock.now()
-    campaign = campaigns.create_campaign(ADMIN, campaigns.CampaignRequest.model_validate({
-        "name": "六一 留守儿童专场", "description": "爱心妈妈圆梦留守儿童：书包、文具、衣物和课外书",
-        "region_code": "4312", "starts_at": now - timedelta(days=1), "ends_at": now + timedelta(days=60),
-        "groups": ["left_behind_children"], "categories": ["study", "goods"],
-        "matching": {"sponsor_id": SPONSOR.sub, "sponsor_name": SPONSOR.name, "cap_fen": 100_000}}), repo)
+    campaign = campaigns.create_campaign(
+        ADMIN,
+        campaigns.CampaignRequest.model_validate(
+            {
+                "name": "六一 留守儿童专场",
+                "description": "爱心妈妈圆梦留守儿童：书包、文具、衣物和课外书",
+                "region_code": "4312",
+                "starts_at": now - timedelta(days=1),
+                "ends_at": now + timedelta(days=60),
+                "groups": ["left_behind_children"],
+                "categories": ["study", "goods"],
+                "matching": {"sponsor_id": SPONSOR.sub, "sponsor_name": SPONSOR.name, "cap_fen": 100_000},
+            }
+        ),
+        repo,
+    )
     campaigns.accept_matching(SPONSOR, campaign.id, repo)  # the offer binds the sponsor once they accept it
     for title, category, village, (name, phone, address), target, fate in CAMPAIGN_WISHES:
-        wish = wishes.submit_wish(VILLAGE_WORKER, WishSubmission.model_validate({
-            "title": title, "description": "六一儿童节的心愿", "category": category,
-            "groups": ["left_behind_children"], "region_code": village, "target_fen": target,
-            "campaign_id": campaign.id, "beneficiary": {"name": name, "phone": phone, "address": address}}),
-            repo, settings)
+        wish = wishes.submit_wish(
+            VILLAGE_WORKER,
+            WishSubmission.model_validate(
+                {
+                    "title": title,
+                    "description": "六一儿童节的心愿",
+                    "category": category,
+                    "groups": ["left_behind_children"],
+                    "region_code": village,
+                    "target_fen": target,
+                    "campaign_id": campaign.id,
+                    "beneficiary": {"name": name, "phone": phone, "address": address},
+                }
+            ),
+            repo,
+            settings,
+        )
         pooled = fate.startswith("pooled")
         if fate != "submitted":
-            wishes.review_wish(CITY_OFFICER, wish.id, ReviewDecision(
-                decision="approve", mode="pooled" if pooled else "sole"), repo, settings)
+            wishes.review_wish(
+                CITY_OFFICER,
+                wish.id,
+                ReviewDecision(decision="approve", mode="pooled" if pooled else "sole"),
+                repo,
+                settings,
+            )
         if pooled:
             claims.claim_wish(MOTHERS[0], wish.id, target // 4, repo, settings)  # matched 1:1 by the sponsor
             if fate == "pooled_fulfilled":
@@ -168,8 +300,9 @@ def _children_day(repo: WishRepository, settings: Settings, states: dict[str, in
                 fulfilment.deliver(CITY_OFFICER, wish.id, DeliveryReport(note="六一前送到孩子手中"), repo, settings)
             else:
                 fulfilment.deliver(CITY_OFFICER, wish.id, DeliveryReport(note="爱心妈妈送到学校"), repo, settings)
-            fulfilment.confirm(CITY_OFFICER, wish.id, ConfirmationRequest(accepted=True, feedback="谢谢爱心妈妈！"),
-                           repo, settings)
+            fulfilment.confirm(
+                CITY_OFFICER, wish.id, ConfirmationRequest(accepted=True, feedback="谢谢爱心妈妈！"), repo, settings
+            )
         state = {"pooled_fulfilled": "fulfilled"}.get(fate, fate)
         states[state] = states.get(state, 0) + 1
     return campaign.name

@@ -52,8 +52,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--moto-port", type=int, default=_env_int("MOTO_PORT", 0))
     parser.add_argument("--state-dir", type=Path, default=os.environ.get("MICROWISH_STATE_DIR") or None)
     parser.add_argument("--no-seed", action="store_true", default=os.environ.get("MICROWISH_SEED", "1") == "0")
-    parser.add_argument("--fresh", action="store_true", default=os.environ.get("MICROWISH_FRESH", "0") == "1",
-                        help="with --state-dir: forget what the state folder holds and start empty")
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        default=os.environ.get("MICROWISH_FRESH", "0") == "1",
+        help="with --state-dir: forget what the state folder holds and start empty",
+    )
     args = parser.parse_args(argv)
     if not args.template.exists():
         print(f"infra.local: no template at {args.template}", file=sys.stderr)

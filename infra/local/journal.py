@@ -35,9 +35,19 @@ REPLAY_PATH = "/_local/journal/replay"  # the runtime's call to the moto server:
 _DYNAMODB_WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
 _SSM_WRITES = {"PutParameter", "DeleteParameter", "DeleteParameters", "AddTagsToResource"}
 # Headers a replayed call needs (the rest are the transport's, or a signature nobody checks).
-_SKIPPED_HEADERS = {"HTTP_CONNECTION", "HTTP_ACCEPT_ENCODING", "HTTP_USER_AGENT", "HTTP_AMZ_SDK_INVOCATION_ID",
-                    "HTTP_AMZ_SDK_REQUEST", "HTTP_ORIGIN", "HTTP_REFERER", "HTTP_X_AMZ_DATE",
-                    "HTTP_X_AMZ_SECURITY_TOKEN", "HTTP_X_AMZ_CONTENT_SHA256", "HTTP_EXPECT"}
+_SKIPPED_HEADERS = {
+    "HTTP_CONNECTION",
+    "HTTP_ACCEPT_ENCODING",
+    "HTTP_USER_AGENT",
+    "HTTP_AMZ_SDK_INVOCATION_ID",
+    "HTTP_AMZ_SDK_REQUEST",
+    "HTTP_ORIGIN",
+    "HTTP_REFERER",
+    "HTTP_X_AMZ_DATE",
+    "HTTP_X_AMZ_SECURITY_TOKEN",
+    "HTTP_X_AMZ_CONTENT_SHA256",
+    "HTTP_EXPECT",
+}
 
 
 def is_journaled_write(environ: dict[str, Any]) -> bool:
@@ -67,8 +77,7 @@ def _s3_scope(environ: dict[str, Any]) -> str | None:
 def entry(environ: dict[str, Any], body: bytes) -> dict[str, Any]:
     """The journal line of a call: what replaying it needs. A pre-signed S3 URL's signature is
     dropped (it expires) and the call carries a plain S3 credential scope instead."""
-    headers = {key: value for key, value in environ.items()
-               if key.startswith("HTTP_") and key not in _SKIPPED_HEADERS}
+    headers = {key: value for key, value in environ.items() if key.startswith("HTTP_") and key not in _SKIPPED_HEADERS}
     for key in ("CONTENT_TYPE", "CONTENT_MD5"):
         if environ.get(key):
             headers[key] = environ[key]
@@ -77,8 +86,7 @@ def entry(environ: dict[str, Any], body: bytes) -> dict[str, Any]:
     if scope is not None:
         kept = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if not k.lower().startswith("x-amz-")]
         query = urlencode(kept)
-        headers["HTTP_AUTHORIZATION"] = (f"AWS4-HMAC-SHA256 Credential=testing/{scope}, "
-                                         "SignedHeaders=host, Signature=0")
+        headers["HTTP_AUTHORIZATION"] = f"AWS4-HMAC-SHA256 Credential=testing/{scope}, SignedHeaders=host, Signature=0"
     return {
         "method": environ.get("REQUEST_METHOD", "POST"),
         "path": environ.get("PATH_INFO", "/"),  # as WSGI has it (decoded): put back as is
@@ -145,8 +153,12 @@ class Journal:
                     calls.append(line)
         return resources, calls
 
-    def replay(self, resources: dict[str, str], call: Callable[[dict[str, Any]], int],
-               snapshot: Callable[[], list[dict[str, Any]]] | None = None) -> dict[str, int]:
+    def replay(
+        self,
+        resources: dict[str, str],
+        call: Callable[[dict[str, Any]], int],
+        snapshot: Callable[[], list[dict[str, Any]]] | None = None,
+    ) -> dict[str, int]:
         """Every call of the journal again, renamed for the new stack (`resources`: its logical id →
         physical id), then recording on. `call` runs one line against moto and returns its status.
 
@@ -207,8 +219,10 @@ def put_item_line(table_name: str, item: dict[str, Any], region: str) -> dict[st
         "headers": {
             "HTTP_X_AMZ_TARGET": "DynamoDB_20120810.PutItem",
             "CONTENT_TYPE": "application/x-amz-json-1.0",
-            "HTTP_AUTHORIZATION": (f"AWS4-HMAC-SHA256 Credential=testing/20260101/{region}/dynamodb/aws4_request, "
-                                   "SignedHeaders=host, Signature=0"),
+            "HTTP_AUTHORIZATION": (
+                f"AWS4-HMAC-SHA256 Credential=testing/20260101/{region}/dynamodb/aws4_request, "
+                "SignedHeaders=host, Signature=0"
+            ),
         },
         "body": base64.b64encode(body).decode("ascii"),
     }

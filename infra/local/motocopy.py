@@ -195,15 +195,16 @@ def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
         api["Expiration"] = {"Days": int(rule["ExpirationInDays"])}
     if "NoncurrentVersionExpiration" in rule:
         api["NoncurrentVersionExpiration"] = {
-            "NoncurrentDays": int(rule["NoncurrentVersionExpiration"]["NoncurrentDays"])}
+            "NoncurrentDays": int(rule["NoncurrentVersionExpiration"]["NoncurrentDays"])
+        }
     if "AbortIncompleteMultipartUpload" in rule:
         api["AbortIncompleteMultipartUpload"] = {
-            "DaysAfterInitiation": int(rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"])}
+            "DaysAfterInitiation": int(rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"])
+        }
     return api
 
 
-def apply_bucket_lifecycles(s3: Any, cfn: dict[str, Any], created: dict[str, str],
-                             parameters: dict[str, str]) -> None:
+def apply_bucket_lifecycles(s3: Any, cfn: dict[str, Any], created: dict[str, str], parameters: dict[str, str]) -> None:
     """moto's CloudFormation ignores a bucket's LifecycleConfiguration: put it through the S3 API, so
     the rules of template.yaml are what the local bucket holds (and S3's validation sees them)."""
 
@@ -223,4 +224,5 @@ def apply_bucket_lifecycles(s3: Any, cfn: dict[str, Any], created: dict[str, str
         if rules:
             s3.put_bucket_lifecycle_configuration(
                 Bucket=created[logical_id],
-                LifecycleConfiguration={"Rules": [_lifecycle_rule(resolve(rule)) for rule in rules]})
+                LifecycleConfiguration={"Rules": [_lifecycle_rule(resolve(rule)) for rule in rules]},
+            )

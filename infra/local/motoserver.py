@@ -71,7 +71,6 @@ class _Serialised:
             if close:
                 close()
 
-
     def _journaled(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
         """Run a write call; if moto answers 2xx, append it to the journal before answering."""
         import io
@@ -108,8 +107,9 @@ class _Serialised:
 
         def call(line: dict[str, Any]) -> int:
             body = base64.b64decode(line["body"])
-            replayed = EnvironBuilder(path=line["path"], method=line["method"], query_string=line["query"],
-                                      data=body).get_environ()
+            replayed = EnvironBuilder(
+                path=line["path"], method=line["method"], query_string=line["query"], data=body
+            ).get_environ()
             replayed.update(line["headers"])
             replayed["PATH_INFO"], replayed["QUERY_STRING"] = line["path"], line["query"]
             replayed["CONTENT_LENGTH"] = str(len(body))

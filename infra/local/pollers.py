@@ -259,8 +259,11 @@ class StreamPoller(_Poller):
 
     def _has_record(self, shard_id: str, sequence: int) -> bool:
         iterator = self.streams.get_shard_iterator(
-            StreamArn=self.source.stream_arn, ShardId=shard_id, ShardIteratorType="AT_SEQUENCE_NUMBER",
-            SequenceNumber=str(sequence))["ShardIterator"]
+            StreamArn=self.source.stream_arn,
+            ShardId=shard_id,
+            ShardIteratorType="AT_SEQUENCE_NUMBER",
+            SequenceNumber=str(sequence),
+        )["ShardIterator"]
         records = self.streams.get_records(ShardIterator=iterator, Limit=1).get("Records") or []
         return bool(records) and int(records[0]["dynamodb"]["SequenceNumber"]) == sequence
 

@@ -60,8 +60,11 @@ def remove_stale_state_dirs(root: Path | None = None) -> list[Path]:
     for folder in Path(root or tempfile.gettempdir()).glob(STATE_PREFIX + "*"):
         owner = folder / OWNER_FILE
         try:
-            stale = (not _alive(int(owner.read_text(encoding="utf-8"))) if owner.exists()
-                     else time.time() - folder.stat().st_mtime > _UNOWNED_GRACE_S)
+            stale = (
+                not _alive(int(owner.read_text(encoding="utf-8")))
+                if owner.exists()
+                else time.time() - folder.stat().st_mtime > _UNOWNED_GRACE_S
+            )
         except (OSError, ValueError):
             continue
         if stale and folder.is_dir():
@@ -307,15 +310,18 @@ class Runtime:
         import requests
 
         started = time.monotonic()
-        response = requests.post(self.endpoint_url + REPLAY_PATH, json={"resources": self.stack.resources},
-                                 timeout=3600)
+        response = requests.post(
+            self.endpoint_url + REPLAY_PATH, json={"resources": self.stack.resources}, timeout=3600
+        )
         response.raise_for_status()
         self.restored = response.json()
         if self.restored["replayed"] or self.restored["failed"]:
-            self.console("state", f"{self.restored['replayed']} write calls replayed from {self.state_dir} in "
-                         f"{time.monotonic() - started:.1f} s"
-                         + (f" ({self.restored['failed']} refused by the new stack)" if self.restored["failed"]
-                            else ""))
+            self.console(
+                "state",
+                f"{self.restored['replayed']} write calls replayed from {self.state_dir} in "
+                f"{time.monotonic() - started:.1f} s"
+                + (f" ({self.restored['failed']} refused by the new stack)" if self.restored["failed"] else ""),
+            )
 
     def local_env(self) -> dict[str, str]:
         """What every worker (and the in-process demo seed) gets besides the function's own env."""

@@ -33,18 +33,20 @@ TYPES = {
 
 
 def content_security_policy(connect: list[str]) -> str:
-    return "; ".join([
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data: blob:",
-        "font-src 'self' data:",
-        "connect-src " + " ".join(["'self'", *connect]),
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data: blob:",
+            "font-src 'self' data:",
+            "connect-src " + " ".join(["'self'", *connect]),
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
 class WebApp:
@@ -54,8 +56,13 @@ class WebApp:
         self.dist = dist.resolve()
         self.csp = content_security_policy(connect or [])
         self._compressed: dict[Path, tuple[float, bytes]] = {}
-        self.config = {"api_base": "", "oidc_issuer": None, "oidc_client_id": None, "dev_signin": True,
-                       **(config or {})}
+        self.config = {
+            "api_base": "",
+            "oidc_issuer": None,
+            "oidc_client_id": None,
+            "dev_signin": True,
+            **(config or {}),
+        }
 
     def available(self) -> bool:
         return (self.dist / "index.html").is_file()
@@ -94,8 +101,10 @@ class WebApp:
             body = json.dumps(self.config, ensure_ascii=False).encode("utf-8")
             return Response(200, self._headers(TYPES[".json"], NO_CACHE), body)
         if not self.available():
-            body = (b"The web app is not built: run `make web` (needs Node.js 20+ and npm), "
-                    b"or `make run`, which builds it when Node is there.\n")
+            body = (
+                b"The web app is not built: run `make web` (needs Node.js 20+ and npm), "
+                b"or `make run`, which builds it when Node is there.\n"
+            )
             return Response(503, [("Content-Type", "text/plain; charset=utf-8"), ("Cache-Control", NO_CACHE)], body)
         if relative:
             candidate = (self.dist / relative).resolve()

@@ -149,8 +149,9 @@ class Worker:
         self.last_used = time.monotonic()
         if reply is None:
             self.kill()
-            return Invocation(False, error=_crash_error(self.process.poll()), cold_start=cold, duration_ms=duration,
-                              reached=reached)
+            return Invocation(
+                False, error=_crash_error(self.process.poll()), cold_start=cold, duration_ms=duration, reached=reached
+            )
         init_ms = self.init_ms if cold else None
         if reply.get("ok"):
             return Invocation(True, result=reply.get("result"), duration_ms=duration, cold_start=cold, init_ms=init_ms)

@@ -26,9 +26,10 @@ QUEUES = ("event_router", "stats_consumer", "notifications", "escalation", "leas
 
 def _http(url: str, body: Any = None) -> Any:
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method="GET" if data is None else "POST",
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=300) as response:  # noqa: S310 - a URL the operator gave
+    request = urllib.request.Request(
+        url, data=data, method="GET" if data is None else "POST", headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=300) as response:
         return json.loads(response.read())
 
 
@@ -53,9 +54,15 @@ def invoke_local(base_url: str, event: dict[str, Any]) -> dict[str, Any]:
     """The ops function's code, here, against the local runtime's moto."""
     runtime = _http(f"{base_url.rstrip('/')}/dev/runtime")
     spec = runtime["functions"][FUNCTION]
-    os.environ.update({"AWS_ENDPOINT_URL": runtime["moto_endpoint"], "AWS_DEFAULT_REGION": "us-east-1",
-                       "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing",
-                       "AWS_SECRET_ACCESS_KEY": "testing"})
+    os.environ.update(
+        {
+            "AWS_ENDPOINT_URL": runtime["moto_endpoint"],
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_REGION": "us-east-1",
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+        }
+    )
     for layer in spec.get("layers") or [str(REPO / "shared")]:
         if layer not in sys.path:
             sys.path.append(layer)
@@ -85,8 +92,12 @@ def invoke_local(base_url: str, event: dict[str, Any]) -> dict[str, Any]:
     module = importlib.util.module_from_spec(module_spec)
     module_spec.loader.exec_module(module)
     targets = module.targets
-    return replay.replay(targets(run_sweep), event.get("queues"), limit=int(event.get("limit", 1000)),
-                         dry_run=event.get("dry_run") is True)
+    return replay.replay(
+        targets(run_sweep),
+        event.get("queues"),
+        limit=int(event.get("limit", 1000)),
+        dry_run=event.get("dry_run") is True,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -112,8 +123,11 @@ def summary(result: dict[str, Any]) -> str:
     """One line per queue: what was done (the counts that are not zero), then any errors."""
     lines = []
     for report in result.get("queues", []):
-        counts = [f"{report[key]} {key}" for key in ("waiting", "letters", "events", "jobs", "counted", "sweeps",
-                                                      "left") if report.get(key)]
+        counts = [
+            f"{report[key]} {key}"
+            for key in ("waiting", "letters", "events", "jobs", "counted", "sweeps", "left")
+            if report.get(key)
+        ]
         lines.append(f"{report['queue']:<15} {', '.join(counts) or 'empty'}")
         lines += [f"{'':<15} ! {error}" for error in report.get("errors", [])]
     lines.append(f"left on their queues: {result.get('left', 0)}" + (" (dry run)" if result.get("dry_run") else ""))

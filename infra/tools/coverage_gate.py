@@ -75,14 +75,26 @@ def figures(data_file: str | None = None) -> list[Figure]:
         summary = entry["summary"]
         if summary["num_statements"] == 0:
             continue
-        found.append(Figure(module_name(filename), summary["num_statements"], summary["missing_lines"],
-                            summary["num_branches"], summary["missing_branches"]))
+        found.append(
+            Figure(
+                module_name(filename),
+                summary["num_statements"],
+                summary["missing_lines"],
+                summary["num_branches"],
+                summary["missing_branches"],
+            )
+        )
     return found
 
 
 def total(found: list[Figure]) -> Figure:
-    return Figure("shared/ (microwish)", sum(f.statements for f in found), sum(f.missing_statements for f in found),
-                  sum(f.branches for f in found), sum(f.missing_branches for f in found))
+    return Figure(
+        "shared/ (microwish)",
+        sum(f.statements for f in found),
+        sum(f.missing_statements for f in found),
+        sum(f.branches for f in found),
+        sum(f.missing_branches for f in found),
+    )
 
 
 def judge(found: list[Figure], total_floor: float, module_floor: float, out: TextIO) -> bool:
@@ -93,9 +105,11 @@ def judge(found: list[Figure], total_floor: float, module_floor: float, out: Tex
     overall = total(found)
     passed = overall.percent >= total_floor and not low
     verdict = "ok" if passed else "FAILED"
-    out.write(f"coverage: {overall.name} {overall.percent:.1f}% branch coverage "
-              f"({overall.statements} statements, {overall.branches} branches; floor {total_floor:.0f}% total, "
-              f"{module_floor:.0f}% per module; {len(found)} modules, {len(low)} under the floor): {verdict}\n")
+    out.write(
+        f"coverage: {overall.name} {overall.percent:.1f}% branch coverage "
+        f"({overall.statements} statements, {overall.branches} branches; floor {total_floor:.0f}% total, "
+        f"{module_floor:.0f}% per module; {len(found)} modules, {len(low)} under the floor): {verdict}\n"
+    )
     return passed
 
 

@@ -20,8 +20,13 @@ REPO = Path(__file__).resolve().parents[2]
 PREFIX = "app/"
 IMMUTABLE = "public, max-age=31536000, immutable"
 NO_CACHE = "no-cache, no-store, must-revalidate"
-TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
-         ".html": "text/html; charset=utf-8", ".json": "application/json; charset=utf-8", ".svg": "image/svg+xml"}
+TYPES = {
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".json": "application/json; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
 
 
 def plan(dist: Path, config: dict) -> list[tuple[str, bytes, str, str]]:
@@ -43,8 +48,11 @@ def stack_settings(cloudformation, stack: str) -> tuple[str, dict]:
     description = cloudformation.describe_stacks(StackName=stack)["Stacks"][0]
     outputs = {o["OutputKey"]: o["OutputValue"] for o in description.get("Outputs", [])}
     parameters = {p["ParameterKey"]: p.get("ParameterValue") for p in description.get("Parameters", [])}
-    config = {"api_base": outputs["ApiUrl"], "oidc_issuer": parameters.get("JwtIssuer"),
-              "oidc_client_id": parameters.get("JwtAudience")}
+    config = {
+        "api_base": outputs["ApiUrl"],
+        "oidc_issuer": parameters.get("JwtIssuer"),
+        "oidc_client_id": parameters.get("JwtAudience"),
+    }
     return outputs["WebBucketName"], config
 
 

@@ -71,8 +71,7 @@ TRANSITIONS: dict[Action, dict[Status, Status]] = {
     # A claim whose delivery deadline passed, or an assignment not accepted in time, gives the
     # wish back to the list.
     Action.LAPSED: {S.CLAIMED: S.OPEN, S.ASSIGNED: S.OPEN},
-    Action.CANCELLED: {S.SUBMITTED: S.CANCELLED, S.OPEN: S.CANCELLED, S.ASSIGNED: S.CANCELLED,
-                       S.CLAIMED: S.CANCELLED},
+    Action.CANCELLED: {S.SUBMITTED: S.CANCELLED, S.OPEN: S.CANCELLED, S.ASSIGNED: S.CANCELLED, S.CLAIMED: S.CANCELLED},
     # Not a move: erasure leaves the status as it is, in any status (a finished wish most of all).
     Action.ERASED: {status: status for status in Status},
 }
@@ -82,8 +81,7 @@ TERMINAL = frozenset({Status.FULFILLED, Status.REJECTED, Status.CANCELLED})
 # Statuses in which a wish waits on its federation level and so can fall due for escalation.
 ESCALATABLE = frozenset({Status.SUBMITTED, Status.OPEN})
 # What anyone may list; the rest only officers of the region (and the submitter) see.
-PUBLIC_STATUSES = frozenset({Status.OPEN, Status.ASSIGNED, Status.CLAIMED, Status.DELIVERED,
-                             Status.FULFILLED})
+PUBLIC_STATUSES = frozenset({Status.OPEN, Status.ASSIGNED, Status.CLAIMED, Status.DELIVERED, Status.FULFILLED})
 
 
 def allowed(status: Status, action: Action) -> bool:
@@ -95,8 +93,7 @@ def next_status(status: Status, action: Action) -> Status:
     try:
         return TRANSITIONS[action][status]
     except KeyError:
-        raise Conflict(f"the wish is {status.value}: it cannot be {action.value} now",
-                       state=status.value) from None
+        raise Conflict(f"the wish is {status.value}: it cannot be {action.value} now", state=status.value) from None
 
 
 def reachable(start: Status = INITIAL_STATUS) -> set[Status]:

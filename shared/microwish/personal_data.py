@@ -49,8 +49,7 @@ class PersonalDataError(DomainError):
 
     def __init__(self, field: str, kind: str) -> None:
         message = f"must not contain {kind}: it is shown to donors and the public"
-        super().__init__(f"{field}: {message}",
-                         errors=[{"field": field, "message": message, "type": "personal_data"}])
+        super().__init__(f"{field}: {message}", errors=[{"field": field, "message": message, "type": "personal_data"}])
 
 
 def _digits(text: str) -> str:
@@ -66,8 +65,9 @@ def id_check_digit(first17: str) -> str:
 def is_resident_id(candidate: str) -> bool:
     """An 18-character resident ID number (separators ignored) whose check digit is right."""
     plain = _digits(candidate)
-    return (len(plain) == 18 and plain[:17].isdigit() and plain[:17].isascii()
-            and id_check_digit(plain[:17]) == plain[17])
+    return (
+        len(plain) == 18 and plain[:17].isdigit() and plain[:17].isascii() and id_check_digit(plain[:17]) == plain[17]
+    )
 
 
 def _id_spans(text: str) -> list[tuple[int, int]]:

@@ -24,8 +24,13 @@ PENDING = "state=pending"
 def presign_put(bucket: str, key: str, content_type: str, size_bytes: int, expires_in: int) -> str:
     url: str = s3_client().generate_presigned_url(
         "put_object",
-        Params={"Bucket": bucket, "Key": key, "ContentType": content_type, "ContentLength": size_bytes,
-                "Tagging": PENDING},
+        Params={
+            "Bucket": bucket,
+            "Key": key,
+            "ContentType": content_type,
+            "ContentLength": size_bytes,
+            "Tagging": PENDING,
+        },
         ExpiresIn=expires_in,
     )
     return url
@@ -43,5 +48,4 @@ def exists(bucket: str, key: str) -> bool:
 
 def mark_attached(bucket: str, key: str) -> None:
     """Out of the pending state, so the lifecycle rule keeps it (idempotent)."""
-    s3_client().put_object_tagging(Bucket=bucket, Key=key,
-                                   Tagging={"TagSet": [{"Key": "state", "Value": "attached"}]})
+    s3_client().put_object_tagging(Bucket=bucket, Key=key, Tagging={"TagSet": [{"Key": "state", "Value": "attached"}]})

@@ -7,10 +7,30 @@ from .catalog import groups as catalog_groups
 from .errors import InvalidInput
 
 # Two-character family names, so 欧阳娜 becomes 欧阳女士 and not 欧女士.
-_COMPOUND_SURNAMES = frozenset([
-    "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙",
-    "宇文", "司徒", "夏侯", "轩辕", "令狐", "端木", "独孤", "南宫", "西门", "百里",
-])
+_COMPOUND_SURNAMES = frozenset(
+    [
+        "欧阳",
+        "司马",
+        "上官",
+        "诸葛",
+        "东方",
+        "皇甫",
+        "尉迟",
+        "公孙",
+        "慕容",
+        "长孙",
+        "宇文",
+        "司徒",
+        "夏侯",
+        "轩辕",
+        "令狐",
+        "端木",
+        "独孤",
+        "南宫",
+        "西门",
+        "百里",
+    ]
+)
 _DEFAULT_TITLE = "女士"  # a women's federation's program: most beneficiaries are women
 
 

@@ -57,8 +57,14 @@ PLEDGE_FEN = 1_000
 POOL_SIZE = 3  # pledges per pooled wish, then one of what remains
 POOLED_TARGET_FEN = 2 * POOL_SIZE * PLEDGE_FEN  # room for each of those pledges twice
 VILLAGE = "431222250201"
-WISH = {"title": "混沌心愿", "description": "故障注入测试", "category": "goods", "groups": ["elderly_alone"],
-        "region_code": VILLAGE, "beneficiary": {"name": "李秀英", "phone": "13800000000", "address": "一组"}}
+WISH = {
+    "title": "混沌心愿",
+    "description": "故障注入测试",
+    "category": "goods",
+    "groups": ["elderly_alone"],
+    "region_code": VILLAGE,
+    "beneficiary": {"name": "李秀英", "phone": "13800000000", "address": "一组"},
+}
 SETTLE_S = 60.0  # notifications and figures: the streams and the queue catch up
 
 
@@ -128,8 +134,9 @@ class Load:
             record.attempts += 1
             self.inflight.enter(function)
             try:
-                reply = self.runtime.http.post(self.runtime.url + path, json=body, headers=headers,
-                                               timeout=ATTEMPT_TIMEOUT_S)
+                reply = self.runtime.http.post(
+                    self.runtime.url + path, json=body, headers=headers, timeout=ATTEMPT_TIMEOUT_S
+                )
             except requests.RequestException:
                 reply = None
             finally:
@@ -165,8 +172,11 @@ class Killer(threading.Thread):
         while sum(self.kills.values()) < self.budget and not self.done.is_set():
             # the kills spread over the three functions: aim at the least killed one with a request out
             fewest = min(self.kills[function] for function in TARGETS)
-            busy = [function for function in self.load.inflight.busy()
-                    if function in TARGETS and self.kills[function] <= fewest + 1]
+            busy = [
+                function
+                for function in self.load.inflight.busy()
+                if function in TARGETS and self.kills[function] <= fewest + 1
+            ]
             if not busy:
                 self.done.wait(0.01)
                 continue
@@ -187,40 +197,62 @@ class Killer(threading.Thread):
 # --------------------------------------------------------------------------- stories
 def sole_story(load: Load, n: int, wish_id: str) -> None:
     officer = "chaos-officer"
-    load.send("ReviewWishFunction", "review", wish_id, f"/wishes/{wish_id}/review", officer,
-              {"decision": "approve", "mode": "sole"})
+    load.send(
+        "ReviewWishFunction",
+        "review",
+        wish_id,
+        f"/wishes/{wish_id}/review",
+        officer,
+        {"decision": "approve", "mode": "sole"},
+    )
     if load.view(wish_id)["status"] != "open":
         return
     donors = [f"chaos-sole-{n}-{side}" for side in ("a", "b")]
     for donor in donors:
         load.token("donor", donor)
     with ThreadPoolExecutor(max_workers=2) as pool:
-        list(pool.map(lambda donor: load.send("ClaimsFunction", "claim", wish_id, f"/wishes/{wish_id}/claims",
-                                              donor, {}), donors))
+        list(
+            pool.map(
+                lambda donor: load.send("ClaimsFunction", "claim", wish_id, f"/wishes/{wish_id}/claims", donor, {}),
+                donors,
+            )
+        )
     view = load.view(wish_id)
     holders = [claim["donor_id"] for claim in view["claims"] if claim["status"] == "active"]
     if view["status"] != "claimed" or not holders:
         return
-    load.send("FulfilmentFunction", "delivery", wish_id, f"/wishes/{wish_id}/delivery", holders[0],
-              {"note": "已送到"})
+    load.send("FulfilmentFunction", "delivery", wish_id, f"/wishes/{wish_id}/delivery", holders[0], {"note": "已送到"})
     if load.view(wish_id)["status"] != "delivered":
         return
-    load.send("FulfilmentFunction", "confirmation", wish_id, f"/wishes/{wish_id}/confirmation", officer,
-              {"accepted": True})
+    load.send(
+        "FulfilmentFunction", "confirmation", wish_id, f"/wishes/{wish_id}/confirmation", officer, {"accepted": True}
+    )
 
 
 def pooled_story(load: Load, n: int, wish_id: str) -> None:
     officer = "chaos-officer"
-    load.send("ReviewWishFunction", "review", wish_id, f"/wishes/{wish_id}/review", officer,
-              {"decision": "approve", "mode": "pooled", "target_fen": POOLED_TARGET_FEN})
+    load.send(
+        "ReviewWishFunction",
+        "review",
+        wish_id,
+        f"/wishes/{wish_id}/review",
+        officer,
+        {"decision": "approve", "mode": "pooled", "target_fen": POOLED_TARGET_FEN},
+    )
     if load.view(wish_id)["status"] != "open":
         return
     donors = [f"chaos-pool-{n}-{k}" for k in range(POOL_SIZE)]
     for donor in donors:
         load.token("donor", donor)
     with ThreadPoolExecutor(max_workers=POOL_SIZE) as pool:
-        list(pool.map(lambda donor: load.send("ClaimsFunction", "claim", wish_id, f"/wishes/{wish_id}/claims",
-                                              donor, {"amount_fen": PLEDGE_FEN}), donors))
+        list(
+            pool.map(
+                lambda donor: load.send(
+                    "ClaimsFunction", "claim", wish_id, f"/wishes/{wish_id}/claims", donor, {"amount_fen": PLEDGE_FEN}
+                ),
+                donors,
+            )
+        )
     # The target leaves room for every pledge twice (a second pledge for one key shows as a second claim);
     # a last donor pledges what remains, which claims the wish.
     view = load.view(wish_id)
@@ -234,8 +266,9 @@ def pooled_story(load: Load, n: int, wish_id: str) -> None:
     load.send("FulfilmentFunction", "delivery", wish_id, f"/wishes/{wish_id}/delivery", officer, {"note": "已送到"})
     if load.view(wish_id)["status"] != "delivered":
         return
-    load.send("FulfilmentFunction", "confirmation", wish_id, f"/wishes/{wish_id}/confirmation", officer,
-              {"accepted": True})
+    load.send(
+        "FulfilmentFunction", "confirmation", wish_id, f"/wishes/{wish_id}/confirmation", officer, {"accepted": True}
+    )
 
 
 SOLE_REQUESTS, POOLED_REQUESTS = 5, 4 + POOL_SIZE
@@ -280,23 +313,32 @@ def chaos(chaos_runtime) -> Run:
     killer.start()
     try:
         with ThreadPoolExecutor(max_workers=STORIES_AT_ONCE) as pool:
-            futures = [pool.submit(sole_story if kind == "sole" else pooled_story, load, n, wish_id)
-                       for n, (wish_id, kind) in enumerate(wishes.items())]
+            futures = [
+                pool.submit(sole_story if kind == "sole" else pooled_story, load, n, wish_id)
+                for n, (wish_id, kind) in enumerate(wishes.items())
+            ]
             for future in futures:
                 future.result()
     finally:
         killer.done.set()
         killer.join(timeout=10)
     run = Run(load, killer, wishes, time.monotonic() - began, chaos_runtime.describe()["outputs"])
-    print(f"\nchaos: {len(load.keyed)} keyed requests ({sum(r.attempts for r in load.keyed)} attempts) over "
-          f"{len(wishes)} wishes in {run.seconds:.1f} s; {sum(killer.kills.values())} SIGKILLs {dict(killer.kills)}")
+    print(
+        f"\nchaos: {len(load.keyed)} keyed requests ({sum(r.attempts for r in load.keyed)} attempts) over "
+        f"{len(wishes)} wishes in {run.seconds:.1f} s; {sum(killer.kills.values())} SIGKILLs {dict(killer.kills)}"
+    )
     return run
 
 
 # --------------------------------------------------------------------------- reading the outcome
 def scan(run: Run, table: str) -> list[dict]:
-    client = boto3.client("dynamodb", endpoint_url=run.load.runtime.describe()["moto_endpoint"],
-                          region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+    client = boto3.client(
+        "dynamodb",
+        endpoint_url=run.load.runtime.describe()["moto_endpoint"],
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
     items, start = [], None
     while True:  # test-only inspection
         page = client.scan(TableName=table, **({"ExclusiveStartKey": start} if start else {}))
@@ -338,14 +380,25 @@ def outcome(run: Run) -> dict:
             phantom.append(record)
     killed = [record for record in run.load.keyed if record.killed]
     figures = {
-        "keyed": len(run.load.keyed), "killed_keyed": len(killed), "kills": sum(run.killer.kills.values()),
-        "second_effect": len(second), "second_effect_of_killed": len([r for r in second if r.killed]),
-        "refused_own_change": len(refused), "holder_told_409": len([r for r in refused if r.step == "claim"
-                                                                    and r.status == 409]),
-        "answered_without_change": len(phantom), "gave_up": len(unanswered),
+        "keyed": len(run.load.keyed),
+        "killed_keyed": len(killed),
+        "kills": sum(run.killer.kills.values()),
+        "second_effect": len(second),
+        "second_effect_of_killed": len([r for r in second if r.killed]),
+        "refused_own_change": len(refused),
+        "holder_told_409": len([r for r in refused if r.step == "claim" and r.status == 409]),
+        "answered_without_change": len(phantom),
+        "gave_up": len(unanswered),
     }
-    return {"views": views, "trails": trails, "second": second, "refused": refused, "phantom": phantom,
-            "unanswered": unanswered, "figures": figures}
+    return {
+        "views": views,
+        "trails": trails,
+        "second": second,
+        "refused": refused,
+        "phantom": phantom,
+        "unanswered": unanswered,
+        "figures": figures,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -353,8 +406,10 @@ def result(chaos) -> dict:
     found = outcome(chaos)
     print(f"chaos figures: {found['figures']}")
     for record in found["second"] + found["refused"]:
-        print(f"  {record.step} {record.key} by {record.caller} on {record.wish_id}: final {record.status} "
-              f"after {record.attempts} attempts ({record.crashed} crashed, {record.in_progress} in progress)")
+        print(
+            f"  {record.step} {record.key} by {record.caller} on {record.wish_id}: final {record.status} "
+            f"after {record.attempts} attempts ({record.crashed} crashed, {record.in_progress} in progress)"
+        )
     return found
 
 
@@ -396,8 +451,9 @@ def test_no_half_written_state(chaos, result):
     for wish_id, kind in chaos.wishes.items():
         view, trail = result["views"][wish_id], result["trails"][wish_id]
         actions = [event["action"] for event in trail]
-        held = [claim for claim in view["claims"] if claim["status"] not in ("withdrawn", "lapsed", "declined",
-                                                                              "cancelled")]
+        held = [
+            claim for claim in view["claims"] if claim["status"] not in ("withdrawn", "lapsed", "declined", "cancelled")
+        ]
         claim_ids = {claim["id"] for claim in view["claims"]}
         assert view["status"] == "fulfilled", (wish_id, view["status"], actions)
         assert actions[:2] == ["submitted", "approved"] and actions[-2:] == ["delivered", "fulfilled"], actions
@@ -429,14 +485,14 @@ def test_notifications_and_figures_are_complete(chaos):
             event = plain(item)
             for job in jobs_for(event, settings):
                 if job.recipient.kind == "person" and job.recipient.id in people:
-                    expected[job.recipient.id].add(notification_id(job.at, job.event_key,
-                                                                   job.recipient.inbox_owner))
+                    expected[job.recipient.id].add(notification_id(job.at, job.event_key, job.recipient.inbox_owner))
         for sub, token in people.items():
             got: list[str] = []
             cursor = None
             while True:
-                reply = chaos.load.runtime.get("/me/notifications", token=token,
-                                               params={"limit": 100, **({"cursor": cursor} if cursor else {})})
+                reply = chaos.load.runtime.get(
+                    "/me/notifications", token=token, params={"limit": 100, **({"cursor": cursor} if cursor else {})}
+                )
                 assert reply.status_code == 200, reply.text
                 got += [item["id"] for item in reply.json()["items"]]
                 cursor = reply.json().get("next_cursor")

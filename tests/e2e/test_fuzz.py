@@ -37,9 +37,15 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 
 FUZZ_VILLAGE = "431281203201"  # 颜容村, 洪江市: away from the villages the other e2e tests list
-WISH = {"title": "一台电视机", "description": "想有一台电视机。", "category": "goods", "groups": ["women_in_hardship"],
-        "region_code": FUZZ_VILLAGE, "beneficiary": {"name": "符测试", "phone": "13800000099", "address": "一组"},
-        "target_fen": 50_000}
+WISH = {
+    "title": "一台电视机",
+    "description": "想有一台电视机。",
+    "category": "goods",
+    "groups": ["women_in_hardship"],
+    "region_code": FUZZ_VILLAGE,
+    "beneficiary": {"name": "符测试", "phone": "13800000099", "address": "一组"},
+    "target_fen": 50_000,
+}
 
 
 @pytest.fixture(scope="module")
@@ -58,8 +64,12 @@ def fuzz_context(runtime):
             reviewed = runtime.post(f"/wishes/{wish_ids[-1]}/review", json=review, token=officer)
             assert reviewed.status_code == 200, reviewed.text
     campaigns = runtime.get("/campaigns", token=officer).json().get("items", [])
-    return {"url": runtime.url, "tokens": {"officer": officer, "donor": donor}, "wish_ids": wish_ids,
-            "campaign_ids": [item["id"] for item in campaigns]}
+    return {
+        "url": runtime.url,
+        "tokens": {"officer": officer, "donor": donor},
+        "wish_ids": wish_ids,
+        "campaign_ids": [item["id"] for item in campaigns],
+    }
 
 
 @pytest.fixture(scope="module")
@@ -80,15 +90,17 @@ def _known_ids(case, context) -> None:
 
 def _fuzz(operation, context) -> None:
     @seed(SEED)
-    @settings(max_examples=EXAMPLES, deadline=None, database=None, print_blob=True,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES, deadline=None, database=None, print_blob=True, suppress_health_check=list(HealthCheck)
+    )
     @given(case=operation.as_strategy())
     def run(case) -> None:
         _known_ids(case, context)
         for role, token in context["tokens"].items():
             try:
-                case.call_and_validate(base_url=context["url"], headers={"Authorization": f"Bearer {token}"},
-                                       checks=CHECKS, timeout=60)
+                case.call_and_validate(
+                    base_url=context["url"], headers={"Authorization": f"Bearer {token}"}, checks=CHECKS, timeout=60
+                )
             except AssertionError as failure:  # say which caller met it
                 raise AssertionError(f"as the {role}: {failure}") from failure
 

@@ -7,8 +7,12 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 WISH = {
-    "title": "一台电视机", "description": "罹患癌症在家休养，想看看外面的世界", "category": "goods",
-    "groups": ["women_in_hardship"], "region_code": "431222250201", "target_fen": 150_000,
+    "title": "一台电视机",
+    "description": "罹患癌症在家休养，想看看外面的世界",
+    "category": "goods",
+    "groups": ["women_in_hardship"],
+    "region_code": "431222250201",
+    "target_fen": 150_000,
     "beneficiary": {"name": "谢桂云", "phone": "13800000000", "address": "王家村3组"},
 }
 
@@ -31,8 +35,9 @@ def test_erasure_retention_and_the_access_log_on_the_runtime(runtime):
     assert erased.status_code == 200, erased.text
     assert erased.json()["beneficiary"] is None and erased.json()["personal_data_erased"] is True
 
-    rejected = runtime.post(f"/wishes/{ended}/review", json={"decision": "reject", "reason": "不符合条件"},
-                            token=officer)
+    rejected = runtime.post(
+        f"/wishes/{ended}/review", json={"decision": "reject", "reason": "不符合条件"}, token=officer
+    )
     assert rejected.status_code == 200, rejected.text
     try:
         runtime.post("/dev/clock", json={"advance": "P366D"})

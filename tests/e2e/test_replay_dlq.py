@@ -35,8 +35,13 @@ def wait_for(check, timeout: float = 60.0):
 def test_make_replay_dlq_replays_pointers_and_sweeps_against_the_local_runtime(runtime):
     info = runtime.describe()
     outputs = info["outputs"]
-    sqs = boto3.client("sqs", endpoint_url=info["moto_endpoint"], region_name="us-east-1",
-                       aws_access_key_id="testing", aws_secret_access_key="testing")
+    sqs = boto3.client(
+        "sqs",
+        endpoint_url=info["moto_endpoint"],
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
     resident = runtime.token("resident", "resident-replay")
     began = datetime.now(UTC)
     submitted_before = runtime.get("/stats", params={"region": "4312"}).json()["submitted"]
@@ -44,13 +49,25 @@ def test_make_replay_dlq_replays_pointers_and_sweeps_against_the_local_runtime(r
     assert created.status_code == 201, created.text
     # told and counted as usual; then the dead letters say (wrongly, or after a failure) it was not
     inbox = wait_for(lambda: runtime.get("/me/notifications", token=resident).json()["items"])
-    stats = wait_for(lambda: (lambda s: s if s["submitted"] == submitted_before + 1 else None)(
-        runtime.get("/stats", params={"region": "4312"}).json()))
+    stats = wait_for(
+        lambda: (lambda s: s if s["submitted"] == submitted_before + 1 else None)(
+            runtime.get("/stats", params={"region": "4312"}).json()
+        )
+    )
     now = datetime.now(UTC)
-    pointer = {"requestContext": {"condition": "RetryAttemptsExhausted"}, "version": "1.0", "timestamp": iso(now),
-               "DDBStreamBatchInfo": {"shardId": "shardId-1", "startSequenceNumber": "1", "endSequenceNumber": "2",
-                                      "approximateArrivalOfFirstRecord": iso(began),
-                                      "approximateArrivalOfLastRecord": iso(now), "batchSize": 1}}
+    pointer = {
+        "requestContext": {"condition": "RetryAttemptsExhausted"},
+        "version": "1.0",
+        "timestamp": iso(now),
+        "DDBStreamBatchInfo": {
+            "shardId": "shardId-1",
+            "startSequenceNumber": "1",
+            "endSequenceNumber": "2",
+            "approximateArrivalOfFirstRecord": iso(began),
+            "approximateArrivalOfLastRecord": iso(now),
+            "batchSize": 1,
+        },
+    }
     for queue in ("EventRouterDeadLetterQueueUrl", "StatsConsumerDeadLetterQueueUrl"):
         sqs.send_message(QueueUrl=outputs[queue], MessageBody=json.dumps(pointer))
     sqs.send_message(QueueUrl=outputs["LeaseDeadLetterQueueUrl"], MessageBody='{"trigger": "schedule"}')

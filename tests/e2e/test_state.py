@@ -19,8 +19,12 @@ from tests.e2e.conftest import REPO, RuntimeProcess, _stop_checked, start_runtim
 pytestmark = pytest.mark.e2e
 
 WISH = {
-    "title": "一台电视机", "description": "罹患癌症在家休养，想看看外面的世界", "category": "goods",
-    "groups": ["women_in_hardship"], "region_code": "431222250201", "target_fen": 150_000,
+    "title": "一台电视机",
+    "description": "罹患癌症在家休养，想看看外面的世界",
+    "category": "goods",
+    "groups": ["women_in_hardship"],
+    "region_code": "431222250201",
+    "target_fen": 150_000,
     "beneficiary": {"name": "谢桂云", "phone": "13800000000", "address": "王家村3组"},
 }
 
@@ -85,12 +89,19 @@ def test_a_killed_runtime_restarts_with_every_wish_and_fresh_starts_empty(tmp_pa
         created = first.post("/wishes", json=WISH, token=people["resident"])
         assert created.status_code == 201, created.text
         claimed_id = created.json()["id"]
-        assert first.post(f"/wishes/{claimed_id}/review", json={"decision": "approve", "mode": "sole"},
-                          token=people["officer"]).status_code == 200
+        assert (
+            first.post(
+                f"/wishes/{claimed_id}/review", json={"decision": "approve", "mode": "sole"}, token=people["officer"]
+            ).status_code
+            == 200
+        )
         claim = first.post(f"/wishes/{claimed_id}/claims", json={}, token=people["donor"])
         assert claim.status_code == 201, claim.text
-        ticket = first.post("/uploads", json={"wish_id": claimed_id, "content_type": "image/jpeg", "size_bytes": 11},
-                            token=people["donor"]).json()
+        ticket = first.post(
+            "/uploads",
+            json={"wish_id": claimed_id, "content_type": "image/jpeg", "size_bytes": 11},
+            token=people["donor"],
+        ).json()
         uploaded = requests.put(ticket["upload_url"], data=b"jpeg-bytes!", headers=ticket["headers"], timeout=30)
         assert uploaded.status_code == 200, uploaded.text
         waiting = first.post("/wishes", json={**WISH, "title": "一副拐杖"}, token=people["resident"])

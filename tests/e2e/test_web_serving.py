@@ -13,8 +13,16 @@ pytestmark = pytest.mark.skipif(not DIST.exists(), reason="web/dist not built (m
 
 
 def test_history_routes_serve_the_app_with_a_strict_csp(runtime):
-    for path in ("/app/", "/app/wishes/no-such-id", "/app/basket", "/app/submit", "/app/me", "/app/inbox",
-                 "/app/signin", "/app/console"):
+    for path in (
+        "/app/",
+        "/app/wishes/no-such-id",
+        "/app/basket",
+        "/app/submit",
+        "/app/me",
+        "/app/inbox",
+        "/app/signin",
+        "/app/console",
+    ):
         response = runtime.get(path)
         assert response.status_code == 200, path
         assert response.headers["Content-Type"].startswith("text/html")

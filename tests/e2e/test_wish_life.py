@@ -13,8 +13,12 @@ import requests
 pytestmark = pytest.mark.e2e
 
 WISH = {
-    "title": "一台电视机", "description": "罹患癌症在家休养，想看看外面的世界", "category": "goods",
-    "groups": ["women_in_hardship"], "region_code": "431222250201", "target_fen": 150_000,
+    "title": "一台电视机",
+    "description": "罹患癌症在家休养，想看看外面的世界",
+    "category": "goods",
+    "groups": ["women_in_hardship"],
+    "region_code": "431222250201",
+    "target_fen": 150_000,
     "beneficiary": {"name": "谢桂云", "phone": "13800000000", "address": "王家村3组"},
 }
 SECRETS = ("谢桂云", "13800000000", "王家村3组")
@@ -34,8 +38,9 @@ def open_wish(runtime, people, **changes):
     assert created.status_code == 201, created.text
     wish_id = created.json()["id"]
     mode = "pooled" if changes.get("target_fen") and changes.get("title", "").startswith("pooled") else "sole"
-    reviewed = runtime.post(f"/wishes/{wish_id}/review", json={"decision": "approve", "mode": mode},
-                            token=people["officer"])
+    reviewed = runtime.post(
+        f"/wishes/{wish_id}/review", json={"decision": "approve", "mode": mode}, token=people["officer"]
+    )
     assert reviewed.status_code == 200, reviewed.text
     return wish_id
 
@@ -55,16 +60,20 @@ def test_submit_review_claim_deliver_confirm(runtime, people):
         assert not any(secret in reply.text for secret in SECRETS)
     claimed = runtime.post(f"/wishes/{wish_id}/claims", json={}, token=people["donor"])
     assert claimed.status_code == 201, claimed.text
-    ticket = runtime.post("/uploads", json={"wish_id": wish_id, "content_type": "image/jpeg", "size_bytes": 11},
-                          token=people["donor"]).json()
+    ticket = runtime.post(
+        "/uploads", json={"wish_id": wish_id, "content_type": "image/jpeg", "size_bytes": 11}, token=people["donor"]
+    ).json()
     uploaded = requests.put(ticket["upload_url"], data=b"jpeg-bytes!", headers=ticket["headers"], timeout=30)
     assert uploaded.status_code == 200, uploaded.text
-    delivered = runtime.post(f"/wishes/{wish_id}/delivery", json={"note": "电视机已送到",
-                                                                    "photo_keys": [ticket["key"]]},
-                             token=people["donor"])
+    delivered = runtime.post(
+        f"/wishes/{wish_id}/delivery",
+        json={"note": "电视机已送到", "photo_keys": [ticket["key"]]},
+        token=people["donor"],
+    )
     assert delivered.json()["status"] == "delivered"
-    confirmed = runtime.post(f"/wishes/{wish_id}/confirmation", json={"accepted": True, "feedback": "谢谢"},
-                             token=people["officer"])
+    confirmed = runtime.post(
+        f"/wishes/{wish_id}/confirmation", json={"accepted": True, "feedback": "谢谢"}, token=people["officer"]
+    )
     assert confirmed.json()["status"] == "fulfilled"
     assert actions(runtime, people, wish_id) == ["submitted", "approved", "claimed", "delivered", "fulfilled"]
 
@@ -75,8 +84,9 @@ def test_dispatch_and_batch_and_pledges(runtime, people):
     accepted = runtime.post(f"/wishes/{dispatched}/assignment/accept", token=people["donor"])
     assert accepted.json()["status"] == "claimed"
     batch = [open_wish(runtime, people, title=f"1+N 心愿{n}") for n in range(3)]
-    many = runtime.post("/claims", json={"wish_ids": batch, "all_or_nothing": True},
-                        token=runtime.token("donor", "e2e-batch-donor"))
+    many = runtime.post(
+        "/claims", json={"wish_ids": batch, "all_or_nothing": True}, token=runtime.token("donor", "e2e-batch-donor")
+    )
     assert many.status_code == 200 and many.json()["claimed"] == 3
     pooled = open_wish(runtime, people, title="pooled 学费", target_fen=1_000)
     pledge = runtime.post(f"/wishes/{pooled}/claims", json={"amount_fen": 1_000}, token=people["donor"])
@@ -104,8 +114,12 @@ def _fire(calls):
 def test_concurrent_pledges_never_pass_the_target(runtime, people):
     donors = [runtime.token("donor", f"e2e-pledger-{n}") for n in range(60)]
     wish_id = open_wish(runtime, people, title="pooled 并发", target_fen=60_000)
-    replies = _fire([lambda token=token: runtime.post(f"/wishes/{wish_id}/claims", json={"amount_fen": 2_000},
-                                                      token=token) for token in donors])
+    replies = _fire(
+        [
+            lambda token=token: runtime.post(f"/wishes/{wish_id}/claims", json={"amount_fen": 2_000}, token=token)
+            for token in donors
+        ]
+    )
     statuses = [reply.status_code for reply in replies]
     assert 500 not in statuses and set(statuses) <= {201, 409}, statuses
     view = runtime.get(f"/wishes/{wish_id}", token=people["officer"]).json()
@@ -118,8 +132,9 @@ def test_concurrent_pledges_never_pass_the_target(runtime, people):
 def test_concurrent_sole_claims_have_one_winner(runtime, people):
     donors = [runtime.token("donor", f"e2e-claimer-{n}") for n in range(30)]
     wish_id = open_wish(runtime, people, title="抢认领")
-    replies = _fire([lambda token=token: runtime.post(f"/wishes/{wish_id}/claims", json={}, token=token)
-                     for token in donors])
+    replies = _fire(
+        [lambda token=token: runtime.post(f"/wishes/{wish_id}/claims", json={}, token=token) for token in donors]
+    )
     statuses = [reply.status_code for reply in replies]
     assert statuses.count(201) == 1 and statuses.count(409) == 29, statuses
     view = runtime.get(f"/wishes/{wish_id}", token=people["officer"]).json()

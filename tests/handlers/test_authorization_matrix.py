@@ -54,9 +54,19 @@ from tests.support.shared_stack import shared_stack
 VILLAGE_NAME = "王家村"
 VILLAGE_OFFICER = person("officer", "officer-wangjia", region=VILLAGE)
 CALLERS = ("anon", "own", "res", "hold", "don", "vil", "twp", "cty", "oth", "city", "adm")
-CALLER_NAMES = {"anon": "anonymous", "own": "resident_owner", "res": "resident_other", "hold": "donor_holder",
-                "don": "donor_other", "vil": "officer_village", "twp": "officer_township", "cty": "officer_county",
-                "oth": "officer_other_county", "city": "officer_city", "adm": "admin"}
+CALLER_NAMES = {
+    "anon": "anonymous",
+    "own": "resident_owner",
+    "res": "resident_other",
+    "hold": "donor_holder",
+    "don": "donor_other",
+    "vil": "officer_village",
+    "twp": "officer_township",
+    "cty": "officer_county",
+    "oth": "officer_other_county",
+    "city": "officer_city",
+    "adm": "admin",
+}
 # Who may see a wish's private view (decision 1: wishes.may_see_private): officers in region, admins, the submitter.
 WISH_ENTITLED = frozenset({"own", "vil", "twp", "cty", "city", "adm"})
 PRIVATE_KEYS = ("beneficiary", "region_code", "handling_region_code", "claims")
@@ -137,14 +147,19 @@ SHOWN: dict[tuple[str, str], tuple[str, ...]] = {
 
 def _campaign_body(thing: Thing) -> dict[str, Any]:
     now = datetime.now(UTC)
-    return {"name": "矩阵专场", "region_code": "431222", "starts_at": now.isoformat(),
-            "ends_at": (now + timedelta(days=30)).isoformat()}
+    return {
+        "name": "矩阵专场",
+        "region_code": "431222",
+        "starts_at": now.isoformat(),
+        "ends_at": (now + timedelta(days=30)).isoformat(),
+    }
 
 
 # How each line calls its operation: body and query, from the object it acts on.
 REQUESTS: dict[tuple[str, str], dict[str, Callable[[Thing], Any]]] = {
-    ("POST /wishes", "-"): {"body": lambda t: wish_body(beneficiary={
-        "name": "马新提", "phone": "13700000000", "address": "新提交路1号"})},
+    ("POST /wishes", "-"): {
+        "body": lambda t: wish_body(beneficiary={"name": "马新提", "phone": "13700000000", "address": "新提交路1号"})
+    },
     ("GET /wishes", "village"): {"query": lambda t: {"region": VILLAGE}},
     ("GET /wishes", "submitted"): {"query": lambda t: {"status": "submitted", "region": "431222"}},
     ("POST /wishes/{id}/review", "-"): {"body": lambda t: {"decision": "approve"}},
@@ -166,8 +181,9 @@ REQUESTS: dict[tuple[str, str], dict[str, Callable[[Thing], Any]]] = {
     ("PUT /me/profile", "-"): {"body": lambda t: {"display_name": "热心市民"}},
     ("GET /access-log", "-"): {"query": lambda t: {"actor": OFFICER["sub"]}},
     # Decision 9: a ticket names the wish, for a donor holding a claim on it or an officer in its region.
-    ("POST /uploads", "-"): {"body": lambda t: {"content_type": "image/jpeg", "size_bytes": 2048,
-                                                "wish_id": t.params["id"]}},
+    ("POST /uploads", "-"): {
+        "body": lambda t: {"content_type": "image/jpeg", "size_bytes": 2048, "wish_id": t.params["id"]}
+    },
     ("POST /campaigns", "-"): {"body": _campaign_body},
     ("POST /campaigns/{id}/matching/acceptance", "-"): {"body": lambda t: {}},
     ("GET /stats", "village"): {"query": lambda t: {"region": VILLAGE}},
@@ -196,9 +212,17 @@ def _rows(table: str) -> list[Row]:
     for line in table.strip().splitlines()[1:]:
         method, path, variant, state, *cells = line.split()
         assert len(cells) == len(CALLERS), f"{method} {path}: {len(cells)} cells for {len(CALLERS)} callers"
-        rows.append(Row(f"{method} {path}", variant, state,
-                        {caller: (403, 404) if cell == "40x" else (int(cell),)
-                         for caller, cell in zip(CALLERS, cells, strict=True)}))
+        rows.append(
+            Row(
+                f"{method} {path}",
+                variant,
+                state,
+                {
+                    caller: (403, 404) if cell == "40x" else (int(cell),)
+                    for caller, cell in zip(CALLERS, cells, strict=True)
+                },
+            )
+        )
     return rows
 
 
@@ -207,8 +231,9 @@ ROWS = _rows(MATRIX)
 
 def documented_operations() -> list[str]:
     """Every operation of the OpenAPI document the code generates (what GET /openapi.json serves)."""
-    document = json.loads(full_app().get_openapi_json_schema(title=TITLE, version=VERSION,
-                                                             security_schemes=SECURITY_SCHEMES))
+    document = json.loads(
+        full_app().get_openapi_json_schema(title=TITLE, version=VERSION, security_schemes=SECURITY_SCHEMES)
+    )
     return [f"{method.upper()} {path}" for path, item in document["paths"].items() for method in item]
 
 
@@ -227,8 +252,11 @@ def _cases() -> list[Any]:
             continue  # a pending route: test_rows_name_documented_operations says why
         cases += [pytest.param(row, caller, id=f"{row.name} as {CALLER_NAMES[caller]}") for caller in CALLERS]
     with_rows = {row.operation for row in ROWS}
-    cases += [pytest.param(None, operation, id=f"{operation} has no row")
-              for operation in DOCUMENTED if operation not in with_rows]
+    cases += [
+        pytest.param(None, operation, id=f"{operation} has no row")
+        for operation in DOCUMENTED
+        if operation not in with_rows
+    ]
     return cases
 
 
@@ -243,12 +271,16 @@ class Thing:
     markers: dict[str, list[str]] = field(default_factory=dict)  # category → strings
     entitled: frozenset[str] = frozenset()
 
-    def forbidden(self, caller: str, caller_sub: str | None, never: tuple[str, ...],
-                  shown: tuple[str, ...] = ()) -> dict[str, list[str]]:
+    def forbidden(
+        self, caller: str, caller_sub: str | None, never: tuple[str, ...], shown: tuple[str, ...] = ()
+    ) -> dict[str, list[str]]:
         """What this caller must not get: everything unless entitled, and always what `never` names."""
         allowed = set(shown) | (set(self.markers) - set(never) if caller in self.entitled else set())
-        return {category: [value for value in values if value != caller_sub]  # a donor may see their own id
-                for category, values in self.markers.items() if category not in allowed}
+        return {
+            category: [value for value in values if value != caller_sub]  # a donor may see their own id
+            for category, values in self.markers.items()
+            if category not in allowed
+        }
 
 
 class Objects:
@@ -284,8 +316,12 @@ class Objects:
     def _wish(self, state: str, n: int, holder: str) -> Thing:
         api, ok = self.api, self._ok
         beneficiary = {"name": f"马标记{n:03d}", "phone": f"1390{n:07d}", "address": f"标记路{n:03d}号"}
-        thing = Thing(state, holder=holder, entitled=WISH_ENTITLED, markers={
-            "beneficiary": list(beneficiary.values()), "village": [VILLAGE, VILLAGE_NAME], "donors": [holder]})
+        thing = Thing(
+            state,
+            holder=holder,
+            entitled=WISH_ENTITLED,
+            markers={"beneficiary": list(beneficiary.values()), "village": [VILLAGE, VILLAGE_NAME], "donors": [holder]},
+        )
         wish = ok(api.post("/wishes", wish_body(beneficiary=beneficiary), as_=RESIDENT), 201)
         thing.params["id"] = wish_id = wish["id"]
         if state == "submitted":
@@ -304,8 +340,12 @@ class Objects:
             if state == "fulfilled":
                 ok(api.post(f"/wishes/{wish_id}/confirmation", {"accepted": True, "feedback": "谢谢"}, as_=OFFICER))
                 # The leaderboard and figures, as the stream would move them (this wish's events only).
-                stats_feed.feed(api, stats_feed.records_of([item for item in stats_feed.audit_items(self.table)
-                                                            if item["PK"]["S"] == f"WISH#{wish_id}"]))
+                stats_feed.feed(
+                    api,
+                    stats_feed.records_of(
+                        [item for item in stats_feed.audit_items(self.table) if item["PK"]["S"] == f"WISH#{wish_id}"]
+                    ),
+                )
         elif state == "claimed_pooled":
             third = f"donor-t{n:03d}"
             thing.markers["donors"].append(third)
@@ -318,31 +358,64 @@ class Objects:
         owner = f"user#{RESIDENT['sub']}"
         created_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
         title = f"通知标记{n:03d}"
-        notification = {"id": notification_id(created_at, f"matrix/{n}", owner), "wish_id": "0" * 32,
-                        "event": "approved", "title": title, "body": f"{title}：您的心愿已通过审核",
-                        "created_at": created_at}
-        item = {"PK": f"INBOX#{owner}", "SK": f"{created_at}#{notification['id']}", "type": "inbox", "owner": owner,
-                "read": False, **notification}
+        notification = {
+            "id": notification_id(created_at, f"matrix/{n}", owner),
+            "wish_id": "0" * 32,
+            "event": "approved",
+            "title": title,
+            "body": f"{title}：您的心愿已通过审核",
+            "created_at": created_at,
+        }
+        item = {
+            "PK": f"INBOX#{owner}",
+            "SK": f"{created_at}#{notification['id']}",
+            "type": "inbox",
+            "owner": owner,
+            "read": False,
+            **notification,
+        }
         boto3.client("dynamodb").put_item(TableName=self.table, Item=to_dynamo(item))
-        return Thing("notification", params={"id": notification["id"]}, markers={"notification": [title]},
-                     entitled=frozenset({"own"}))
+        return Thing(
+            "notification",
+            params={"id": notification["id"]},
+            markers={"notification": [title]},
+            entitled=frozenset({"own"}),
+        )
 
     def _campaign(self, n: int, sponsor: str) -> Thing:
         now = datetime.now(UTC)
-        body = {"name": f"专场{n:03d}", "region_code": "4312", "starts_at": now.isoformat(),
-                "ends_at": (now + timedelta(days=30)).isoformat(),
-                "matching": {"sponsor_id": sponsor, "sponsor_name": "爱心企业", "cap_fen": 100000}}
+        body = {
+            "name": f"专场{n:03d}",
+            "region_code": "4312",
+            "starts_at": now.isoformat(),
+            "ends_at": (now + timedelta(days=30)).isoformat(),
+            "matching": {"sponsor_id": sponsor, "sponsor_name": "爱心企业", "cap_fen": 100000},
+        }
         campaign = self._ok(self.api.post("/campaigns", body, as_=ADMIN), 201)
         # Decision 3: public views name the sponsor by display name, never by login id.
-        return Thing("campaign", params={"id": campaign["id"]}, holder=sponsor, markers={"sponsor": [sponsor]},
-                     entitled=frozenset({"hold", "vil", "twp", "cty", "oth", "city", "adm"}))
+        return Thing(
+            "campaign",
+            params={"id": campaign["id"]},
+            holder=sponsor,
+            markers={"sponsor": [sponsor]},
+            entitled=frozenset({"hold", "vil", "twp", "cty", "oth", "city", "adm"}),
+        )
 
 
 def caller_claims(caller: str, thing: Thing) -> dict[str, Any] | None:
-    return {"anon": None, "own": RESIDENT, "res": OTHER_RESIDENT,
-            "hold": person("donor", thing.holder or "donor-h000", name="爱心单位"), "don": DONOR_2,
-            "vil": VILLAGE_OFFICER, "twp": TOWNSHIP_OFFICER, "cty": OFFICER, "oth": FOREIGN_OFFICER,
-            "city": CITY_OFFICER, "adm": ADMIN}[caller]
+    return {
+        "anon": None,
+        "own": RESIDENT,
+        "res": OTHER_RESIDENT,
+        "hold": person("donor", thing.holder or "donor-h000", name="爱心单位"),
+        "don": DONOR_2,
+        "vil": VILLAGE_OFFICER,
+        "twp": TOWNSHIP_OFFICER,
+        "cty": OFFICER,
+        "oth": FOREIGN_OFFICER,
+        "city": CITY_OFFICER,
+        "adm": ADMIN,
+    }[caller]
 
 
 # ---------------------------------------------------------------------------------------------- the checks
@@ -425,13 +498,20 @@ def test_matrix(matrix, row: Row | None, caller: str):
     body = request["body"](thing) if "body" in request else None
     query = request["query"](thing) if "query" in request else None
     claims = caller_claims(caller, thing)
-    reply = api.request(method, path, json_body=body, query=query, as_=claims,
-                        body="{}" if body is None and method in ("POST", "PUT") else None)
+    reply = api.request(
+        method,
+        path,
+        json_body=body,
+        query=query,
+        as_=claims,
+        body="{}" if body is None and method in ("POST", "PUT") else None,
+    )
     if method == "GET" or reply.status >= 300:
         objects.give_back(thing)  # unchanged (a refusal changes nothing): the next case may use it
     who = f"{row.name} as {CALLER_NAMES[caller]}"
     assert reply.status in row.expected[caller], (
-        f"{who}: expected {'|'.join(map(str, row.expected[caller]))}, got {reply.status}: {reply.text[:300]}")
+        f"{who}: expected {'|'.join(map(str, row.expected[caller]))}, got {reply.status}: {reply.text[:300]}"
+    )
     never = NEVER.get(row.key, ())
     forbidden = thing.forbidden(caller, (claims or {}).get("sub"), never, SHOWN.get(row.key, ()))
     wish_id = thing.params.get("id") if "beneficiary" in thing.markers else None

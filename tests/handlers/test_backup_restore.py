@@ -49,8 +49,10 @@ def kinds(items) -> Counter:
 def served_from(api: Api, table: str) -> Api:
     """The same functions, reading `table` (as after pointing the stack at a restored table)."""
     stack = api.stack
-    functions = {name: dataclasses.replace(spec, env={**spec.env, "WISH_TABLE_NAME": table})
-                 for name, spec in stack.functions.items()}
+    functions = {
+        name: dataclasses.replace(spec, env={**spec.env, "WISH_TABLE_NAME": table})
+        for name, spec in stack.functions.items()
+    }
     restored = dataclasses.replace(stack, functions=functions, outputs={**stack.outputs, "WishTableName": table})
     return Api(restored, api.signer)
 
@@ -88,7 +90,14 @@ def test_a_backup_restored_holds_every_item_and_the_figures_equal_a_recount(api,
     # claims, audit items, counters and their markers, donors' records
     described = client.describe_table(TableName=restored)["Table"]
     assert {index["IndexName"] for index in described["GlobalSecondaryIndexes"]} >= {
-        "ByProvince", "ByCity", "ByCounty", "ByCampaign", "ByDue", "ByPerson", "ByWritten"}
+        "ByProvince",
+        "ByCity",
+        "ByCounty",
+        "ByCampaign",
+        "ByDue",
+        "ByPerson",
+        "ByWritten",
+    }
 
     # The API on the restored table: its figures equal a recount of its own audit trail.
     restored_api = served_from(api, restored)

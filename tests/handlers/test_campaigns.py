@@ -28,9 +28,15 @@ def iso(days: float) -> str:
 
 
 def campaign_body(**changes):
-    body = {"name": "六一 留守儿童专场", "description": "爱心妈妈圆梦留守儿童", "region_code": "431222",
-            "starts_at": iso(-1), "ends_at": iso(30), "groups": ["left_behind_children"],
-            "categories": ["study", "goods"]}
+    body = {
+        "name": "六一 留守儿童专场",
+        "description": "爱心妈妈圆梦留守儿童",
+        "region_code": "431222",
+        "starts_at": iso(-1),
+        "ends_at": iso(30),
+        "groups": ["left_behind_children"],
+        "categories": ["study", "goods"],
+    }
     body.update(changes)
     return body
 
@@ -62,16 +68,19 @@ def test_a_campaign_is_created_listed_and_shown(api):
     assert api.get("/campaigns/nope").status == 404
 
 
-@pytest.mark.parametrize("changes, field", [
-    ({"name": ""}, "name"),
-    ({"region_code": "43x"}, "region_code"),
-    ({"region_code": "431222250201"}, "region_code"),  # a village
-    ({"ends_at": iso(-2)}, "ends_at"),
-    ({"groups": ["nobody"]}, "groups.0"),
-    ({"categories": ["goods", "goods"]}, "categories"),
-    ({"matching": {"sponsor_id": "s", "sponsor_name": "S", "cap_fen": 0}}, "matching.cap_fen"),
-    ({"starts_at": "tomorrow"}, "starts_at"),
-])
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"name": ""}, "name"),
+        ({"region_code": "43x"}, "region_code"),
+        ({"region_code": "431222250201"}, "region_code"),  # a village
+        ({"ends_at": iso(-2)}, "ends_at"),
+        ({"groups": ["nobody"]}, "groups.0"),
+        ({"categories": ["goods", "goods"]}, "categories"),
+        ({"matching": {"sponsor_id": "s", "sponsor_name": "S", "cap_fen": 0}}, "matching.cap_fen"),
+        ({"starts_at": "tomorrow"}, "starts_at"),
+    ],
+)
 def test_bad_campaigns_are_named(api, changes, field):
     reply = api.post("/campaigns", campaign_body(**changes), as_=ADMIN)
     assert reply.status == 422, reply.text
@@ -92,23 +101,29 @@ def test_wishes_join_a_running_campaign_that_fits(api):
     elsewhere = create(api, region_code="431281")
     joined = submit(api, campaign_id=running["id"], **child_wish())
     assert joined["campaign_id"] == running["id"]
-    for campaign_id, changes in ((later["id"], {}), (elsewhere["id"], {}), ("f" * 32, {}), ("nope", {}),
-                                 (running["id"], {"groups": ["elderly_alone"]}),
-                                 (running["id"], {"category": "yard"})):
-        reply = api.post("/wishes", {**_wish(), **child_wish(), **changes, "campaign_id": campaign_id},
-                         as_=RESIDENT)
+    for campaign_id, changes in (
+        (later["id"], {}),
+        (elsewhere["id"], {}),
+        ("f" * 32, {}),
+        ("nope", {}),
+        (running["id"], {"groups": ["elderly_alone"]}),
+        (running["id"], {"category": "yard"}),
+    ):
+        reply = api.post("/wishes", {**_wish(), **child_wish(), **changes, "campaign_id": campaign_id}, as_=RESIDENT)
         assert reply.status == 422, reply.text
         assert [error["field"] for error in reply.json["errors"]] == ["campaign_id"]
     # at review
     plain = submit(api, **child_wish())
-    reply = api.post(f"/wishes/{plain['id']}/review", {"decision": "approve", "campaign_id": running["id"]},
-                     as_=OFFICER)
+    reply = api.post(
+        f"/wishes/{plain['id']}/review", {"decision": "approve", "campaign_id": running["id"]}, as_=OFFICER
+    )
     assert reply.status == 200 and reply.json["campaign_id"] == running["id"]
     listed = api.get("/wishes", query={"campaign": running["id"], "region": "431222"}).json["items"]
     assert [wish["id"] for wish in listed] == [plain["id"]]
     wrong = submit(api, groups=["elderly_alone"], category="care")
-    reply = api.post(f"/wishes/{wrong['id']}/review", {"decision": "approve", "campaign_id": running["id"]},
-                     as_=OFFICER)
+    reply = api.post(
+        f"/wishes/{wrong['id']}/review", {"decision": "approve", "campaign_id": running["id"]}, as_=OFFICER
+    )
     assert reply.status == 422 and reply.json["errors"][0]["field"] == "campaign_id"
 
 
@@ -185,5 +200,12 @@ def test_campaign_progress_comes_from_the_counters(api, table):
     api.post(f"/wishes/{wish['id']}/confirmation", {"accepted": True}, as_=OFFICER)
     count_all(api, table)
     progress = api.get(f"/campaigns/{campaign['id']}").json["progress"]
-    assert progress == {"wishes": 1, "open": 0, "fulfilled": 1, "value_fen": 40_000, "donors": 2,
-                        "matched_fen": 20_000, "cap_fen": 100_000}
+    assert progress == {
+        "wishes": 1,
+        "open": 0,
+        "fulfilled": 1,
+        "value_fen": 40_000,
+        "donors": 2,
+        "matched_fen": 20_000,
+        "cap_fen": 100_000,
+    }

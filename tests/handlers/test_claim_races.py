@@ -49,8 +49,9 @@ def test_two_pledges_that_each_fit_alone_never_pass_the_target(api, domain):
     assert first.amount_fen == 40_000
     # The second writer still holds the stale read: its version-guarded write must fail ...
     late = repo.transaction()
-    wish_guard = late.replace_wish(stale, stale.model_copy(update={"pledged_fen": 100_000,
-                                                                   "version": stale.version + 1}), None)
+    wish_guard = late.replace_wish(
+        stale, stale.model_copy(update={"pledged_fen": 100_000, "version": stale.version + 1}), None
+    )
     with pytest.raises(ConditionFailed) as lost:
         repo.commit(late)
     assert wish_guard.failed(lost.value)

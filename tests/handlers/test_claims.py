@@ -130,8 +130,9 @@ def test_all_or_nothing_claims_every_wish_or_none(api, table):
 def test_best_effort_batches_answer_per_wish(api):
     wishes = [open_wish(api, title=f"心愿{n}") for n in range(2)]
     claim(api, wishes[0], DONOR_2)
-    reply = api.post("/claims", {"wish_ids": [wishes[0]["id"], wishes[1]["id"], "f" * 32],
-                                 "all_or_nothing": False}, as_=DONOR)
+    reply = api.post(
+        "/claims", {"wish_ids": [wishes[0]["id"], wishes[1]["id"], "f" * 32], "all_or_nothing": False}, as_=DONOR
+    )
     assert reply.status == 200 and reply.json["claimed"] == 1
     assert [r["status"] for r in reply.json["results"]] == [409, 201, 404]
 
@@ -164,11 +165,15 @@ def test_dispatch_accept_deliver_confirm(api, table):
     ticket = api.post("/uploads", {"wish_id": wish["id"], "content_type": "image/jpeg", "size_bytes": 11}, as_=unit)
     assert ticket.status == 201 and ticket.json["key"].startswith(f"deliveries/{wish['id']}/")
     assert requests.put(ticket.json["upload_url"], data=b"jpeg-bytes!", headers=ticket.json["headers"]).ok
-    delivered = api.post(f"/wishes/{wish['id']}/delivery", {"note": "电视机已送到", "photo_keys": [ticket.json["key"]]},
-                         as_=unit)
+    delivered = api.post(
+        f"/wishes/{wish['id']}/delivery", {"note": "电视机已送到", "photo_keys": [ticket.json["key"]]}, as_=unit
+    )
     assert delivered.status == 200 and delivered.json["status"] == "delivered"
-    confirmed = api.post(f"/wishes/{wish['id']}/confirmation",
-                         {"accepted": True, "feedback": "谢谢你们，我能看看外面的世界了"}, as_=OFFICER)
+    confirmed = api.post(
+        f"/wishes/{wish['id']}/confirmation",
+        {"accepted": True, "feedback": "谢谢你们，我能看看外面的世界了"},
+        as_=OFFICER,
+    )
     assert confirmed.status == 200 and confirmed.json["status"] == "fulfilled"
     public = api.get(f"/wishes/{wish['id']}").json
     assert public["value_fen"] == 150_000 and public["feedback"].startswith("谢谢")
@@ -255,10 +260,12 @@ def test_uploads_limit_type_and_size(api):
     wish = open_wish(api)
     claim(api, wish)
     upload = {"wish_id": wish["id"]}
-    assert api.post("/uploads", {**upload, "content_type": "application/pdf", "size_bytes": 10},
-                    as_=DONOR).status == 422
-    assert api.post("/uploads", {**upload, "content_type": "image/png", "size_bytes": 50_000_000},
-                    as_=DONOR).status == 422
+    assert (
+        api.post("/uploads", {**upload, "content_type": "application/pdf", "size_bytes": 10}, as_=DONOR).status == 422
+    )
+    assert (
+        api.post("/uploads", {**upload, "content_type": "image/png", "size_bytes": 50_000_000}, as_=DONOR).status == 422
+    )
     assert api.post("/uploads", {**upload, "content_type": "image/png", "size_bytes": 10}, as_=RESIDENT).status == 403
     url = api.post("/uploads", {**upload, "content_type": "image/png", "size_bytes": 10}, as_=DONOR).json["upload_url"]
     assert "X-Amz-Signature" in url and "content-length" in url.lower()

@@ -49,7 +49,8 @@ def test_a_typed_number_gets_a_code_and_no_notification_until_verified(api, pipe
     submit(api)
     pipeline.run()
     assert [(line["channel"], line["event"]) for line in pipeline.sent() if line["to"] == STRANGER] == [
-        ("sms", "submitted")]
+        ("sms", "submitted")
+    ]
 
 
 def test_a_wrong_code_is_refused_and_attempts_are_limited(api, pipeline):

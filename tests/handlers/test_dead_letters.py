@@ -63,8 +63,16 @@ class Consumers:
         for source in api.stack.stream_sources:
             assert source.on_failure_arn and source.maximum_retry_attempts >= 1
             impatient = dataclasses.replace(source, maximum_retry_attempts=0)
-            poller = StreamPoller(impatient, streams, boto3.client, self.invoke, api.stack.region,
-                                  api.stack.functions[source.function].arn, threading.Event(), lambda *_: None)
+            poller = StreamPoller(
+                impatient,
+                streams,
+                boto3.client,
+                self.invoke,
+                api.stack.region,
+                api.stack.functions[source.function].arn,
+                threading.Event(),
+                lambda *_: None,
+            )
             poller.start_positions()
             self.pollers.append(poller)
         assert {p.source.function for p in self.pollers} == {ROUTER, STATS}
@@ -85,9 +93,11 @@ class Consumers:
 
 def dead_letter_urls(stack) -> dict[str, str]:
     outputs = stack.outputs
-    return {"event_router": outputs["EventRouterDeadLetterQueueUrl"],
-            "stats_consumer": outputs["StatsConsumerDeadLetterQueueUrl"],
-            "notifications": outputs["NotificationDeadLetterQueueUrl"]}
+    return {
+        "event_router": outputs["EventRouterDeadLetterQueueUrl"],
+        "stats_consumer": outputs["StatsConsumerDeadLetterQueueUrl"],
+        "notifications": outputs["NotificationDeadLetterQueueUrl"],
+    }
 
 
 def letters(url: str) -> list[dict[str, Any]]:
@@ -131,7 +141,11 @@ def expected_deliveries(table: str) -> tuple[set[tuple[str, str]], Counter]:
                     inbox_keys.add((f"INBOX#{message.to}", f"{created_at_of(note) or job.at}#{note}"))
                 else:
                     sends[(job.event_key, message.channel, message.to)] = (
-                        message.channel, message.to, job.event, job.wish_id)
+                        message.channel,
+                        message.to,
+                        job.event,
+                        job.wish_id,
+                    )
     return inbox_keys, Counter(sends.values())
 
 
@@ -142,13 +156,17 @@ def delivered(pipeline: Pipeline, table: str) -> tuple[set[tuple[str, str]], Cou
 
 
 def counted_markers(table: str) -> Counter:
-    return Counter((item["PK"]["S"], item["SK"]["S"]) for item in all_items(table)
-                   if item["PK"]["S"].startswith("COUNTED#") and "#lb" not in item["SK"]["S"])
+    return Counter(
+        (item["PK"]["S"], item["SK"]["S"])
+        for item in all_items(table)
+        if item["PK"]["S"].startswith("COUNTED#") and "#lb" not in item["SK"]["S"]
+    )
 
 
 # ---------------------------------------------------------------- the proof
 def test_a_broken_router_and_stats_consumer_lose_nothing_after_a_replay_and_replays_change_nothing_twice(
-        api, pipeline, table, stack):
+    api, pipeline, table, stack
+):
     set_preferences(api, RESIDENT, sms=True, phone="13700000001")
     consumers = Consumers(api, pipeline)
     # Working consumers: one wish submitted and approved, told and counted.
@@ -258,16 +276,29 @@ def test_dead_lettered_jobs_are_moved_back_and_sent_once(api, pipeline, table, s
     assert pipeline.sent() == told and inbox_items(table) == inbox_before  # nothing sent twice
 
 
-@pytest.mark.parametrize("queue, sweep_function", [
-    ("escalation", "EscalationSweepFunction"), ("lease", "LeaseSweepFunction"),
-    ("retention", "RetentionSweepFunction"),
-])
+@pytest.mark.parametrize(
+    "queue, sweep_function",
+    [
+        ("escalation", "EscalationSweepFunction"),
+        ("lease", "LeaseSweepFunction"),
+        ("retention", "RetentionSweepFunction"),
+    ],
+)
 def test_a_dead_lettered_sweep_is_run_again_and_its_letters_cleared_only_then(api, stack, queue, sweep_function):
-    url = stack.outputs[{"escalation": "EscalationDeadLetterQueueUrl", "lease": "LeaseDeadLetterQueueUrl",
-                         "retention": "RetentionDeadLetterQueueUrl"}[queue]]
+    url = stack.outputs[
+        {
+            "escalation": "EscalationDeadLetterQueueUrl",
+            "lease": "LeaseDeadLetterQueueUrl",
+            "retention": "RetentionDeadLetterQueueUrl",
+        }[queue]
+    ]
     sqs = boto3.client("sqs")
-    record = {"version": "1.0", "requestContext": {"condition": "RetriesExhausted"},
-              "requestPayload": {"trigger": "schedule"}, "responsePayload": {"errorType": "TimeoutError"}}
+    record = {
+        "version": "1.0",
+        "requestContext": {"condition": "RetriesExhausted"},
+        "requestPayload": {"trigger": "schedule"},
+        "responsePayload": {"errorType": "TimeoutError"},
+    }
     sqs.send_message(QueueUrl=url, MessageBody=json.dumps(record))
     sqs.send_message(QueueUrl=url, MessageBody='{"trigger": "schedule"}')  # what the scheduler dead-letters
 
@@ -310,13 +341,18 @@ def test_every_dead_letter_queue_is_alarmed_to_the_ops_topic_and_has_its_way_bac
     assert set(alarmed) == dead_letter_queues
     subscription = resources["OpsAlertSubscription"]
     assert subscription["Condition"] == "OpsAlertEmailOn" and subscription["Properties"]["Endpoint"] == {
-        "Ref": "OpsAlertEmail"}
+        "Ref": "OpsAlertEmail"
+    }
     env = resources[REPLAY]["Properties"]["Environment"]["Variables"]
     assert {value["Ref"] for key, value in env.items() if key.endswith("_DLQ_URL")} == dead_letter_queues
     # the replay's DLQ names are the service's: one way back per queue
     assert len(replay.QUEUES) == len(dead_letter_queues)
-    logs = [r for r in resources.values() if r["Type"] == "AWS::Logs::LogGroup"
-            and r["Properties"].get("LogGroupName") == {"Fn::Sub": f"/aws/lambda/${{{REPLAY}}}"}]
+    logs = [
+        r
+        for r in resources.values()
+        if r["Type"] == "AWS::Logs::LogGroup"
+        and r["Properties"].get("LogGroupName") == {"Fn::Sub": f"/aws/lambda/${{{REPLAY}}}"}
+    ]
     assert logs and logs[0]["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}
     assert not resources[REPLAY]["Properties"].get("Events")  # invoked by hand only
 

@@ -82,18 +82,34 @@ def trail(repo, wish_id):
 
 
 def moves(repo, wish_id):
-    return [(e["action"], e.get("from_level"), e.get("to_level")) for e in trail(repo, wish_id)
-            if e["action"] in ("escalated", "at_risk")]
+    return [
+        (e["action"], e.get("from_level"), e.get("to_level"))
+        for e in trail(repo, wish_id)
+        if e["action"] in ("escalated", "at_risk")
+    ]
 
 
 def claim(repo, wish, donor="donor-1"):
     """What the claim code does to a sole wish: a version-guarded write of the wish and its event."""
     now = clock.now_iso()
-    after = wish.model_copy(update={"status": Status.CLAIMED, "due_at": None, "updated_at": now,
-                                    "version": wish.version + 1})
-    repo.replace_wish(wish, after, AuditEvent(at=now, actor=donor, actor_role="donor", action=Action.CLAIMED,
-                                              from_status=wish.status, to_status=Status.CLAIMED,
-                                              from_level=wish.level, to_level=wish.level, donor_id=donor))
+    after = wish.model_copy(
+        update={"status": Status.CLAIMED, "due_at": None, "updated_at": now, "version": wish.version + 1}
+    )
+    repo.replace_wish(
+        wish,
+        after,
+        AuditEvent(
+            at=now,
+            actor=donor,
+            actor_role="donor",
+            action=Action.CLAIMED,
+            from_status=wish.status,
+            to_status=Status.CLAIMED,
+            from_level=wish.level,
+            to_level=wish.level,
+            donor_id=donor,
+        ),
+    )
 
 
 class Serialized:
@@ -139,8 +155,11 @@ def test_a_wish_left_alone_climbs_every_level_and_is_flagged_at_the_top(api, rep
     travel(days=60)
     assert run_sweep(api)["flagged"] == 0
     assert moves(repo, wish["id"]) == [
-        ("escalated", "village", "township"), ("escalated", "township", "county"),
-        ("escalated", "county", "city"), ("at_risk", "city", "city")]
+        ("escalated", "village", "township"),
+        ("escalated", "township", "county"),
+        ("escalated", "county", "city"),
+        ("at_risk", "city", "city"),
+    ]
     for event in trail(repo, wish["id"])[2:]:
         assert event["actor"] == "system" and event["note"] and event["wish"]["level"] == event["to_level"]
 
@@ -169,8 +188,9 @@ def test_a_submitted_wish_escalates_into_the_upper_review_queue(api, repo, trave
     wish = submit(api)
     travel(days=7, minutes=1)
     assert run_sweep(api)["moved"] == 1
-    queue = api.get("/wishes", query={"status": "submitted", "region": "431222250", "level": "township"},
-                    as_=TOWNSHIP_OFFICER)
+    queue = api.get(
+        "/wishes", query={"status": "submitted", "region": "431222250", "level": "township"}, as_=TOWNSHIP_OFFICER
+    )
     assert [item["id"] for item in queue.json["items"]] == [wish["id"]]
     item = queue.json["items"][0]
     assert item["level"] == "township" and item["status"] == "submitted" and item["due_at"] > clock.now_iso()
@@ -203,9 +223,18 @@ def test_assigned_and_claimed_wishes_do_not_escalate(api, repo, travel):
     assigned = open_wish(api, title="派单的心愿")
     wish = stored(repo, assigned["id"])
     # An assigned wish carries no escalation due key (its unit's accept deadline runs instead).
-    repo.replace_wish(wish, wish.model_copy(update={"status": Status.ASSIGNED, "version": wish.version + 1}),
-                      AuditEvent(at=clock.now_iso(), actor="officer", actor_role="officer",
-                                 action=Action.ASSIGNED, from_status=Status.OPEN, to_status=Status.ASSIGNED))
+    repo.replace_wish(
+        wish,
+        wish.model_copy(update={"status": Status.ASSIGNED, "version": wish.version + 1}),
+        AuditEvent(
+            at=clock.now_iso(),
+            actor="officer",
+            actor_role="officer",
+            action=Action.ASSIGNED,
+            from_status=Status.OPEN,
+            to_status=Status.ASSIGNED,
+        ),
+    )
     travel(days=30)
     summary = run_sweep(api)
     assert summary["moved"] == 0 and summary["due"] == 0, summary
@@ -320,8 +349,7 @@ def test_a_sweep_between_a_manual_escalations_read_and_write_moves_once(api, rep
 
     officer = Caller(sub="officer-yuanling", role="officer", region="431222")
     with pytest.raises(Conflict) as conflict:
-        escalation.escalate_by_hand(officer, wish["id"], REASON, SweepsAfterRead(table, repo.client),
-                                    settings)
+        escalation.escalate_by_hand(officer, wish["id"], REASON, SweepsAfterRead(table, repo.client), settings)
     assert conflict.value.status == 409 and conflict.value.extensions["state"] == "open"
     assert moves(repo, wish["id"]) == [("escalated", "village", "township")]
 
@@ -338,7 +366,11 @@ def test_an_officer_escalates_by_hand(api, repo, travel):
     assert view["due_at"] > clock.iso(clock.now() + timedelta(days=6))  # the township's window, from now
     [event] = [e for e in trail(repo, wish["id"]) if e["action"] == "escalated"]
     assert (event["from_level"], event["to_level"], event["note"], event["actor"]) == (
-        "village", "township", REASON, "officer-yuanling")
+        "village",
+        "township",
+        REASON,
+        "officer-yuanling",
+    )
     assert event["actor_role"] == "officer"
     # The township's queue has it now; the schedule counts the new level's window from the move.
     travel(days=6)
@@ -380,16 +412,19 @@ def test_only_submitted_or_open_wishes_are_escalated_by_hand(api, repo):
     assert reply.status == 200 and reply.json["status"] == "submitted" and reply.json["level"] == "township"
 
 
-@pytest.mark.parametrize(("who", "body", "status", "field"), [
-    (OFFICER, {}, 422, "reason"),
-    (OFFICER, {"reason": ""}, 422, "reason"),
-    (OFFICER, {"reason": "   "}, 422, "reason"),
-    (OFFICER, {"reason": "长" * 501}, 422, "reason"),
-    (OFFICER, {"reason": REASON, "level": "city"}, 422, "level"),
-    (FOREIGN_OFFICER, {"reason": REASON}, 404, None),
-    (DONOR, {"reason": REASON}, 403, None),
-    (RESIDENT, {"reason": REASON}, 403, None),
-])
+@pytest.mark.parametrize(
+    ("who", "body", "status", "field"),
+    [
+        (OFFICER, {}, 422, "reason"),
+        (OFFICER, {"reason": ""}, 422, "reason"),
+        (OFFICER, {"reason": "   "}, 422, "reason"),
+        (OFFICER, {"reason": "长" * 501}, 422, "reason"),
+        (OFFICER, {"reason": REASON, "level": "city"}, 422, "level"),
+        (FOREIGN_OFFICER, {"reason": REASON}, 404, None),
+        (DONOR, {"reason": REASON}, 403, None),
+        (RESIDENT, {"reason": REASON}, 403, None),
+    ],
+)
 def test_bad_escalations_are_refused_and_write_nothing(api, table, who, body, status, field):
     wish = open_wish(api)
     before = all_items(table)

@@ -111,9 +111,7 @@ def pipeline(stack, outbox, monkeypatch):
 
 @pytest.fixture
 def contacts(stack):
-    boto3.client("ssm").put_parameter(
-        Name=CONTACTS_PARAMETER, Type="SecureString", Value=json.dumps(CONTACTS)
-    )
+    boto3.client("ssm").put_parameter(Name=CONTACTS_PARAMETER, Type="SecureString", Value=json.dumps(CONTACTS))
     return CONTACTS
 
 
@@ -228,9 +226,7 @@ def test_submission_and_review_tell_the_resident_and_the_village_unit(api, pipel
     wish = submit(api)
     pipeline.run()
     mine = inbox(api, RESIDENT)["items"]
-    assert [(item["event"], item["wish_id"], item["read"]) for item in mine] == [
-        ("submitted", wish["id"], False)
-    ]
+    assert [(item["event"], item["wish_id"], item["read"]) for item in mine] == [("submitted", wish["id"], False)]
     assert "一台电视机" in mine[0]["body"] and "马底驿乡" in mine[0]["body"]
     unit = inbox(api, VILLAGE_OFFICER)["items"]
     assert [(item["event"], item["title"]) for item in unit] == [("submitted", "新心愿待审核")]
@@ -243,9 +239,7 @@ def test_submission_and_review_tell_the_resident_and_the_village_unit(api, pipel
         ("chat", VILLAGE),
     }
 
-    api.post(
-        f"/wishes/{wish['id']}/review", {"decision": "reject", "reason": "不属于帮扶范围"}, as_=CITY_OFFICER
-    )
+    api.post(f"/wishes/{wish['id']}/review", {"decision": "reject", "reason": "不属于帮扶范围"}, as_=CITY_OFFICER)
     pipeline.run()
     latest = inbox(api, RESIDENT)["items"][0]
     assert latest["event"] == "rejected" and "不属于帮扶范围" in latest["body"]
@@ -278,9 +272,7 @@ def test_every_event_reaches_exactly_its_recipients_on_their_channels(api, pipel
         expected |= {("inbox", "user#resident-1"), ("sms", "13700000001"), ("email", "r@example.org")}
     if "officer" in audiences:
         expected |= {("inbox", f"region#{handling}"), ("chat", handling)}
-        expected |= {("sms", n) for n in contact.get("sms", [])} | {
-            ("email", a) for a in contact.get("email", [])
-        }
+        expected |= {("sms", n) for n in contact.get("sms", [])} | {("email", a) for a in contact.get("email", [])}
     if "donor" in audiences:
         expected |= {("inbox", "user#donor-1"), ("sms", "13700000002")}
     if "donors" in audiences:
@@ -321,9 +313,7 @@ def test_the_donor_hears_the_beneficiarys_thanks(api, pipeline, table):
 
 
 # ---------------------------------------------------------------- exactly once
-def test_redelivering_every_stream_record_and_every_message_sends_nothing_twice(
-    api, pipeline, contacts, table, stack
-):
+def test_redelivering_every_stream_record_and_every_message_sends_nothing_twice(api, pipeline, contacts, table, stack):
     set_preferences(api, RESIDENT, sms=True, phone="13700000001")
     wish = submit(api)
     api.post(f"/wishes/{wish['id']}/review", {"decision": "approve"}, as_=CITY_OFFICER)
@@ -418,9 +408,7 @@ def test_chat_webhooks_are_signed_and_retried_and_a_failure_fails_only_its_recor
     expected = base64.b64encode(hmac.new(b"SECok", f"{timestamp}\nSECok".encode(), hashlib.sha256).digest())
     assert sign == expected.decode() and query["access_token"] == ["a"]
     assert body["msgtype"] == "text" and "新心愿待审核" in body["text"]["content"]
-    assert (
-        len([request for request in webhook.requests if request[0] == "/down"]) == channels.WEBHOOK_ATTEMPTS
-    )
+    assert len([request for request in webhook.requests if request[0] == "/down"]) == channels.WEBHOOK_ATTEMPTS
     # The failed job's inbox item was written all the same, once.
     assert inbox(api, OTHER_VILLAGE_OFFICER)["items"][0]["event"] == "submitted"
 
@@ -606,15 +594,10 @@ def test_the_inbox_pages_newest_first_and_marks_read(api, pipeline):
     first = seen[0]["id"]
     reply = api.post(f"/me/notifications/{first}/read", as_=RESIDENT)
     assert reply.status == 200 and reply.json["read"] is True and reply.json["id"] == first
-    assert (
-        api.post(f"/me/notifications/{first}/read", as_=RESIDENT, headers={"idempotency-key": "k1"}).status
-        == 200
-    )
+    assert api.post(f"/me/notifications/{first}/read", as_=RESIDENT, headers={"idempotency-key": "k1"}).status == 200
     assert api.post(f"/me/notifications/{first}/read", as_=DONOR).status == 404  # not the donor's
     assert api.post("/me/notifications/nonsense/read", as_=RESIDENT).status == 404
-    many = api.post(
-        "/me/notifications/read", {"ids": [seen[1]["id"], seen[2]["id"], "nonsense"]}, as_=RESIDENT
-    )
+    many = api.post("/me/notifications/read", {"ids": [seen[1]["id"], seen[2]["id"], "nonsense"]}, as_=RESIDENT)
     assert many.status == 200 and [item["id"] for item in many.json["items"]] == [
         seen[1]["id"],
         seen[2]["id"],

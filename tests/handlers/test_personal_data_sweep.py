@@ -47,15 +47,31 @@ UNIT = person("donor", "sweep-unit", name="沅陵县农商行")
 NOBODY = None  # anonymous
 ENTITLED = {RESIDENT["sub"], OFFICER["sub"], CITY_OFFICER["sub"], ADMIN["sub"]}  # decision 1, for these wishes
 CONTACTS = {
-    "regions": {VILLAGE: {"sms": ["13911110000"], "chat": {"url": "http://chat/v"}},
-                "431222250": {"email": ["madiyi@example.org"], "chat": {"url": "http://chat/t"}},
-                "431222": {"sms": ["13922220000"], "chat": {"url": "http://chat/c"}},
-                "4312": {"email": ["huaihua@example.org"], "chat": {"url": "http://chat/h", "secret": "SECx"}}},
+    "regions": {
+        VILLAGE: {"sms": ["13911110000"], "chat": {"url": "http://chat/v"}},
+        "431222250": {"email": ["madiyi@example.org"], "chat": {"url": "http://chat/t"}},
+        "431222": {"sms": ["13922220000"], "chat": {"url": "http://chat/c"}},
+        "4312": {"email": ["huaihua@example.org"], "chat": {"url": "http://chat/h", "secret": "SECx"}},
+    },
     "admins": {"sms": ["13933330000"]},
 }
 # Loggers that are the SDK or the emulator, not the functions' own log lines.
-NOT_OURS = ("botocore", "boto3", "urllib3", "s3transfer", "moto", "werkzeug", "asyncio", "filelock", "jwt",
-            "openapi_spec_validator", "jsonschema", "py.warnings", "cfnlint", "samtranslator")
+NOT_OURS = (
+    "botocore",
+    "boto3",
+    "urllib3",
+    "s3transfer",
+    "moto",
+    "werkzeug",
+    "asyncio",
+    "filelock",
+    "jwt",
+    "openapi_spec_validator",
+    "jsonschema",
+    "py.warnings",
+    "cfnlint",
+    "samtranslator",
+)
 ERASURE_ROUTE = ("POST", "/wishes/{id}/erasure")
 OFFICERS_NOTE = "内部备注：已电话核实家庭情况"  # an officer's internal note: never for donors (decision 4)
 DONORS = (DONOR_A, DONOR_B, DONOR_C, UNIT)
@@ -97,11 +113,19 @@ class World:
         return {marker: wish.path for wish in self.wishes.values() for marker in wish.markers}
 
     # ------------------------------------------------------------ calling
-    def call(self, method: str, path: str, who: dict | None, body: Any = None, expect: int | None = None,
-             **query: Any) -> Reply:
+    def call(
+        self, method: str, path: str, who: dict | None, body: Any = None, expect: int | None = None, **query: Any
+    ) -> Reply:
         headers = {"Idempotency-Key": uuid.uuid4().hex} if method == "POST" else None
-        reply = self.api.request(method, path, json_body=body, as_=who, headers=headers, query=query or None,
-                                 body="{}" if body is None and method == "POST" else None)
+        reply = self.api.request(
+            method,
+            path,
+            json_body=body,
+            as_=who,
+            headers=headers,
+            query=query or None,
+            body="{}" if body is None and method == "POST" else None,
+        )
         self.answers.append(((who or {}).get("sub", "anonymous"), f"{method} {path}", reply))
         assert expect is None or reply.status == expect, f"{method} {path}: {reply.status} {reply.text[:300]}"
         return reply
@@ -161,8 +185,13 @@ class LogCapture:
             original(logger, record)
 
         logging.Logger.handle = handle  # type: ignore[method-assign]
-        names = ["aws_lambda_powertools", "microwish", "service_undefined", *self.services,
-                 *(name for name in logging.root.manager.loggerDict if self.ours(name))]
+        names = [
+            "aws_lambda_powertools",
+            "microwish",
+            "service_undefined",
+            *self.services,
+            *(name for name in logging.root.manager.loggerDict if self.ours(name)),
+        ]
         for name in names:
             logger = logging.getLogger(name)
             self.levels[name] = logger.level
@@ -180,17 +209,22 @@ class LogCapture:
 
 # ---------------------------------------------------------------------------------------------- the story
 def _preferences(world: World) -> None:
-    boto3.client("ssm").put_parameter(Name="/microwish/notification-contacts", Type="SecureString",
-                                      Value=json.dumps(CONTACTS))
+    boto3.client("ssm").put_parameter(
+        Name="/microwish/notification-contacts", Type="SecureString", Value=json.dumps(CONTACTS)
+    )
     verifying = ("POST", "/me/preferences/verification") in {(r.method, r.path) for r in world.stack.routes}
     for k, who in enumerate((RESIDENT, *DONORS)):
         phone, email = f"1350000{k:04d}", f"p{k}@example.org"
-        world.call("PUT", "/me/preferences", who, {"sms": True, "phone": phone, "email": True,
-                                                   "email_address": email}, 200)
+        world.call(
+            "PUT", "/me/preferences", who, {"sms": True, "phone": phone, "email": True, "email_address": email}, 200
+        )
         if verifying:  # decision 8: a new address is used once verified with the code sent to it
             for channel, address in (("sms", phone), ("email", email)):
-                sent = [line for line in world.outbox()
-                        if line.get("event") == "verification" and address in str(line.get("to"))]
+                sent = [
+                    line
+                    for line in world.outbox()
+                    if line.get("event") == "verification" and address in str(line.get("to"))
+                ]
                 code = re.search(r"\d{6}", sent[-1]["text"]).group()
                 world.call("POST", "/me/preferences/verification", who, {"channel": channel, "code": code}, 200)
 
@@ -326,20 +360,36 @@ def spellings(marker: str) -> set[str]:
 
 
 def hits(text: str, markers: dict[str, str]) -> list[str]:
-    return [f"{marker!r} (wish: {path})" for marker, path in markers.items()
-            if any(spelling in text for spelling in spellings(marker))]
+    return [
+        f"{marker!r} (wish: {path})"
+        for marker, path in markers.items()
+        if any(spelling in text for spelling in spellings(marker))
+    ]
 
 
 def report(found: list[str], place: str) -> None:
     found = list(dict.fromkeys(found))  # each hit once, in the order met
     if found:
-        pytest.fail(f"personal data in {place} ({len(found)} hits):\n  " + "\n  ".join(found[:60])
-                    + (f"\n  ... and {len(found) - 60} more" if len(found) > 60 else ""), pytrace=False)
+        pytest.fail(
+            f"personal data in {place} ({len(found)} hits):\n  "
+            + "\n  ".join(found[:60])
+            + (f"\n  ... and {len(found) - 60} more" if len(found) > 60 else ""),
+            pytrace=False,
+        )
 
 
 def test_the_paths_were_walked(world):
-    assert set(world.wishes) == {"1+1", "N+1", "1+N (withdrawn)", "1+N", "dispatch accepted",
-                                 "dispatch declined, cancelled", "rejected", "lapse", "escalated to the top"}
+    assert set(world.wishes) == {
+        "1+1",
+        "N+1",
+        "1+N (withdrawn)",
+        "1+N",
+        "dispatch accepted",
+        "dispatch declined, cancelled",
+        "rejected",
+        "lapse",
+        "escalated to the top",
+    }
     assert world.outbox(), "the outbox is empty: the pipeline was not fed"
     assert any('"levelname": "DEBUG"' in line for line in world.logs), "no DEBUG record was captured"
     assert any(wish.id in line for wish in world.wishes.values() for line in world.logs), "the logs name no wish"
@@ -360,15 +410,21 @@ def test_no_answer_to_a_caller_not_entitled_holds_a_marker(world):
 def test_no_inbox_item_holds_a_marker(world):
     items = [item for item in all_items(world.table) if item.get("type", {}).get("S") == "inbox"]
     assert items, "no inbox item was written"
-    found = [f"inbox {item['owner']['S']} ({item.get('event', {}).get('S')}): {hit}"
-             for item in items for hit in hits(json.dumps(item, ensure_ascii=False), world.markers)]
+    found = [
+        f"inbox {item['owner']['S']} ({item.get('event', {}).get('S')}): {hit}"
+        for item in items
+        for hit in hits(json.dumps(item, ensure_ascii=False), world.markers)
+    ]
     report(found, "inbox items")
 
 
 def test_no_message_sent_holds_a_marker(world):
     """The outbox: every SMS, e-mail and chat-group message that left."""
-    found = [f"{line.get('channel')} to {line.get('to')}: {hit}"
-             for line in world.outbox() for hit in hits(json.dumps(line, ensure_ascii=False), world.markers)]
+    found = [
+        f"{line.get('channel')} to {line.get('to')}: {hit}"
+        for line in world.outbox()
+        for hit in hits(json.dumps(line, ensure_ascii=False), world.markers)
+    ]
     report(found, "the outbox (SMS, e-mail, chat)")
 
 
@@ -376,8 +432,9 @@ def idempotency_items(world: World) -> list[dict]:
     """Every record of the idempotency table (test-only Scan)."""
     client, items, start = boto3.client("dynamodb"), [], None
     while True:
-        page = client.scan(TableName=world.stack.outputs["IdempotencyTableName"],
-                           **({"ExclusiveStartKey": start} if start else {}))
+        page = client.scan(
+            TableName=world.stack.outputs["IdempotencyTableName"], **({"ExclusiveStartKey": start} if start else {})
+        )
         items += page["Items"]
         start = page.get("LastEvaluatedKey")
         if not start:
@@ -394,8 +451,11 @@ def test_the_idempotency_table_holds_no_personal_data(world):
     items = idempotency_items(world)
     assert items, "no idempotency record was written"
     markers = {**world.markers, VILLAGE: "the village's code"}
-    found = [f"record {item.get('id', {}).get('S', '?')[:60]}: {hit}"
-             for item in items for hit in hits(json.dumps(item, ensure_ascii=False), markers)]
+    found = [
+        f"record {item.get('id', {}).get('S', '?')[:60]}: {hit}"
+        for item in items
+        for hit in hits(json.dumps(item, ensure_ascii=False), markers)
+    ]
     report(found, "the idempotency table")
 
 
@@ -425,10 +485,16 @@ def test_erasure_leaves_no_personal_data_anywhere(world):
     after = world.call("GET", f"/wishes/{erased.id}", OFFICER, expect=200).json
     assert after["beneficiary_alias"] == before["beneficiary_alias"] and after["status"] == before["status"]
     found = [f"answer: {hit}" for hit in hits(reply.text + json.dumps(after, ensure_ascii=False), markers)]
-    found += [f"item {item['PK']['S']} {item['SK']['S']}: {hit}" for item in all_items(world.table)
-              for hit in hits(json.dumps(item, ensure_ascii=False), markers)]
-    found += [f"idempotency record: {hit}" for item in idempotency_items(world)
-              for hit in hits(json.dumps(item, ensure_ascii=False), markers)]
+    found += [
+        f"item {item['PK']['S']} {item['SK']['S']}: {hit}"
+        for item in all_items(world.table)
+        for hit in hits(json.dumps(item, ensure_ascii=False), markers)
+    ]
+    found += [
+        f"idempotency record: {hit}"
+        for item in idempotency_items(world)
+        for hit in hits(json.dumps(item, ensure_ascii=False), markers)
+    ]
     found += [f"log: {hit}" for line in capture.lines for hit in hits(line, markers)]
     trail = world.call("GET", f"/wishes/{erased.id}/events", OFFICER, expect=200).json["items"]
     assert trail[-1]["action"] == "erased", trail[-1]
@@ -439,15 +505,27 @@ def test_donors_never_get_the_officers_note(world):
     """Decision 4: after confirmation a donor hears the feedback (or the default thanks), never the note."""
     donors = {f"user#{who['sub']}" for who in DONORS}
     addresses = {f"1350000{k:04d}" for k in range(1, len(DONORS) + 1)} | {
-        f"p{k}@example.org" for k in range(1, len(DONORS) + 1)}
+        f"p{k}@example.org" for k in range(1, len(DONORS) + 1)
+    }
     note = {OFFICERS_NOTE: "N+1"}
-    found = [f"inbox {item['owner']['S']}: {hit}" for item in all_items(world.table)
-             if item.get("type", {}).get("S") == "inbox" and item["owner"]["S"] in donors
-             for hit in hits(json.dumps(item, ensure_ascii=False), note)]
-    found += [f"{line.get('channel')} to {line.get('to')}: {hit}" for line in world.outbox()
-              if line.get("to") in addresses for hit in hits(json.dumps(line, ensure_ascii=False), note)]
-    found += [f"{request} as {caller}: {hit}" for caller, request, reply in world.answers
-              if caller in {who["sub"] for who in DONORS} for hit in hits(reply.text, note)]
+    found = [
+        f"inbox {item['owner']['S']}: {hit}"
+        for item in all_items(world.table)
+        if item.get("type", {}).get("S") == "inbox" and item["owner"]["S"] in donors
+        for hit in hits(json.dumps(item, ensure_ascii=False), note)
+    ]
+    found += [
+        f"{line.get('channel')} to {line.get('to')}: {hit}"
+        for line in world.outbox()
+        if line.get("to") in addresses
+        for hit in hits(json.dumps(line, ensure_ascii=False), note)
+    ]
+    found += [
+        f"{request} as {caller}: {hit}"
+        for caller, request, reply in world.answers
+        if caller in {who["sub"] for who in DONORS}
+        for hit in hits(reply.text, note)
+    ]
     report(found, "what donors got")
 
 

@@ -37,8 +37,11 @@ def erase(api, wish, as_=OFFICER, body=None):
 
 
 def private_item(table, wish_id):
-    item = boto3.client("dynamodb").get_item(TableName=table, Key={"PK": {"S": f"WISH#{wish_id}"},
-                                                                   "SK": {"S": "PRIVATE"}}).get("Item")
+    item = (
+        boto3.client("dynamodb")
+        .get_item(TableName=table, Key={"PK": {"S": f"WISH#{wish_id}"}, "SK": {"S": "PRIVATE"}})
+        .get("Item")
+    )
     return from_dynamo(item or {})
 
 
@@ -75,7 +78,8 @@ def test_an_officer_erases_the_private_part_and_the_wish_stays(api, table):
     assert view["view"] == "private" and view["beneficiary"] is None and view["personal_data_erased"] is True
     assert view["beneficiary_alias"] == before["beneficiary_alias"] == "谢女士"
     assert {k: v for k, v in view.items() if k not in ("beneficiary", "personal_data_erased")} == {
-        k: v for k, v in before.items() if k not in ("beneficiary", "personal_data_erased")}
+        k: v for k, v in before.items() if k not in ("beneficiary", "personal_data_erased")
+    }
 
     again = api.get(f"/wishes/{wish['id']}", as_=OFFICER).json
     assert again["beneficiary"] is None and again["personal_data_erased"] is True
@@ -101,8 +105,7 @@ def test_the_submitter_an_admin_and_every_officer_above_the_village_may_erase(ap
     assert trail(api, wish)[-1]["actor"] == who["sub"]
 
 
-@pytest.mark.parametrize(("who", "status"), [(DONOR, 403), (OTHER_RESIDENT, 404), (FOREIGN_OFFICER, 404),
-                                             (None, 401)])
+@pytest.mark.parametrize(("who", "status"), [(DONOR, 403), (OTHER_RESIDENT, 404), (FOREIGN_OFFICER, 404), (None, 401)])
 def test_nobody_else_may_erase_and_nothing_is_written(api, table, who, status):
     wish = open_wish(api)
     events = len(trail(api, wish))
@@ -168,7 +171,8 @@ def test_the_erased_event_tells_the_region_officers_and_no_donor(api, stack, tab
     handled = pipeline.run()
     jobs = [json.loads(message["Body"]) for message in handled]
     assert [(job["event"], job["audience"], job["recipient"]["id"]) for job in jobs] == [
-        ("erased", "officer", wish["region_code"])]  # the village unit that handles it
+        ("erased", "officer", wish["region_code"])
+    ]  # the village unit that handles it
     assert api.get("/me/notifications", as_=DONOR).json["items"] == donor_inbox
     assert holds_private(jobs) == [] and holds_private(pipeline.sent()) == []
 
@@ -177,8 +181,10 @@ def test_the_erased_event_tells_the_region_officers_and_no_donor(api, stack, tab
 def test_a_finished_wish_is_put_on_the_due_index_in_the_same_write(api, table, stack):
     fulfilled, rejected, cancelled, still_open = open_wish(api), submit(api), open_wish(api), open_wish(api)
     fulfil(api, fulfilled)
-    assert api.post(f"/wishes/{rejected['id']}/review", {"decision": "reject", "reason": "不符合条件"},
-                    as_=OFFICER).status == 200
+    assert (
+        api.post(f"/wishes/{rejected['id']}/review", {"decision": "reject", "reason": "不符合条件"}, as_=OFFICER).status
+        == 200
+    )
     assert api.post(f"/wishes/{cancelled['id']}/cancellation", {"reason": "已解决"}, as_=RESIDENT).status == 200
     for wish in (fulfilled, rejected, cancelled):
         item = private_item(table, wish["id"])
@@ -255,7 +261,8 @@ def test_the_sweep_is_scheduled_with_a_dead_letter_queue_and_alarm(stack):
     assert schedule["Type"] == "ScheduleV2"
     assert schedule["Properties"]["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": ["RetentionDeadLetterQueue", "Arn"]}}
     assert function["EventInvokeConfig"]["DestinationConfig"]["OnFailure"]["Destination"] == {
-        "Fn::GetAtt": ["RetentionDeadLetterQueue", "Arn"]}
+        "Fn::GetAtt": ["RetentionDeadLetterQueue", "Arn"]
+    }
     alarm = resources["RetentionDeadLetterAlarm"]["Properties"]
     assert alarm["Dimensions"][0]["Value"] == {"Fn::GetAtt": ["RetentionDeadLetterQueue", "QueueName"]}
     # the local runtime fires it like every other schedule of the template
@@ -281,7 +288,8 @@ def test_an_officers_read_of_a_private_view_is_logged_for_the_admin(api, table):
     entries = access_log(api, wish).json["items"]
     assert [(e["actor"], e["actor_role"], e["actor_region"], e["route"]) for e in entries] == [
         (CITY_OFFICER["sub"], "officer", "4312", "POST /wishes/{id}/review"),
-        (OFFICER["sub"], "officer", "431222", "GET /wishes/{id}")]
+        (OFFICER["sub"], "officer", "431222", "GET /wishes/{id}"),
+    ]
     assert all(e["wish_id"] == wish["id"] and e["at"] for e in entries)
     assert holds_private(entries) == []
     stored = [item for item in all_items(table) if item["type"]["S"] == "access"]
@@ -299,26 +307,36 @@ def test_an_admins_reads_are_logged_too_and_read_back_by_actor_and_period(api):
     # page by page with the cursor
     seen, cursor = [], None
     while True:
-        page = api.get("/access-log", as_=ADMIN, query={"actor": OFFICER["sub"], "limit": 2,
-                                                        **({"cursor": cursor} if cursor else {})}).json
+        page = api.get(
+            "/access-log",
+            as_=ADMIN,
+            query={"actor": OFFICER["sub"], "limit": 2, **({"cursor": cursor} if cursor else {})},
+        ).json
         seen += page["items"]
         cursor = page["next_cursor"]
         if not cursor:
             break
     assert seen == reply.json["items"]
     # a period that ends before the reads finds none; one around them finds all
-    assert api.get("/access-log", as_=ADMIN, query={"actor": OFFICER["sub"],
-                                                    "to": "2020-01-01T00:00:00Z"}).json["items"] == []
-    around = api.get("/access-log", as_=ADMIN, query={"actor": OFFICER["sub"], "from": "2020-01-01T00:00:00Z",
-                                                      "to": "2999-01-01T00:00:00+08:00"}).json["items"]
+    assert (
+        api.get("/access-log", as_=ADMIN, query={"actor": OFFICER["sub"], "to": "2020-01-01T00:00:00Z"}).json["items"]
+        == []
+    )
+    around = api.get(
+        "/access-log",
+        as_=ADMIN,
+        query={"actor": OFFICER["sub"], "from": "2020-01-01T00:00:00Z", "to": "2999-01-01T00:00:00+08:00"},
+    ).json["items"]
     assert len(around) == 3
     assert [e["actor"] for e in api.get("/access-log", as_=ADMIN, query={"actor": ADMIN["sub"]}).json["items"]] == [
-        ADMIN["sub"]]
+        ADMIN["sub"]
+    ]
     assert [e["actor"] for e in access_log(api, first).json["items"]].count(ADMIN["sub"]) == 1
 
 
-@pytest.mark.parametrize(("who", "status"), [(OFFICER, 403), (CITY_OFFICER, 403), (DONOR, 403), (RESIDENT, 403),
-                                             (None, 401)])
+@pytest.mark.parametrize(
+    ("who", "status"), [(OFFICER, 403), (CITY_OFFICER, 403), (DONOR, 403), (RESIDENT, 403), (None, 401)]
+)
 def test_only_admins_read_the_access_log(api, who, status):
     wish = open_wish(api)
     assert access_log(api, wish, as_=who).status == status
@@ -329,8 +347,9 @@ def test_the_access_log_refuses_bad_parameters(api):
     wish = open_wish(api)
     assert access_log(api, {"id": "0" * 32}).status == 404
     assert api.get("/access-log", as_=ADMIN).status == 422  # actor is required
-    bad = api.get("/access-log", as_=ADMIN, query={"actor": "x", "from": "2030-01-02T00:00:00Z",
-                                                   "to": "2030-01-01T00:00:00Z"})
+    bad = api.get(
+        "/access-log", as_=ADMIN, query={"actor": "x", "from": "2030-01-02T00:00:00Z", "to": "2030-01-01T00:00:00Z"}
+    )
     assert bad.status == 422 and bad.json["errors"][0]["field"] == "to"
     assert api.get("/access-log", as_=ADMIN, query={"actor": "x", "from": "yesterday"}).status == 422
     other = api.get("/access-log", as_=ADMIN, query={"actor": "x", "cursor": "bm90IGEgY3Vyc29y"})

@@ -70,8 +70,9 @@ def test_the_submitting_resident_gets_the_private_view_of_her_cancellation(api):
 
 
 # ---------------------------------------------------------------- 2: no village filter for the public
-@pytest.mark.parametrize("who", [None, DONOR, RESIDENT, FOREIGN_OFFICER], ids=["anonymous", "donor", "resident",
-                                                                               "foreign-officer"])
+@pytest.mark.parametrize(
+    "who", [None, DONOR, RESIDENT, FOREIGN_OFFICER], ids=["anonymous", "donor", "resident", "foreign-officer"]
+)
 @pytest.mark.parametrize("campaign", [None, "0" * 32])
 def test_a_village_filter_is_refused_to_whoever_may_not_see_villages(api, who, campaign):
     open_wish(api)
@@ -100,16 +101,25 @@ def _iso(days):
 
 
 def _matched_campaign(api):
-    reply = api.post("/campaigns", {
-        "name": "六一 留守儿童专场", "region_code": "4312", "starts_at": _iso(-1), "ends_at": _iso(30),
-        "matching": {"sponsor_id": SPONSOR["sub"], "sponsor_name": "某某公司", "cap_fen": 100_000}}, as_=ADMIN)
+    reply = api.post(
+        "/campaigns",
+        {
+            "name": "六一 留守儿童专场",
+            "region_code": "4312",
+            "starts_at": _iso(-1),
+            "ends_at": _iso(30),
+            "matching": {"sponsor_id": SPONSOR["sub"], "sponsor_name": "某某公司", "cap_fen": 100_000},
+        },
+        as_=ADMIN,
+    )
     assert reply.status == 201, reply.text
     return reply.json
 
 
 def _pooled(api, campaign):
-    wish = submit(api, campaign_id=campaign["id"], target_fen=100_000, groups=["left_behind_children"],
-                  category="study")
+    wish = submit(
+        api, campaign_id=campaign["id"], target_fen=100_000, groups=["left_behind_children"], category="study"
+    )
     reply = api.post(f"/wishes/{wish['id']}/review", {"decision": "approve", "mode": "pooled"}, as_=OFFICER)
     assert reply.status == 200, reply.text
     return reply.json
@@ -141,16 +151,20 @@ def test_campaign_views_never_show_the_sponsors_login_id(api):
     campaign = _matched_campaign(api)
     assert SPONSOR["sub"] not in json.dumps(campaign)
     api.post(f"/campaigns/{campaign['id']}/matching/acceptance", as_=SPONSOR)
-    for reply in (api.get(f"/campaigns/{campaign['id']}"), api.get("/campaigns"),
-                  api.get(f"/campaigns/{campaign['id']}", as_=ADMIN)):
+    for reply in (
+        api.get(f"/campaigns/{campaign['id']}"),
+        api.get("/campaigns"),
+        api.get(f"/campaigns/{campaign['id']}", as_=ADMIN),
+    ):
         assert reply.status == 200 and SPONSOR["sub"] not in reply.text, reply.text
     shown = api.get(f"/campaigns/{campaign['id']}").json["matching"]
     assert shown == {"sponsor_name": SPONSOR["name"], "cap_fen": 100_000, "status": "active"}
 
 
 def test_a_campaign_without_matching_has_nothing_to_accept(api):
-    reply = api.post("/campaigns", {"name": "无配捐", "region_code": "4312", "starts_at": _iso(-1),
-                                    "ends_at": _iso(30)}, as_=ADMIN)
+    reply = api.post(
+        "/campaigns", {"name": "无配捐", "region_code": "4312", "starts_at": _iso(-1), "ends_at": _iso(30)}, as_=ADMIN
+    )
     assert api.post(f"/campaigns/{reply.json['id']}/matching/acceptance", as_=SPONSOR).status == 404
 
 
@@ -164,10 +178,14 @@ def test_donors_never_hear_the_officers_confirmation_note(api, stack):
         assert api.post(f"/wishes/{wish['id']}/claims", {}, as_=DONOR).status == 201
         api.post(f"/wishes/{wish['id']}/delivery", {"note": "已送达"}, as_=DONOR)
     pipeline.read_stream()
-    api.post(f"/wishes/{without['id']}/confirmation", {"accepted": True, "note": "内部：家属说还缺一台冰箱"},
-             as_=OFFICER)
-    api.post(f"/wishes/{with_feedback['id']}/confirmation",
-             {"accepted": True, "note": "内部备注", "feedback": "谢谢好心人！"}, as_=OFFICER)
+    api.post(
+        f"/wishes/{without['id']}/confirmation", {"accepted": True, "note": "内部：家属说还缺一台冰箱"}, as_=OFFICER
+    )
+    api.post(
+        f"/wishes/{with_feedback['id']}/confirmation",
+        {"accepted": True, "note": "内部备注", "feedback": "谢谢好心人！"},
+        as_=OFFICER,
+    )
     pipeline.run()
     items = api.get("/me/notifications", as_=DONOR).json["items"]
     bodies = {item["title"]: item["body"] for item in items if item["event"] == "fulfilled"}
@@ -178,8 +196,9 @@ def test_donors_never_hear_the_officers_confirmation_note(api, stack):
 
 # ---------------------------------------------------------------- 6: idempotency records without personal data
 def _idempotency_items(stack):
-    name = next(spec.env["IDEMPOTENCY_TABLE_NAME"] for spec in stack.functions.values()
-                if "IDEMPOTENCY_TABLE_NAME" in spec.env)
+    name = next(
+        spec.env["IDEMPOTENCY_TABLE_NAME"] for spec in stack.functions.values() if "IDEMPOTENCY_TABLE_NAME" in spec.env
+    )
     return all_items(name)
 
 

@@ -36,10 +36,16 @@ def _personal_data_error(reply, field):
 
 
 # ---------------------------------------------------------------- leak 5: personal data in public text
-@pytest.mark.parametrize(("field", "text"), [
-    ("title", "给谢桂云买电视"), ("title", "电视 139-1234-5678"), ("description", f"身份证{ID_NUMBER}，想要电视"),
-    ("description", "请联系 0745-2345678"), ("description", "谢 桂 云想要一台电视机"),
-])
+@pytest.mark.parametrize(
+    ("field", "text"),
+    [
+        ("title", "给谢桂云买电视"),
+        ("title", "电视 139-1234-5678"),
+        ("description", f"身份证{ID_NUMBER}，想要电视"),
+        ("description", "请联系 0745-2345678"),
+        ("description", "谢 桂 云想要一台电视机"),
+    ],
+)
 def test_submission_refuses_personal_data_in_public_text(api, table, field, text):
     before = len(all_items(table))
     reply = api.post("/wishes", wish_body(**{field: text}), as_=RESIDENT)
@@ -50,22 +56,31 @@ def test_submission_refuses_personal_data_in_public_text(api, table, field, text
 def test_review_refuses_to_publish_stored_text_with_personal_data(api, table):
     wish = submit(api)
     # Text stored before the check existed (or written around it): approving would publish it.
-    boto3.client("dynamodb").update_item(TableName=table, Key=wish_key(wish["id"]),
-                                         UpdateExpression="SET description = :d",
-                                         ExpressionAttributeValues={":d": {"S": "谢桂云家，电话13912345678"}})
+    boto3.client("dynamodb").update_item(
+        TableName=table,
+        Key=wish_key(wish["id"]),
+        UpdateExpression="SET description = :d",
+        ExpressionAttributeValues={":d": {"S": "谢桂云家，电话13912345678"}},
+    )
     approve = api.post(f"/wishes/{wish['id']}/review", {"decision": "approve"}, as_=CITY_OFFICER)
     _personal_data_error(approve, "description")
-    rejected = api.post(f"/wishes/{wish['id']}/review", {"decision": "reject", "reason": "描述里有电话号码"},
-                        as_=CITY_OFFICER)
+    rejected = api.post(
+        f"/wishes/{wish['id']}/review", {"decision": "reject", "reason": "描述里有电话号码"}, as_=CITY_OFFICER
+    )
     assert rejected.status == 200 and rejected.json["status"] == "rejected"
 
 
 def test_stored_phone_and_id_numbers_are_masked_in_public_views_and_the_ledger(api, table):
     wish = open_wish(api)
     boto3.client("dynamodb").update_item(
-        TableName=table, Key=wish_key(wish["id"]), UpdateExpression="SET title = :t, description = :d",
-        ExpressionAttributeValues={":t": {"S": "电视13912345678"},
-                                   ":d": {"S": f"身份证 {ID_NUMBER} 电话 0745 2345678"}})
+        TableName=table,
+        Key=wish_key(wish["id"]),
+        UpdateExpression="SET title = :t, description = :d",
+        ExpressionAttributeValues={
+            ":t": {"S": "电视13912345678"},
+            ":d": {"S": f"身份证 {ID_NUMBER} 电话 0745 2345678"},
+        },
+    )
     for reply in (api.get(f"/wishes/{wish['id']}", as_=DONOR), api.get("/wishes", query={"region": "431222"})):
         assert reply.status == 200
         assert "13912345678" not in reply.text and ID_NUMBER not in reply.text and "2345678" not in reply.text
@@ -94,8 +109,9 @@ def test_delivery_note_and_feedback_refuse_personal_data(api):
 
 
 # ---------------------------------------------------------------- leak 10: text and money fields
-@pytest.mark.parametrize("title", ["电视\u202e机", "电视\u2066机", "电视\x00机", "电视\x1b[31m", "\u200b\u200d",
-                                   "\u2060\ufeff", " \u200b "])
+@pytest.mark.parametrize(
+    "title", ["电视\u202e机", "电视\u2066机", "电视\x00机", "电视\x1b[31m", "\u200b\u200d", "\u2060\ufeff", " \u200b "]
+)
 def test_text_with_control_bidi_or_nothing_visible_is_refused(api, title):
     reply = api.post("/wishes", wish_body(title=title), as_=RESIDENT)
     assert reply.status == 422, reply.text
@@ -118,8 +134,9 @@ def test_money_in_fen_is_a_json_integer(api, amount):
 
 def test_a_pledge_amount_is_a_json_integer(api):
     wish = submit(api)
-    assert api.post(f"/wishes/{wish['id']}/review", {"decision": "approve", "mode": "pooled"},
-                    as_=OFFICER).status == 200
+    assert (
+        api.post(f"/wishes/{wish['id']}/review", {"decision": "approve", "mode": "pooled"}, as_=OFFICER).status == 200
+    )
     for amount in ("100", True, 100.0):
         reply = api.post(f"/wishes/{wish['id']}/claims", {"amount_fen": amount}, as_=DONOR)
         assert reply.status == 422 and reply.json["errors"][0]["field"] == "amount_fen", reply.text
@@ -128,9 +145,15 @@ def test_a_pledge_amount_is_a_json_integer(api):
 # ---------------------------------------------------------------- leak 11: no 500 on client input
 def _raw(api, method, path, body, *, base64_encoded=False, as_=RESIDENT):
     route, parameters = api._route(method, path)  # noqa: SLF001 - the raw body bypasses api.post's JSON
-    event = http_event(method, path, route_key=route.route_key, path_parameters=parameters,
-                       headers={"content-type": "application/json"}, body=None,
-                       claims={"iss": "https://issuer.test", "aud": "micro-wish-test", **as_})
+    event = http_event(
+        method,
+        path,
+        route_key=route.route_key,
+        path_parameters=parameters,
+        headers={"content-type": "application/json"},
+        body=None,
+        claims={"iss": "https://issuer.test", "aud": "micro-wish-test", **as_},
+    )
     event["body"], event["isBase64Encoded"] = body, base64_encoded
     result = api.invoke(route.function, event)
     return result["statusCode"], json.loads(result["body"])
@@ -169,12 +192,20 @@ def test_calendar_edge_dates_in_the_ledger_and_stats_are_a_422(api, start, end):
         assert reply.json["errors"][0]["field"] in query
 
 
-@pytest.mark.parametrize(("starts", "ends"), [("0001-01-01T00:00:00+08:00", "2026-12-31T00:00:00+08:00"),
-                                              ("2026-01-01T00:00:00+08:00", "9999-12-31T23:59:59-08:00")])
+@pytest.mark.parametrize(
+    ("starts", "ends"),
+    [
+        ("0001-01-01T00:00:00+08:00", "2026-12-31T00:00:00+08:00"),
+        ("2026-01-01T00:00:00+08:00", "9999-12-31T23:59:59-08:00"),
+    ],
+)
 def test_calendar_edge_campaign_periods_are_a_422(api, table, starts, ends):
     before = len(all_items(table))
-    reply = api.post("/campaigns", {"name": "春蕾专场", "region_code": "4312", "starts_at": starts, "ends_at": ends},
-                     as_=CITY_OFFICER)
+    reply = api.post(
+        "/campaigns",
+        {"name": "春蕾专场", "region_code": "4312", "starts_at": starts, "ends_at": ends},
+        as_=CITY_OFFICER,
+    )
     assert reply.status == 422, reply.text
     assert len(all_items(table)) == before
 
@@ -196,9 +227,17 @@ def test_every_operation_documents_its_problem_answers_and_a_success(api):
 
 
 def test_stored_inbox_texts_are_masked_on_the_way_out(api, table):
-    InboxStore(table).put_notification(f"user#{DONOR['sub']}", {
-        "id": "n1", "created_at": "2026-06-01T00:00:00.000Z", "event": "fulfilled", "wish_id": "w1",
-        "title": "电视13912345678已圆梦", "body": f"身份证{ID_NUMBER}，谢谢您的爱心！"})
+    InboxStore(table).put_notification(
+        f"user#{DONOR['sub']}",
+        {
+            "id": "n1",
+            "created_at": "2026-06-01T00:00:00.000Z",
+            "event": "fulfilled",
+            "wish_id": "w1",
+            "title": "电视13912345678已圆梦",
+            "body": f"身份证{ID_NUMBER}，谢谢您的爱心！",
+        },
+    )
     reply = api.get("/me/notifications", as_=DONOR)
     assert reply.status == 200, reply.text
     assert "13912345678" not in reply.text and ID_NUMBER not in reply.text

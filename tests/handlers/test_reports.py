@@ -39,19 +39,58 @@ from tests.support.people import (
 from tests.support.stats_feed import audit_items, feed, records_of
 
 CST = timezone(timedelta(hours=8))
-VILLAGES = ["431222250201", "431222250202", "431222250203", "431221110201", "431221110202", "431223100201",
-            "431224100201", "431228100201", "431281203201", "431281203202", "431202101201"]
+VILLAGES = [
+    "431222250201",
+    "431222250202",
+    "431222250203",
+    "431221110201",
+    "431221110202",
+    "431223100201",
+    "431224100201",
+    "431228100201",
+    "431281203201",
+    "431281203202",
+    "431202101201",
+]
 CATEGORIES = ["goods", "skill", "yard", "study", "care"]
-GROUPS = ["women_in_hardship", "disabled_women", "left_behind_women", "children_in_hardship",
-          "left_behind_children", "de_facto_orphans", "elderly_alone", "disabled"]
+GROUPS = [
+    "women_in_hardship",
+    "disabled_women",
+    "left_behind_women",
+    "children_in_hardship",
+    "left_behind_children",
+    "de_facto_orphans",
+    "elderly_alone",
+    "disabled",
+]
 INDIVIDUALS = [person("donor", f"person-{n}", name=f"爱心人士{n}") for n in range(16)]
 UNITS = [{**person("donor", f"unit-{n}", name=f"巾帼文明岗{n}"), "custom:donor_type": "unit"} for n in range(8)]
 SPONSOR = person("donor", "sponsor-1", name="怀化市女企业家协会")
 RESIDENTS = [person("resident", f"resident-{n}") for n in range(1, 4)]
-FATES = ["submitted", "rejected", "cancel_submitted", "open", "escalated", "claimed", "withdrawn", "lapse",
-         "assigned", "accepted", "declined", "delivered", "delivery_rejected", "fulfilled", "fulfilled",
-         "fulfilled", "cancel_claimed", "pooled", "pooled_withdraw", "pooled_fulfilled", "pooled_fulfilled",
-         "pooled_cancelled"]
+FATES = [
+    "submitted",
+    "rejected",
+    "cancel_submitted",
+    "open",
+    "escalated",
+    "claimed",
+    "withdrawn",
+    "lapse",
+    "assigned",
+    "accepted",
+    "declined",
+    "delivered",
+    "delivery_rejected",
+    "fulfilled",
+    "fulfilled",
+    "fulfilled",
+    "cancel_claimed",
+    "pooled",
+    "pooled_withdraw",
+    "pooled_fulfilled",
+    "pooled_fulfilled",
+    "pooled_cancelled",
+]
 
 
 def ok(reply, *statuses):
@@ -67,12 +106,22 @@ WISHES = int(os.environ.get("MICROWISH_REPORT_WISHES", "200"))
 
 def run_script(api, shift, n_wishes=WISHES, seed=6):
     rng = random.Random(seed)
-    campaign = ok(api.post("/campaigns", {
-        "name": "六一 留守儿童专场", "description": "爱心妈妈圆梦留守儿童", "region_code": "4312",
-        "starts_at": _iso(-1), "ends_at": _iso(400), "groups": ["left_behind_children", "children_in_hardship"],
-        "categories": ["study", "goods"],
-        "matching": {"sponsor_id": SPONSOR["sub"], "sponsor_name": SPONSOR["name"], "cap_fen": 150_000}},
-        as_=ADMIN))
+    campaign = ok(
+        api.post(
+            "/campaigns",
+            {
+                "name": "六一 留守儿童专场",
+                "description": "爱心妈妈圆梦留守儿童",
+                "region_code": "4312",
+                "starts_at": _iso(-1),
+                "ends_at": _iso(400),
+                "groups": ["left_behind_children", "children_in_hardship"],
+                "categories": ["study", "goods"],
+                "matching": {"sponsor_id": SPONSOR["sub"], "sponsor_name": SPONSOR["name"], "cap_fen": 150_000},
+            },
+            as_=ADMIN,
+        )
+    )
     ok(api.post(f"/campaigns/{campaign['id']}/matching/acceptance", as_=SPONSOR))  # binds the sponsor
     waves = [0, 16, 36, 71]  # crosses month boundaries
     per_wave = n_wishes // len(waves)
@@ -86,8 +135,7 @@ def run_script(api, shift, n_wishes=WISHES, seed=6):
             join = rng.choice(["submission", "review", None]) if fits else None
             pooled = fate.startswith("pooled")
             target = rng.choice([None, 20_000, 50_000, 80_000]) if not pooled else rng.choice([30_000, 60_000])
-            body = {"category": category, "groups": groups, "region_code": rng.choice(VILLAGES),
-                    "target_fen": target}
+            body = {"category": category, "groups": groups, "region_code": rng.choice(VILLAGES), "target_fen": target}
             if join == "submission":
                 body["campaign_id"] = campaign["id"]
             wish = submit(api, as_=rng.choice(RESIDENTS), **body)
@@ -120,8 +168,13 @@ def _review(api, wish, fate, join, pooled, campaign):
     if fate == "submitted":
         return
     if fate == "cancel_submitted":
-        ok(api.post(f"/wishes/{wish['id']}/cancellation", {"reason": "已自行解决"}, as_=OFFICER
-                    if wish["region_code"].startswith("431222") else CITY_OFFICER))
+        ok(
+            api.post(
+                f"/wishes/{wish['id']}/cancellation",
+                {"reason": "已自行解决"},
+                as_=OFFICER if wish["region_code"].startswith("431222") else CITY_OFFICER,
+            )
+        )
         return
     if fate == "rejected":
         ok(api.post(f"/wishes/{wish['id']}/review", {"decision": "reject", "reason": "不符合条件"}, as_=CITY_OFFICER))
@@ -253,16 +306,28 @@ class Trail:
                     for key in keys:
                         tags[key]["value_fen"] += event["amount_fen"]
                     donors.update(event.get("donor_ids") or [])
-                    durations.append((datetime.fromisoformat(event["at"].replace("Z", "+00:00"))
-                                      - datetime.fromisoformat(approved_at.replace("Z", "+00:00"))).days)
+                    durations.append(
+                        (
+                            datetime.fromisoformat(event["at"].replace("Z", "+00:00"))
+                            - datetime.fromisoformat(approved_at.replace("Z", "+00:00"))
+                        ).days
+                    )
             if status:
                 counts[f"now:{status}"] += 1
         approved, fulfilled = counts["approved"], counts["fulfilled"]
         return {
-            "submitted": counts["submitted"], "approved": approved, "fulfilled": fulfilled,
-            "rejected": counts["rejected"], "cancelled": counts["cancelled"], "value_fen": counts["value_fen"],
-            "in_review": counts["now:submitted"], "open": counts["now:open"], "assigned": counts["now:assigned"],
-            "claimed": counts["now:claimed"], "delivered": counts["now:delivered"], "donors": len(donors),
+            "submitted": counts["submitted"],
+            "approved": approved,
+            "fulfilled": fulfilled,
+            "rejected": counts["rejected"],
+            "cancelled": counts["cancelled"],
+            "value_fen": counts["value_fen"],
+            "in_review": counts["now:submitted"],
+            "open": counts["now:open"],
+            "assigned": counts["now:assigned"],
+            "claimed": counts["now:claimed"],
+            "delivered": counts["now:delivered"],
+            "donors": len(donors),
             "fulfilment_rate": round(min(1.0, fulfilled / approved), 4) if approved else 0.0,
             "median_days_to_fulfil": float(statistics.median(durations)) if durations else None,
             "by_category": {code: tags[f"c:{code}"] for code in CATEGORIES},
@@ -304,9 +369,24 @@ class Trail:
         return split
 
 
-FIELDS = ["submitted", "approved", "fulfilled", "rejected", "cancelled", "value_fen", "in_review", "open",
-          "assigned", "claimed", "delivered", "donors", "fulfilment_rate", "median_days_to_fulfil", "by_category",
-          "by_group"]
+FIELDS = [
+    "submitted",
+    "approved",
+    "fulfilled",
+    "rejected",
+    "cancelled",
+    "value_fen",
+    "in_review",
+    "open",
+    "assigned",
+    "claimed",
+    "delivered",
+    "donors",
+    "fulfilment_rate",
+    "median_days_to_fulfil",
+    "by_category",
+    "by_group",
+]
 
 
 def assert_stats(api, trail, region, campaign=None, start=None, end=None):
@@ -338,13 +418,14 @@ def assert_leaderboard(api, trail, region, start=None, end=None):
     assert reply.status == 200, reply.text
     expected = trail.leaderboard(region, start, end)
     # Entries name donors by an opaque ref (issue 14): the donors' records say whose ref is whose.
-    owner = {item["donor_ref"]["S"]: item["PK"]["S"].removeprefix("DONOR#")
-             for item in all_items(api.stack.outputs["WishTableName"])
-             if item["SK"]["S"] == "RECORD" and "donor_ref" in item}
+    owner = {
+        item["donor_ref"]["S"]: item["PK"]["S"].removeprefix("DONOR#")
+        for item in all_items(api.stack.outputs["WishTableName"])
+        if item["SK"]["S"] == "RECORD" and "donor_ref" in item
+    }
     for kind in ("individuals", "units"):
         assert not {e["donor_ref"] for e in reply.json[kind]} & set(owner.values())  # never a login id
-        got = {owner[e["donor_ref"]]: {"fulfilled": e["wishes"], "value_fen": e["value_fen"]}
-               for e in reply.json[kind]}
+        got = {owner[e["donor_ref"]]: {"fulfilled": e["wishes"], "value_fen": e["value_fen"]} for e in reply.json[kind]}
         assert got == expected[kind], (kind, region, start, end)
         ranks = [(-e["wishes"], -e["value_fen"]) for e in reply.json[kind]]
         assert ranks == sorted(ranks)
@@ -359,15 +440,32 @@ def test_every_figure_equals_a_recount_of_the_audit_trail(api, table, shift):
     items = audit_items(table)
     trail = Trail(items)
     actions = {event["action"] for event in trail.events}
-    assert {"submitted", "approved", "rejected", "claimed", "pledged", "withdrawn", "assigned", "accepted",
-            "declined", "delivered", "fulfilled", "delivery_rejected", "escalated", "lapsed", "cancelled",
-            "reminder"} <= actions, actions
+    assert {
+        "submitted",
+        "approved",
+        "rejected",
+        "claimed",
+        "pledged",
+        "withdrawn",
+        "assigned",
+        "accepted",
+        "declined",
+        "delivered",
+        "fulfilled",
+        "delivery_rejected",
+        "escalated",
+        "lapsed",
+        "cancelled",
+        "reminder",
+    } <= actions, actions
     records = records_of(items)
     # out of order, every record twice, and one batch replayed whole; a non-audit record is ignored
     shuffled = records[:]
     random.Random(1).shuffle(shuffled)
-    wish_change = {"eventName": "MODIFY", "dynamodb": {"Keys": {"PK": {"S": "WISH#x"}, "SK": {"S": "WISH"}},
-                                                       "NewImage": {"type": {"S": "wish"}}}}
+    wish_change = {
+        "eventName": "MODIFY",
+        "dynamodb": {"Keys": {"PK": {"S": "WISH#x"}, "SK": {"S": "WISH"}}, "NewImage": {"type": {"S": "wish"}}},
+    }
     feed(api, [*shuffled, wish_change, *records], batch=100)
     feed(api, records[:100])
     stored = [item for item in all_items(table) if item["PK"]["S"].startswith("COUNTED#")]
@@ -382,9 +480,12 @@ def test_every_figure_equals_a_recount_of_the_audit_trail(api, table, shift):
     assert_stats(api, trail, "431222", campaign=campaign["id"])
     days = sorted({local_day(event["at"]) for event in trail.events})
     first, last = days[0], days[-1]
-    for start, end in ((first + timedelta(days=10), first + timedelta(days=45)),
-                       (None, first + timedelta(days=20)), (first + timedelta(days=30), None),
-                       (date(first.year, first.month, 1), last)):
+    for start, end in (
+        (first + timedelta(days=10), first + timedelta(days=45)),
+        (None, first + timedelta(days=20)),
+        (first + timedelta(days=30), None),
+        (date(first.year, first.month, 1), last),
+    ):
         assert_stats(api, trail, "4312", start=start, end=end)
         assert_stats(api, trail, "431222", campaign=campaign["id"], start=start, end=end)
     board = assert_leaderboard(api, trail, "4312")
@@ -412,10 +513,16 @@ def test_stats_for_an_unknown_region_are_refused_and_an_unknown_campaign_is_zero
     assert api.get("/donors/leaderboard", query={"region": "4399"}).status == 422
 
 
-@pytest.mark.parametrize("query, field", [
-    ({"region": "43x"}, "region"), ({"region": "431222250201"}, "region"), ({"from": "2024-13-01"}, "from"),
-    ({"to": "yesterday"}, "to"), ({"from": "2024-06-02", "to": "2024-06-01"}, "from"),
-])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ({"region": "43x"}, "region"),
+        ({"region": "431222250201"}, "region"),
+        ({"from": "2024-13-01"}, "from"),
+        ({"to": "yesterday"}, "to"),
+        ({"from": "2024-06-02", "to": "2024-06-01"}, "from"),
+    ],
+)
 def test_bad_report_params_are_named(api, query, field):
     for path in ("/stats", "/donors/leaderboard"):
         reply = api.get(path, query=query)
@@ -439,7 +546,7 @@ def rows(reply):
 
 
 def test_the_ledger_is_excel_ready_and_holds_no_personal_data(api):
-    fulfilled = open_wish(api, groups=["women_in_hardship", "disabled_women"], title="=HYPERLINK(\"x\")")
+    fulfilled = open_wish(api, groups=["women_in_hardship", "disabled_women"], title='=HYPERLINK("x")')
     api.post(f"/wishes/{fulfilled['id']}/claims", {}, as_=DONOR)
     api.post(f"/wishes/{fulfilled['id']}/delivery", {"note": "已送达"}, as_=DONOR)
     api.post(f"/wishes/{fulfilled['id']}/confirmation", {"accepted": True}, as_=OFFICER)
@@ -491,9 +598,17 @@ def test_a_long_ledger_comes_in_parts_with_a_cursor(api, shift):
             break
     assert seen == made and parts == 3
     today = datetime.now(CST).date()
-    period = rows(api.get("/exports/wishes.csv", query={"region": "431222", "from": (today + timedelta(days=1))
-                                                        .isoformat(), "to": (today + timedelta(days=3)).isoformat()},
-                          as_=OFFICER))
+    period = rows(
+        api.get(
+            "/exports/wishes.csv",
+            query={
+                "region": "431222",
+                "from": (today + timedelta(days=1)).isoformat(),
+                "to": (today + timedelta(days=3)).isoformat(),
+            },
+            as_=OFFICER,
+        )
+    )
     assert [row[0] for row in period[1:]] == made[1:4]
 
 

@@ -19,8 +19,11 @@ from tests.support.people import DONOR, open_wish
 def domain(stack):
     env = stack.functions["ClaimsFunction"].env
     with environment(env):
-        yield (WishRepository(stack.outputs["WishTableName"]), Settings.from_env({k: str(v) for k, v in env.items()}),
-               env["IDEMPOTENCY_TABLE_NAME"])
+        yield (
+            WishRepository(stack.outputs["WishTableName"]),
+            Settings.from_env({k: str(v) for k, v in env.items()}),
+            env["IDEMPOTENCY_TABLE_NAME"],
+        )
 
 
 def test_a_lost_condition_names_its_guard_not_its_place(api, domain):

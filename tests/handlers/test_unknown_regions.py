@@ -12,14 +12,17 @@ def _get(api, address, **kwargs):
     return api.get(path, query=dict(pair.split("=", 1) for pair in query.split("&")) if query else None, **kwargs)
 
 
-@pytest.mark.parametrize("address", [
-    "/wishes?region=99",              # no such province
-    "/wishes?region=4399",            # no such city
-    "/regions?parent=99",
-    "/stats?region=99",
-    "/donors/leaderboard?region=99",
-    "/campaigns?region=99",
-])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/wishes?region=99",  # no such province
+        "/wishes?region=4399",  # no such city
+        "/regions?parent=99",
+        "/stats?region=99",
+        "/donors/leaderboard?region=99",
+        "/campaigns?region=99",
+    ],
+)
 def test_an_unknown_region_is_refused_naming_the_field(api, address):
     reply = _get(api, address)
     assert reply.status == 422, reply.text
@@ -33,7 +36,8 @@ def test_an_officer_ledger_for_an_unknown_region_is_refused(api):
     assert reply.status == 422, reply.text
 
 
-@pytest.mark.parametrize("address", ["/wishes?region=43", "/wishes?region=431200", "/regions?parent=431222250",
-                                     "/stats?region=431222250"])
+@pytest.mark.parametrize(
+    "address", ["/wishes?region=43", "/wishes?region=431200", "/regions?parent=431222250", "/stats?region=431222250"]
+)
 def test_known_regions_still_answer(api, address):
     assert _get(api, address).status == 200

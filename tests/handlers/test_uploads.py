@@ -23,8 +23,7 @@ PHOTO = b"jpeg-bytes!"
 
 
 def ask(api, wish_id, who):
-    return api.post("/uploads", {"wish_id": wish_id, "content_type": "image/jpeg", "size_bytes": len(PHOTO)},
-                    as_=who)
+    return api.post("/uploads", {"wish_id": wish_id, "content_type": "image/jpeg", "size_bytes": len(PHOTO)}, as_=who)
 
 
 def upload(api, wish_id, who):

@@ -58,12 +58,13 @@ def test_officers_of_the_region_see_the_private_view(api):
 
 def test_the_list_filters_by_region_category_group_and_level(api):
     tv = open_wish(api)
-    school = open_wish(api, title="学费", category="study", groups=["left_behind_children"],
-                       region_code="431281203201")
+    school = open_wish(api, title="学费", category="study", groups=["left_behind_children"], region_code="431281203201")
+
     def ids(**query):
         reply = api.get("/wishes", query=query)
         assert reply.status == 200, reply.text
         return [item["id"] for item in reply.json["items"]]
+
     assert ids() == [school["id"], tv["id"]]  # newest first, the whole city by default
     assert ids(region="431281") == [school["id"]]
     assert ids(region="431222250") == [tv["id"]]
@@ -111,8 +112,9 @@ def test_a_pooled_wish_needs_a_target(api):
     wish = submit(api, target_fen=None)
     reply = api.post(f"/wishes/{wish['id']}/review", {"decision": "approve", "mode": "pooled"}, as_=OFFICER)
     assert reply.status == 422 and reply.json["errors"][0]["field"] == "target_fen"
-    reply = api.post(f"/wishes/{wish['id']}/review",
-                     {"decision": "approve", "mode": "pooled", "target_fen": 80000}, as_=OFFICER)
+    reply = api.post(
+        f"/wishes/{wish['id']}/review", {"decision": "approve", "mode": "pooled", "target_fen": 80000}, as_=OFFICER
+    )
     assert reply.json["mode"] == "pooled" and reply.json["target_fen"] == 80000
 
 
@@ -193,8 +195,9 @@ def test_the_same_json_spelled_otherwise_is_the_same_request(api, table):
 
 def test_every_change_writes_its_audit_event_in_the_same_transaction(api, table):
     wish = open_wish(api)
-    events = sorted((item for item in all_items(table) if item["SK"]["S"].startswith("AUDIT#")),
-                    key=lambda item: item["SK"]["S"])
+    events = sorted(
+        (item for item in all_items(table) if item["SK"]["S"].startswith("AUDIT#")), key=lambda item: item["SK"]["S"]
+    )
     assert [item["action"]["S"] for item in events] == ["submitted", "approved"]
     assert all(item["wish_id"]["S"] == wish["id"] for item in events)
     stored = json.dumps(events, ensure_ascii=False)

@@ -14,8 +14,13 @@ SCOPE = "20260101/us-east-1/s3/aws4_request"
 
 
 def dynamodb(action: str) -> dict[str, str]:
-    return {"REQUEST_METHOD": "POST", "PATH_INFO": "/", "HTTP_X_AMZ_TARGET": f"DynamoDB_20120810.{action}",
-            "CONTENT_TYPE": "application/x-amz-json-1.0", "HTTP_AUTHORIZATION": "AWS4-HMAC-SHA256 ..."}
+    return {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": "/",
+        "HTTP_X_AMZ_TARGET": f"DynamoDB_20120810.{action}",
+        "CONTENT_TYPE": "application/x-amz-json-1.0",
+        "HTTP_AUTHORIZATION": "AWS4-HMAC-SHA256 ...",
+    }
 
 
 def test_only_successful_data_writes_are_kept():
@@ -26,17 +31,25 @@ def test_only_successful_data_writes_are_kept():
     assert not is_journaled_write({"HTTP_X_AMZ_TARGET": "DynamoDBStreams_20120810.GetRecords"})
     assert is_journaled_write({"HTTP_X_AMZ_TARGET": "AmazonSSM.PutParameter"})
     assert not is_journaled_write({"HTTP_X_AMZ_TARGET": "AmazonSQS.SendMessage"})  # queues are not kept
-    presigned = {"REQUEST_METHOD": "PUT", "PATH_INFO": "/photos/k.jpg",
-                 "QUERY_STRING": f"X-Amz-Credential=testing%2F{SCOPE.replace('/', '%2F')}&X-Amz-Signature=ab"}
+    presigned = {
+        "REQUEST_METHOD": "PUT",
+        "PATH_INFO": "/photos/k.jpg",
+        "QUERY_STRING": f"X-Amz-Credential=testing%2F{SCOPE.replace('/', '%2F')}&X-Amz-Signature=ab",
+    }
     assert is_journaled_write(presigned)
     assert not is_journaled_write({**presigned, "REQUEST_METHOD": "GET"})
 
 
 def test_a_presigned_upload_is_kept_without_its_expiring_signature():
     credential = f"testing%2F{SCOPE.replace('/', '%2F')}"
-    environ = {"REQUEST_METHOD": "PUT", "PATH_INFO": "/photos/a b.jpg", "HTTP_X_AMZ_TAGGING": "state=pending",
-               "QUERY_STRING": f"X-Amz-Credential={credential}&X-Amz-Expires=900&x-id=PutObject",
-               "CONTENT_TYPE": "image/jpeg", "HTTP_X_AMZ_DATE": "20260101T000000Z"}
+    environ = {
+        "REQUEST_METHOD": "PUT",
+        "PATH_INFO": "/photos/a b.jpg",
+        "HTTP_X_AMZ_TAGGING": "state=pending",
+        "QUERY_STRING": f"X-Amz-Credential={credential}&X-Amz-Expires=900&x-id=PutObject",
+        "CONTENT_TYPE": "image/jpeg",
+        "HTTP_X_AMZ_DATE": "20260101T000000Z",
+    }
     line = entry(environ, b"jpeg")
     assert line["query"] == "x-id=PutObject" and line["path"] == "/photos/a b.jpg"
     assert f"Credential=testing/{SCOPE}" in line["headers"]["HTTP_AUTHORIZATION"]
@@ -45,8 +58,10 @@ def test_a_presigned_upload_is_kept_without_its_expiring_signature():
 
 
 def test_names_of_the_old_stack_become_the_new_stacks():
-    changes = name_changes({"WishTable": "microwish-WishTable-OLD", "Bucket": "b-old", "Gone": "x"},
-                           {"WishTable": "microwish-WishTable-NEW", "Bucket": "b-old", "New": "y"})
+    changes = name_changes(
+        {"WishTable": "microwish-WishTable-OLD", "Bucket": "b-old", "Gone": "x"},
+        {"WishTable": "microwish-WishTable-NEW", "Bucket": "b-old", "New": "y"},
+    )
     assert changes == {"microwish-WishTable-OLD": "microwish-WishTable-NEW"}
     body = json.dumps({"TableName": "microwish-WishTable-OLD"}).encode()
     line = {"method": "POST", "path": "/", "query": "", "headers": {}, "body": base64.b64encode(body).decode()}
@@ -79,8 +94,13 @@ def test_replay_renames_keeps_refused_calls_skips_a_cut_line_and_then_records(tm
 
 def test_a_replayed_journal_is_compacted_to_one_put_per_item(tmp_path):
     path = tmp_path / "journal.jsonl"
-    update = {"method": "POST", "path": "/", "query": "", "body": base64.b64encode(b"{}").decode(),
-              "headers": {"HTTP_X_AMZ_TARGET": "DynamoDB_20120810.UpdateItem"}}
+    update = {
+        "method": "POST",
+        "path": "/",
+        "query": "",
+        "body": base64.b64encode(b"{}").decode(),
+        "headers": {"HTTP_X_AMZ_TARGET": "DynamoDB_20120810.UpdateItem"},
+    }
     upload = {"method": "PUT", "path": "/photos/k", "query": "", "headers": {}, "body": ""}
     path.write_text("".join(json.dumps(line) + "\n" for line in [update, upload, update, update]))
     journal = Journal(path)

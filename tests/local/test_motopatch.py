@@ -137,13 +137,23 @@ def test_a_stream_pollers_start_at_the_end_finds_the_last_record_without_reading
         table.put_item(TableName="t", Item={"pk": {"S": f"p{n}"}, "sk": {"S": "s"}})
     arn = table.describe_table(TableName="t")["Table"]["LatestStreamArn"]
     # moto in-process answers only the regional endpoint, not botocore's account-based one.
-    streams = boto3.client("dynamodbstreams", region_name="us-east-1",
-                           config=Config(account_id_endpoint_mode="disabled"))
-    poller = StreamPoller(StreamSource("S", "F", arn, starting_position="TRIM_HORIZON"), streams, lambda _: None,
-                          lambda *_: None, "us-east-1", "arn:f", threading.Event(), lambda *_: None)
+    streams = boto3.client(
+        "dynamodbstreams", region_name="us-east-1", config=Config(account_id_endpoint_mode="disabled")
+    )
+    poller = StreamPoller(
+        StreamSource("S", "F", arn, starting_position="TRIM_HORIZON"),
+        streams,
+        lambda _: None,
+        lambda *_: None,
+        "us-east-1",
+        "arn:f",
+        threading.Event(),
+        lambda *_: None,
+    )
     (shard,) = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
-    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"],
-                                          ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON")[
+        "ShardIterator"
+    ]
     records = streams.get_records(ShardIterator=iterator, Limit=1000)["Records"]
     assert len(records) == writes
     last = records[-1]["dynamodb"]["SequenceNumber"] if records else None

@@ -52,8 +52,11 @@ def test_the_runtime_names_no_module_of_the_app_and_the_harness_routes_with_its_
 
     for source in Path(__file__).resolve().parents[2].joinpath("infra", "local").glob("*.py"):
         for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
-                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else ([node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            )
             for name in names:
                 assert not name.startswith(("microwish", "functions", "tests", "infra.demo")), (source.name, name)
     assert harness.Router is Router  # one route matcher, the runtime's
@@ -100,8 +103,9 @@ def test_durations(text, seconds):
     assert parse_duration(text) == seconds
 
 
-@pytest.mark.parametrize("text", ["-P1D", "P", "PT", "P1Y", "P1M", "8 days", "", "P1DT", 5, None,
-                                  "P99999999999999D", "P36501D"])  # past a century: the calendar's end
+@pytest.mark.parametrize(
+    "text", ["-P1D", "P", "PT", "P1Y", "P1M", "8 days", "", "P1DT", 5, None, "P99999999999999D", "P36501D"]
+)  # past a century: the calendar's end
 def test_bad_durations(text):
     with pytest.raises(ValueError):
         parse_duration(text)
@@ -231,8 +235,9 @@ def test_stale_state_folders_of_killed_runtimes_go_at_the_next_start(tmp_path):
 
     from infra.local.runtime import OWNER_FILE, STATE_PREFIX, remove_stale_state_dirs
 
-    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
-                              text=True, check=True)
+    finished = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
+    )
     dead, live, old, new = (tmp_path / f"{STATE_PREFIX}{name}" for name in ("dead", "live", "old", "new"))
     for folder in (dead, live, old, new):
         folder.mkdir()

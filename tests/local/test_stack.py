@@ -218,7 +218,8 @@ def test_the_yaml_loader_is_samtranslators_and_reads_condition_as_cloudformation
     loaded = load_template(path)
     assert loaded["Conditions"]["B"] == {"Fn::And": [{"Condition": "A"}, {"Fn::Not": [{"Condition": "A"}]}]}
     assert loaded["Resources"]["R"]["Properties"]["QueueName"] == {
-        "Fn::If": ["B", {"Fn::GetAtt": ["T", "Arn"]}, {"Ref": "AWS::NoValue"}]}
+        "Fn::If": ["B", {"Fn::GetAtt": ["T", "Arn"]}, {"Ref": "AWS::NoValue"}]
+    }
     assert loaded == yaml_parse(text)  # the same reading as `sam`'s
     sam = load_template(REPO / "template.yaml")
     assert sam["Conditions"]["UserPoolDomainOn"]["Fn::And"][0] == {"Condition": "UserPoolOn"}

@@ -54,8 +54,12 @@ def test_strict_csp_on_every_answer(dist: Path):
 def test_config_json_switches_on_the_local_role_picker(dist: Path):
     response = WebApp(dist).serve("/app/config.json")
     assert header(response, "Cache-Control") == NO_CACHE
-    assert json.loads(response.body) == {"api_base": "", "oidc_issuer": None, "oidc_client_id": None,
-                                         "dev_signin": True}
+    assert json.loads(response.body) == {
+        "api_base": "",
+        "oidc_issuer": None,
+        "oidc_client_id": None,
+        "dev_signin": True,
+    }
 
 
 def test_no_way_out_of_dist(dist: Path):

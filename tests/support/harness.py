@@ -108,8 +108,12 @@ class Signer:
         self.server.server_close()
 
     def token(self, claims: dict[str, Any]) -> str:
-        return jwt.encode({"iss": ISSUER, "aud": AUDIENCE, "exp": 4102444800, **claims}, self.key,
-                          algorithm="RS256", headers={"kid": "test"})
+        return jwt.encode(
+            {"iss": ISSUER, "aud": AUDIENCE, "exp": 4102444800, **claims},
+            self.key,
+            algorithm="RS256",
+            headers={"kid": "test"},
+        )
 
 
 @dataclass
@@ -140,9 +144,17 @@ class Api:
     def _route(self, method: str, path: str):
         return self.router.match(method, path) or (None, {})
 
-    def request(self, method: str, path: str, *, json_body: Any = None, body: str | None = None,
-                as_: dict[str, Any] | None = None, headers: dict[str, str] | None = None,
-                query: dict[str, Any] | None = None) -> Reply:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        body: str | None = None,
+        as_: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        query: dict[str, Any] | None = None,
+    ) -> Reply:
         route, path_parameters = self._route(method, path)
         if route is None:
             return Reply(404, {}, '{"message":"Not Found"}', {"message": "Not Found"})
@@ -156,8 +168,16 @@ class Api:
             claims = {"iss": ISSUER, "aud": AUDIENCE, **as_}
         elif as_ is not None:
             headers["authorization"] = f"Bearer {self.signer.token(as_)}"
-        event = http_event(method, path, route_key=route.route_key, path_parameters=path_parameters,
-                           query=urlencode(query or {}, doseq=True), headers=headers, body=body, claims=claims)
+        event = http_event(
+            method,
+            path,
+            route_key=route.route_key,
+            path_parameters=path_parameters,
+            query=urlencode(query or {}, doseq=True),
+            headers=headers,
+            body=body,
+            claims=claims,
+        )
         result = self.invoke(route.function, event)
         text = result.get("body") or ""
         try:

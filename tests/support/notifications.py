@@ -99,9 +99,7 @@ class Pipeline:
         if delete:
             for message in messages:
                 if message["MessageId"] not in failed:
-                    self.sqs.delete_message(
-                        QueueUrl=self.queue.queue_url, ReceiptHandle=message["ReceiptHandle"]
-                    )
+                    self.sqs.delete_message(QueueUrl=self.queue.queue_url, ReceiptHandle=message["ReceiptHandle"])
         return result
 
     def drain(self, **env: str) -> list[dict[str, Any]]:
@@ -132,5 +130,8 @@ class Pipeline:
 
     def codes(self, to: str) -> list[str]:
         """The verification codes sent to an address, oldest first."""
-        return [re.search(r"\d{6}", line["text"]).group(0) for line in self.outbox_lines()
-                if line.get("event") == "verification" and line["to"] == to]
+        return [
+            re.search(r"\d{6}", line["text"]).group(0)
+            for line in self.outbox_lines()
+            if line.get("event") == "verification" and line["to"] == to
+        ]

@@ -30,8 +30,12 @@ _TICKS = itertools.count(time.time_ns(), 1_000_000)
 def shared_stack(clock_file: Path | None = None) -> Iterator[tuple[LocalStack, pytest.MonkeyPatch]]:
     """The stack, under a MonkeyPatch that lives as long as it (the `aws` fixture's environment)."""
     with pytest.MonkeyPatch.context() as patch:
-        for name, value in {"AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing",
-                            "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing"}.items():
+        for name, value in {
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_SESSION_TOKEN": "testing",
+        }.items():
             patch.setenv(name, value)
         patch.delenv("AWS_ENDPOINT_URL", raising=False)
         if clock_file is None:

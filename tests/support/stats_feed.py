@@ -16,22 +16,33 @@ STREAM_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/wishes/stream/2024-0
 
 def audit_items(table: str) -> list[dict]:
     """Every audit item (low-level shape), in trail order."""
-    return sorted((item for item in all_items(table) if item.get("type", {}).get("S") == "audit"),
-                  key=lambda item: (item["PK"]["S"], item["SK"]["S"]))
+    return sorted(
+        (item for item in all_items(table) if item.get("type", {}).get("S") == "audit"),
+        key=lambda item: (item["PK"]["S"], item["SK"]["S"]),
+    )
 
 
 def records_of(items: list[dict]) -> list[dict]:
-    return [{"eventID": uuid.uuid4().hex, "eventName": "INSERT",
-             "dynamodb": {"Keys": {"PK": item["PK"], "SK": item["SK"]}, "NewImage": item,
-                          "SequenceNumber": str(index), "StreamViewType": "NEW_AND_OLD_IMAGES"}}
-            for index, item in enumerate(items)]
+    return [
+        {
+            "eventID": uuid.uuid4().hex,
+            "eventName": "INSERT",
+            "dynamodb": {
+                "Keys": {"PK": item["PK"], "SK": item["SK"]},
+                "NewImage": item,
+                "SequenceNumber": str(index),
+                "StreamViewType": "NEW_AND_OLD_IMAGES",
+            },
+        }
+        for index, item in enumerate(items)
+    ]
 
 
 def feed(api, records: list[dict], batch: int = 100) -> list[dict]:
     """Invoke the consumer batch by batch; returns each batch's response."""
     responses = []
     for start in range(0, len(records), batch):
-        event = dynamodb_stream_event(records[start:start + batch], stream_arn=STREAM_ARN)
+        event = dynamodb_stream_event(records[start : start + batch], stream_arn=STREAM_ARN)
         response = api.invoke("StatsConsumerFunction", event)
         assert response == {"batchItemFailures": []}, response
         responses.append(response)

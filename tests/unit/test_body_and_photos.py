@@ -34,14 +34,17 @@ def test_json_nested_too_deep_is_malformed_json_not_a_recursion_error() -> None:
         parse_json_body("[" * 100_000 + "]" * 100_000)
 
 
-@pytest.mark.parametrize(("event", "refused"), [
-    ({"body": base64.b64encode("谢桂云".encode()).decode(), "isBase64Encoded": True}, False),
-    ({"body": base64.b64encode("谢桂云".encode("gbk")).decode(), "isBase64Encoded": True}, True),
-    ({"body": "not base64 at all!", "isBase64Encoded": True}, True),
-    ({"body": "谢桂云", "isBase64Encoded": False}, False),
-    ({"body": None, "isBase64Encoded": True}, False),
-    ({}, False),
-])
+@pytest.mark.parametrize(
+    ("event", "refused"),
+    [
+        ({"body": base64.b64encode("谢桂云".encode()).decode(), "isBase64Encoded": True}, False),
+        ({"body": base64.b64encode("谢桂云".encode("gbk")).decode(), "isBase64Encoded": True}, True),
+        ({"body": "not base64 at all!", "isBase64Encoded": True}, True),
+        ({"body": "谢桂云", "isBase64Encoded": False}, False),
+        ({"body": None, "isBase64Encoded": True}, False),
+        ({}, False),
+    ],
+)
 def test_only_a_base64_body_that_is_not_utf8_is_refused(event: dict[str, object], refused: bool) -> None:
     assert not_utf8(event) is refused
 
@@ -49,8 +52,11 @@ def test_only_a_base64_body_that_is_not_utf8_is_refused(event: dict[str, object]
 # ---------------------------------------------------------------- photos
 @pytest.fixture
 def bucket(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    for name, value in {"AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing",
-                        "AWS_SECRET_ACCESS_KEY": "testing"}.items():
+    for name, value in {
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+    }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     photo_store.s3_client.cache_clear()

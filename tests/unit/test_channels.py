@@ -32,8 +32,16 @@ REGION = "us-east-1"
 
 
 def message(channel: str, to: str) -> Message:
-    return Message(channel=channel, to=to, title="心愿已认领", text="您的心愿“一台电视机”已被认领。",
-                   event="claimed", wish_id="w-1", notification_id="n-1", created_at="2030-01-01T00:00:00.000Z")
+    return Message(
+        channel=channel,
+        to=to,
+        title="心愿已认领",
+        text="您的心愿“一台电视机”已被认领。",
+        event="claimed",
+        wish_id="w-1",
+        notification_id="n-1",
+        created_at="2030-01-01T00:00:00.000Z",
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -46,8 +54,11 @@ def fresh_channels(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name, value in {"AWS_DEFAULT_REGION": REGION, "AWS_ACCESS_KEY_ID": "testing",
-                        "AWS_SECRET_ACCESS_KEY": "testing"}.items():
+    for name, value in {
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+    }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     with mock_aws():
@@ -71,8 +82,13 @@ def webhook() -> Iterator[tuple[Webhook, str]]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", 0))
-            hook.requests.append({"path": self.path, "body": json.loads(self.rfile.read(length)),
-                                  "content_type": self.headers.get("Content-Type")})
+            hook.requests.append(
+                {
+                    "path": self.path,
+                    "body": json.loads(self.rfile.read(length)),
+                    "content_type": self.headers.get("Content-Type"),
+                }
+            )
             status, body = hook.next_answer()
             self.send_response(status)
             self.send_header("Content-Length", str(len(body)))
@@ -99,7 +115,8 @@ def test_sms_is_published_to_the_number_in_e164_with_the_prefix(aws: None) -> No
     SmsChannel().send(message("sms", "138 0000 0000"))
     sent = sns_backends[DEFAULT_ACCOUNT_ID][REGION].sms_messages
     assert [(number, text) for number, text in sent.values()] == [
-        ("+8613800000000", SMS_PREFIX + "您的心愿“一台电视机”已被认领。")]
+        ("+8613800000000", SMS_PREFIX + "您的心愿“一台电视机”已被认领。")
+    ]
 
 
 def test_email_goes_through_ses_with_the_title_as_subject(aws: None) -> None:
@@ -126,7 +143,10 @@ def test_the_outbox_takes_sms_email_and_chat_instead_of_aws(tmp_path: Path) -> N
     ChatChannel({}, str(outbox)).send(message("chat", "431222"))
     lines = [json.loads(line) for line in outbox.read_text(encoding="utf-8").splitlines()]
     assert [(line["channel"], line["to"], line.get("subject")) for line in lines] == [
-        ("sms", "13800000000", None), ("email", "donor@example.org", "微心愿：心愿已认领"), ("chat", "431222", None)]
+        ("sms", "13800000000", None),
+        ("email", "donor@example.org", "微心愿：心愿已认领"),
+        ("chat", "431222", None),
+    ]
     assert lines[0]["text"].startswith(SMS_PREFIX)
     assert lines[2]["text"] == f"{SMS_PREFIX}心愿已认领\n您的心愿“一台电视机”已被认领。"
     assert all(line["wish_id"] == "w-1" and line["event"] == "claimed" and line["sent_at"] for line in lines)

@@ -16,7 +16,11 @@ def test_percent_counts_statements_and_branches_as_coverage_does() -> None:
 def test_the_total_adds_up_the_modules() -> None:
     overall = total([Figure("a", 100, 10, 20, 2), Figure("b", 50, 0, 10, 0)])
     assert (overall.statements, overall.missing_statements, overall.branches, overall.missing_branches) == (
-        150, 10, 30, 2)
+        150,
+        10,
+        30,
+        2,
+    )
 
 
 def test_a_module_under_its_floor_fails_even_when_the_total_passes() -> None:

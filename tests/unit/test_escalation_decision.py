@@ -16,15 +16,28 @@ from microwish.services.escalation import MIN_WINDOW, decide, escalation_move, m
 from microwish.settings import Settings
 
 NOW = datetime(2025, 6, 1, 8, 0, tzinfo=UTC)
-SETTINGS = Settings(top_level="city", review_window_days=7,
-                    escalation_windows="village=7,township=7,county=14,city=14,province=14")
+SETTINGS = Settings(
+    top_level="city", review_window_days=7, escalation_windows="village=7,township=7,county=14,city=14,province=14"
+)
 
 
 def wish(level="village", status=Status.OPEN, due=NOW - timedelta(minutes=1), **changes) -> Wish:
-    return Wish(id="a" * 32, title="一台电视机", description="", category="goods", groups=[],
-                region_code="431222250201", level=level, status=status, beneficiary_alias="谢女士",
-                submitted_by="resident-1", created_at="2025-05-01T00:00:00.000Z",
-                updated_at="2025-05-01T00:00:00.000Z", due_at=clock.iso(due) if due else None, **changes)
+    return Wish(
+        id="a" * 32,
+        title="一台电视机",
+        description="",
+        category="goods",
+        groups=[],
+        region_code="431222250201",
+        level=level,
+        status=status,
+        beneficiary_alias="谢女士",
+        submitted_by="resident-1",
+        created_at="2025-05-01T00:00:00.000Z",
+        updated_at="2025-05-01T00:00:00.000Z",
+        due_at=clock.iso(due) if due else None,
+        **changes,
+    )
 
 
 def test_a_due_open_wish_climbs_one_level_with_the_new_levels_window():
@@ -81,12 +94,21 @@ days = st.floats(min_value=0, max_value=90, allow_nan=False)
 
 @st.composite
 def settings_(draw) -> Settings:
-    return Settings(top_level=draw(st.sampled_from(["city", "province"])), review_window_days=draw(days),
-                    escalation_windows={level: draw(days) for level in LEVELS})
+    return Settings(
+        top_level=draw(st.sampled_from(["city", "province"])),
+        review_window_days=draw(days),
+        escalation_windows={level: draw(days) for level in LEVELS},
+    )
 
 
-@given(level=st.sampled_from(LEVELS), status=st.sampled_from(list(Status)), now=moments, offset=offsets,
-       settings=settings_(), at_risk=st.booleans())
+@given(
+    level=st.sampled_from(LEVELS),
+    status=st.sampled_from(list(Status)),
+    now=moments,
+    offset=offsets,
+    settings=settings_(),
+    at_risk=st.booleans(),
+)
 def test_properties_of_every_decision(level, status, now, offset, settings, at_risk):
     subject = wish(level, status, due=now + offset, at_risk=at_risk)
     move = decide(subject, now, settings)

@@ -106,7 +106,8 @@ def test_shared_has_no_import_cycle():
 def test_no_service_imports_a_route_the_runtime_or_the_aws_sdk(forbidden):
     offenders = {
         module: sorted(target for target in targets if target == forbidden or target.startswith(forbidden + "."))
-        for module, targets in graph().items() if module.startswith("microwish.services")
+        for module, targets in graph().items()
+        if module.startswith("microwish.services")
     }
     assert {module: targets for module, targets in offenders.items() if targets} == {}
 
@@ -114,8 +115,11 @@ def test_no_service_imports_a_route_the_runtime_or_the_aws_sdk(forbidden):
 def test_only_the_data_access_layer_talks_to_dynamodb():
     """No module outside repository/ (and photo_store, the S3 one) imports the AWS SDK."""
     allowed = ("microwish.repository", "microwish.photo_store", "microwish.notifications")
-    offenders = {module for module, targets in graph().items()
-                 if any(t.split(".")[0] in ("boto3", "botocore") for t in targets) and not module.startswith(allowed)}
+    offenders = {
+        module
+        for module, targets in graph().items()
+        if any(t.split(".")[0] in ("boto3", "botocore") for t in targets) and not module.startswith(allowed)
+    }
     assert offenders == set()
 
 

@@ -39,8 +39,12 @@ def test_every_non_terminal_status_can_end():
 
 
 def test_the_product_lifecycle():
-    path = [(Action.APPROVED, Status.OPEN), (Action.CLAIMED, Status.CLAIMED),
-            (Action.DELIVERED, Status.DELIVERED), (Action.FULFILLED, Status.FULFILLED)]
+    path = [
+        (Action.APPROVED, Status.OPEN),
+        (Action.CLAIMED, Status.CLAIMED),
+        (Action.DELIVERED, Status.DELIVERED),
+        (Action.FULFILLED, Status.FULFILLED),
+    ]
     status = Status.SUBMITTED
     for action, expected in path:
         status = next_status(status, action)

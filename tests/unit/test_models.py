@@ -14,8 +14,16 @@ def test_the_views_literals_are_the_enums_values():
 
 
 def test_a_claim_reads_and_writes_the_same_json():
-    stored = {"id": "w-1", "wish_id": "w", "donor_id": "d", "kind": "pledge", "amount_fen": 100, "status": "active",
-              "created_at": "2026-01-01T00:00:00.000Z", "updated_at": "2026-01-01T00:00:00.000Z"}
+    stored = {
+        "id": "w-1",
+        "wish_id": "w",
+        "donor_id": "d",
+        "kind": "pledge",
+        "amount_fen": 100,
+        "status": "active",
+        "created_at": "2026-01-01T00:00:00.000Z",
+        "updated_at": "2026-01-01T00:00:00.000Z",
+    }
     claim = Claim.model_validate(stored)
     assert claim.kind is ClaimKind.PLEDGE and claim.status is ClaimStatus.ACTIVE
     assert claim.status == "active" and f"{claim.status}" == "active"

@@ -130,7 +130,5 @@ def test_contacts_accept_any_spelling_of_a_region():
             "admins": {"email": ["a@b.c"]},
         }
     )
-    assert parsed.region("431222").sms == ("13900000000",) and parsed.chat_groups() == {
-        "431222": {"url": "u"}
-    }
+    assert parsed.region("431222").sms == ("13900000000",) and parsed.chat_groups() == {"431222": {"url": "u"}}
     assert parsed.admins.email == ("a@b.c",) and parsed.region("4312").chat is None

@@ -20,25 +20,52 @@ from microwish.personal_data import (
 )
 
 # GB 11643's own example (check digit X) and one ending in a digit.
-VALID_IDS = ("11010519491231002X", "110105194912310021"[:17] + id_check_digit("11010519491231002"),
-             "430103199003071234"[:17] + id_check_digit("43010319900307123"))
+VALID_IDS = (
+    "11010519491231002X",
+    "110105194912310021"[:17] + id_check_digit("11010519491231002"),
+    "430103199003071234"[:17] + id_check_digit("43010319900307123"),
+)
 
 
-@pytest.mark.parametrize("text", [
-    "13800000000", "电话13812345678", "联系138 1234 5678吧", "138-1234-5678", "+86 138 1234 5678",
-    "8613812345678", "0086-13812345678", "0745-2345678", "0745 2345678", "(010)12345678", "（0745）2345678",
-    "010 1234 5678", "１３８１２３４５６７８",  # full-width digits
-    "call 139.1234.5678 now", "1 3 8 1 2 3 4 5 6 7 8",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "13800000000",
+        "电话13812345678",
+        "联系138 1234 5678吧",
+        "138-1234-5678",
+        "+86 138 1234 5678",
+        "8613812345678",
+        "0086-13812345678",
+        "0745-2345678",
+        "0745 2345678",
+        "(010)12345678",
+        "（0745）2345678",
+        "010 1234 5678",
+        "１３８１２３４５６７８",  # full-width digits
+        "call 139.1234.5678 now",
+        "1 3 8 1 2 3 4 5 6 7 8",
+    ],
+)
 def test_phone_numbers_are_found_with_any_separators(text):
     assert find_phone(text) and kind_of(text) == "a phone number"
     assert MASK in mask(text) and not find_phone(mask(text))
 
 
-@pytest.mark.parametrize("text", [
-    "共13个人", "2024-01-01", "价格1380元", "12345", "一台电视机", "编号123456789012", "1.5公斤", "第12345678页",
-    "12800000000",  # 12x is no mobile prefix
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "共13个人",
+        "2024-01-01",
+        "价格1380元",
+        "12345",
+        "一台电视机",
+        "编号123456789012",
+        "1.5公斤",
+        "第12345678页",
+        "12800000000",  # 12x is no mobile prefix
+    ],
+)
 def test_ordinary_numbers_are_not_phone_numbers(text):
     assert not find_phone(text) and mask(text) == text
 
@@ -64,8 +91,11 @@ def test_exactly_one_check_character_makes_an_id(first17):
     assert valid == [id_check_digit(first17)]
 
 
-@given(st.from_regex(r"1[3-9]\d{9}", fullmatch=True), st.sampled_from(["", " ", "-", " - "]),
-       st.text(alphabet="心愿电视机谢谢您的爱心，。", max_size=10))
+@given(
+    st.from_regex(r"1[3-9]\d{9}", fullmatch=True),
+    st.sampled_from(["", " ", "-", " - "]),
+    st.text(alphabet="心愿电视机谢谢您的爱心，。", max_size=10),
+)
 def test_any_mobile_number_is_masked(number, separator, around):
     spaced = number[:3] + separator + number[3:7] + separator + number[7:]
     text = around + spaced + around
@@ -91,7 +121,8 @@ def test_refusal_names_the_field_and_never_echoes_the_text():
         refuse_personal_data([("title", "一台电视机"), ("description", "请打13812345678")], "谢桂云")
     error = caught.value
     assert error.status == 422
-    assert error.extensions["errors"] == [{"field": "description", "type": "personal_data",
-                                           "message": error.extensions["errors"][0]["message"]}]
+    assert error.extensions["errors"] == [
+        {"field": "description", "type": "personal_data", "message": error.extensions["errors"][0]["message"]}
+    ]
     assert "13812345678" not in str(error.extensions) and "13812345678" not in error.detail
     refuse_personal_data([("title", "一台电视机"), ("description", None)], "谢桂云")  # nothing to refuse

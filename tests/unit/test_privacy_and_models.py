@@ -8,20 +8,25 @@ from microwish.privacy import alias
 from microwish.settings import Settings
 
 VALID = {
-    "title": "一台电视机", "category": "goods", "groups": ["women_in_hardship"],
+    "title": "一台电视机",
+    "category": "goods",
+    "groups": ["women_in_hardship"],
     "region_code": "431222250201",
     "beneficiary": {"name": "谢桂云", "phone": "13800000000", "address": "沅陵县马底驿乡王家村3组"},
 }
 
 
-@pytest.mark.parametrize(("name", "groups", "title", "expected"), [
-    ("谢桂云", ["women_in_hardship"], None, "谢女士"),
-    ("夏美琴", ["left_behind_children"], None, "夏同学"),
-    ("欧阳娜", ["disabled_women"], None, "欧阳女士"),
-    ("杨莲英", ["elderly_alone"], None, "杨老人"),
-    ("张三", ["disabled"], "先生", "张先生"),
-    ("李四", [], None, "李女士"),
-])
+@pytest.mark.parametrize(
+    ("name", "groups", "title", "expected"),
+    [
+        ("谢桂云", ["women_in_hardship"], None, "谢女士"),
+        ("夏美琴", ["left_behind_children"], None, "夏同学"),
+        ("欧阳娜", ["disabled_women"], None, "欧阳女士"),
+        ("杨莲英", ["elderly_alone"], None, "杨老人"),
+        ("张三", ["disabled"], "先生", "张先生"),
+        ("李四", [], None, "李女士"),
+    ],
+)
 def test_alias_is_family_name_and_title(name, groups, title, expected):
     assert alias(name, groups, title) == expected
 
@@ -35,21 +40,26 @@ def test_a_valid_submission_passes():
     assert submission.region_code == "431222250201"
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    ({"title": ""}, "title"),
-    ({"title": "长" * 51}, "title"),
-    ({"description": "长" * 1001}, "description"),
-    ({"category": "money"}, "category"),
-    ({"groups": ["aliens"]}, "groups"),
-    ({"groups": ["disabled"] * 2}, "groups"),
-    ({"groups": ["women_in_hardship", "disabled_women", "left_behind_women", "disabled", "elderly_alone"]},
-     "groups"),
-    ({"region_code": "431222"}, "region_code"),
-    ({"region_code": "431222250999"}, "region_code"),
-    ({"target_fen": -1}, "target_fen"),
-    ({"target_fen": 10_000_001}, "target_fen"),
-    ({"unexpected": 1}, "unexpected"),
-])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"title": ""}, "title"),
+        ({"title": "长" * 51}, "title"),
+        ({"description": "长" * 1001}, "description"),
+        ({"category": "money"}, "category"),
+        ({"groups": ["aliens"]}, "groups"),
+        ({"groups": ["disabled"] * 2}, "groups"),
+        (
+            {"groups": ["women_in_hardship", "disabled_women", "left_behind_women", "disabled", "elderly_alone"]},
+            "groups",
+        ),
+        ({"region_code": "431222"}, "region_code"),
+        ({"region_code": "431222250999"}, "region_code"),
+        ({"target_fen": -1}, "target_fen"),
+        ({"target_fen": 10_000_001}, "target_fen"),
+        ({"unexpected": 1}, "unexpected"),
+    ],
+)
 def test_bad_fields_are_named(change, field):
     with pytest.raises(ValidationError) as raised:
         WishSubmission.model_validate({**VALID, **change})

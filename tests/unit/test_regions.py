@@ -369,8 +369,9 @@ def test_data_file_lives_inside_the_package() -> None:
 
 def test_a_data_file_with_an_unknown_level_is_refused(tmp_path: Path) -> None:
     data = tmp_path / "regions.csv"
-    data.write_text("code,name,parent_code,level,demo\n43,湖南省,,province,0\n4312,怀化市,43,prefecture,0\n",
-                    encoding="utf-8")
+    data.write_text(
+        "code,name,parent_code,level,demo\n43,湖南省,,province,0\n4312,怀化市,43,prefecture,0\n", encoding="utf-8"
+    )
     with pytest.raises(ValueError, match="unknown level 'prefecture'"):
         RegionRegistry.from_csv(data)
 

@@ -9,10 +9,18 @@ from microwish.services.replay import STREAM_RETENTION, WINDOW_MARGIN, batch_win
 
 
 def pointer(first: str | None, last: str | None, timestamp: str = "2030-01-02T03:30:00.000Z") -> dict:
-    return {"requestContext": {"condition": "RetryAttemptsExhausted"}, "timestamp": timestamp,
-            "DDBStreamBatchInfo": {"shardId": "s", "startSequenceNumber": "1", "endSequenceNumber": "9",
-                                   "approximateArrivalOfFirstRecord": first,
-                                   "approximateArrivalOfLastRecord": last, "batchSize": 9}}
+    return {
+        "requestContext": {"condition": "RetryAttemptsExhausted"},
+        "timestamp": timestamp,
+        "DDBStreamBatchInfo": {
+            "shardId": "s",
+            "startSequenceNumber": "1",
+            "endSequenceNumber": "9",
+            "approximateArrivalOfFirstRecord": first,
+            "approximateArrivalOfLastRecord": last,
+            "batchSize": 9,
+        },
+    }
 
 
 def test_the_window_is_the_arrival_times_with_a_margin_either_side():
@@ -37,5 +45,7 @@ def test_written_keys_name_the_hour_and_a_window_every_hour_it_touches():
     moment = datetime(2030, 1, 2, 23, 59, 59, 999000, tzinfo=UTC)
     assert written_keys(moment) == {"WrittenPK": "AUDIT#2030-01-02T23", "WrittenSK": "2030-01-02T23:59:59.999Z"}
     assert hour_partitions(moment - timedelta(minutes=2), moment + timedelta(minutes=2)) == [
-        "AUDIT#2030-01-02T23", "AUDIT#2030-01-03T00"]
+        "AUDIT#2030-01-02T23",
+        "AUDIT#2030-01-03T00",
+    ]
     assert len(hour_partitions(moment - timedelta(hours=24), moment)) == 25

@@ -71,8 +71,18 @@ def test_the_authorizer_and_the_functions_use_the_pool_when_it_is_created():
 def test_the_readme_says_what_any_other_issuer_must_guarantee():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("### Deploying: identity", 1)[1].split("\n## ", 1)[0]
-    for must in ("cognito:groups", "custom:region", "custom:donor_type", "exp", "iss", "aud", "token_use",
-                 "not writable", "lifetime", "CreateUserPool"):
+    for must in (
+        "cognito:groups",
+        "custom:region",
+        "custom:donor_type",
+        "exp",
+        "iss",
+        "aud",
+        "token_use",
+        "not writable",
+        "lifetime",
+        "CreateUserPool",
+    ):
         assert must in section, must
 
 
@@ -115,8 +125,9 @@ def test_a_waf_rate_rule_per_client_ip_sits_in_front_of_the_api_behind_a_paramet
     distribution = RESOURCES["EdgeDistribution"]
     assert distribution["Condition"] == "EdgeOn"
     config = distribution["Properties"]["DistributionConfig"]
-    assert config["WebACLId"] == {"Fn::If": ["EdgeAclHere", {"Fn::GetAtt": ["EdgeWebAcl", "Arn"]},
-                                             {"Ref": "EdgeWebAclArn"}]}
+    assert config["WebACLId"] == {
+        "Fn::If": ["EdgeAclHere", {"Fn::GetAtt": ["EdgeWebAcl", "Arn"]}, {"Ref": "EdgeWebAclArn"}]
+    }
     assert "${Api}.execute-api" in config["Origins"][0]["DomainName"]["Fn::Sub"]
     # and the per-route throttling stays
     routes = RESOURCES["Api"]["Properties"]["DefaultRouteSettings"]

@@ -16,8 +16,15 @@ from microwish.settings import get_settings
 from tests.support.harness import AUDIENCE, ISSUER
 
 NOW = int(time.time())
-GOOD = {"sub": "donor-1", "cognito:groups": ["donor"], "iss": ISSUER, "aud": AUDIENCE, "exp": NOW + 3600,
-        "iat": NOW, "token_use": "id"}
+GOOD = {
+    "sub": "donor-1",
+    "cognito:groups": ["donor"],
+    "iss": ISSUER,
+    "aud": AUDIENCE,
+    "exp": NOW + 3600,
+    "iat": NOW,
+    "token_use": "id",
+}
 
 
 @pytest.fixture

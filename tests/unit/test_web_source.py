@@ -12,6 +12,10 @@ RAW_HTML = re.compile(r"v-html|innerHTML|outerHTML|insertAdjacentHTML|document\.
 def test_no_raw_html_or_eval_in_the_web_app():
     files = [p for p in SRC.rglob("*") if p.suffix in (".vue", ".ts") and p.name != "schema.d.ts"]
     assert files, "web/src has no sources"
-    found = [f"{p.relative_to(SRC)}:{n}" for p in files
-             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if RAW_HTML.search(line)]
+    found = [
+        f"{p.relative_to(SRC)}:{n}"
+        for p in files
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if RAW_HTML.search(line)
+    ]
     assert not found, found

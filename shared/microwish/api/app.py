@@ -35,9 +35,11 @@ _ROUTERS: dict[int, tuple[Router, ...]] = {}
 
 def build_app(*routers: Router) -> APIGatewayHttpResolver:
     # Chinese as it is (not \u escapes): front ends and curl users read it as sent.
-    app = APIGatewayHttpResolver(enable_validation=True,
-                                 serializer=partial(json.dumps, separators=(",", ":"), ensure_ascii=False, cls=Encoder),
-                                 json_body_deserializer=parse_json_body)
+    app = APIGatewayHttpResolver(
+        enable_validation=True,
+        serializer=partial(json.dumps, separators=(",", ":"), ensure_ascii=False, cls=Encoder),
+        json_body_deserializer=parse_json_body,
+    )
     for router in routers:
         app.include_router(router)
     _ROUTERS[id(app)] = routers
@@ -60,8 +62,11 @@ def _domain_error(error: DomainError) -> Response[str]:
 
 def _invalid(error: RequestValidationError) -> Response[str]:
     status, errors = validation_errors(list(error.errors()))
-    detail = "the body is not valid JSON" if status == 400 else "some fields are not valid: " + ", ".join(
-        entry["field"] for entry in errors)
+    detail = (
+        "the body is not valid JSON"
+        if status == 400
+        else "some fields are not valid: " + ", ".join(entry["field"] for entry in errors)
+    )
     return problem(status, detail, errors=errors)
 
 
@@ -103,7 +108,7 @@ def _audit_private_reads(app: APIGatewayHttpResolver, next_middleware: NextMiddl
         wish_id = _private_wish_id(response.body)
         if wish_id:
             event = app.current_event
-            route = (event.raw_event.get("routeKey") or f"{event.http_method} {event.path}")
+            route = event.raw_event.get("routeKey") or f"{event.http_method} {event.path}"
             access_log.record(repository(), caller, wish_id, route)
     return response
 
@@ -120,8 +125,11 @@ def _body_too_big(event: dict[str, Any]) -> dict[str, Any] | None:
 
 def _as_result(response: Response[str]) -> dict[str, Any]:
     """A problem answered before the resolver runs, as the Lambda result API Gateway expects."""
-    return {"statusCode": response.status_code, "headers": {"Content-Type": response.headers["Content-Type"]},
-            "body": response.body}
+    return {
+        "statusCode": response.status_code,
+        "headers": {"Content-Type": response.headers["Content-Type"]},
+        "body": response.body,
+    }
 
 
 def make_handler(app: APIGatewayHttpResolver) -> Any:
@@ -133,8 +141,13 @@ def make_handler(app: APIGatewayHttpResolver) -> Any:
         if too_big is not None:
             return too_big
         if not_utf8(event):
-            return _as_result(problem(400, "the body is not UTF-8 text", errors=[
-                {"field": "body", "message": "is not UTF-8 text", "type": "json_invalid"}]))
+            return _as_result(
+                problem(
+                    400,
+                    "the body is not UTF-8 text",
+                    errors=[{"field": "body", "message": "is not UTF-8 text", "type": "json_invalid"}],
+                )
+            )
         # The API speaks JSON only: a body sent as a form (curl -d's default) is parsed as JSON
         # all the same, and is a 400 if it is not JSON.
         if event.get("body") and isinstance(event.get("headers"), dict):

@@ -87,7 +87,9 @@ def _once(app: APIGatewayHttpResolver, next_middleware: NextMiddleware, replay: 
         record_id=once.record_id(who.sub or "anonymous", f"{event.http_method} {event.path}", key),
         # Parsed (validation already did it): the same JSON spelled otherwise is the same request.
         payload_hash=once.payload_hash(event.json_body if event.body else None),
-        expires_at=int(time.time()) + _RECORD_DAYS * 24 * 3600, table_name=settings().idempotency_table_name)
+        expires_at=int(time.time()) + _RECORD_DAYS * 24 * 3600,
+        table_name=settings().idempotency_table_name,
+    )
     found = records().get(request.record_id)
     if found is not None:
         return _answer(found, request, app, who, replay)
@@ -107,8 +109,9 @@ def _once(app: APIGatewayHttpResolver, next_middleware: NextMiddleware, replay: 
     return response
 
 
-def _answer(found: dict[str, Any] | None, request: once.KeyedRequest, app: APIGatewayHttpResolver, who: Caller,
-            replay: Replay) -> Response:
+def _answer(
+    found: dict[str, Any] | None, request: once.KeyedRequest, app: APIGatewayHttpResolver, who: Caller, replay: Replay
+) -> Response:
     if found is None:  # cannot be: the record is never deleted before its TTL; say so rather than guess
         raise Conflict("a request with this Idempotency-Key is still in progress; retry shortly")
     if found.get("payload_hash") != request.payload_hash:
@@ -129,8 +132,10 @@ def _kept(response: Response) -> str:
     body = response.body.model_dump(mode="json") if isinstance(response.body, BaseModel) else response.body
     if isinstance(body, (str, bytes)):
         body = json.loads(body)
-    kept: dict[str, Any] = {"status": response.status_code,
-                            "content_type": response.headers.get("Content-Type", "application/json")}
+    kept: dict[str, Any] = {
+        "status": response.status_code,
+        "content_type": response.headers.get("Content-Type", "application/json"),
+    }
     if isinstance(body, dict) and body.get("view") == "private":
         public = {name: body[name] for name in WishPublicView.model_fields if name in body}
         kept.update(private_wish=True, body={**public, "view": "public"})

@@ -24,8 +24,9 @@ SECURITY_SCHEMES: dict[str, SecurityScheme] = {"bearerAuth": HTTPBearer(bearerFo
 def full_app() -> APIGatewayHttpResolver:
     routers = [importlib.import_module(f"{__package__}.routes.{name}").router for name in ALL]
     app = build_app(*routers)
-    app.enable_swagger(path="/docs", title=TITLE, version=VERSION, description=DESCRIPTION,
-                       security_schemes=SECURITY_SCHEMES)
+    app.enable_swagger(
+        path="/docs", title=TITLE, version=VERSION, description=DESCRIPTION, security_schemes=SECURITY_SCHEMES
+    )
 
     @app.get("/openapi.json", include_in_schema=False)
     def openapi_json() -> dict[str, Any]:
@@ -36,6 +37,7 @@ def full_app() -> APIGatewayHttpResolver:
 
 def document(app: APIGatewayHttpResolver | None = None) -> dict[str, Any]:
     """The OpenAPI document as served: Powertools' schema with every operation's problem answers."""
-    schema = (app or full_app()).get_openapi_schema(title=TITLE, version=VERSION, description=DESCRIPTION,
-                                                   security_schemes=SECURITY_SCHEMES)
+    schema = (app or full_app()).get_openapi_schema(
+        title=TITLE, version=VERSION, description=DESCRIPTION, security_schemes=SECURITY_SCHEMES
+    )
     return complete_responses(schema.model_dump(mode="json", by_alias=True, exclude_none=True))

@@ -25,11 +25,21 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         "title": {"type": "string"},
         "status": {"type": "integer"},
         "detail": {"type": "string"},
-        "errors": {"type": "array", "items": {
-            "type": "object", "required": ["field", "message"],
-            "properties": {"field": {"type": "string"}, "message": {"type": "string"},
-                           "type": {"type": "string", "description": "e.g. personal_data, int_type, "
-                                                                     "json_invalid, extra_forbidden"}}}},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {
+                    "field": {"type": "string"},
+                    "message": {"type": "string"},
+                    "type": {
+                        "type": "string",
+                        "description": "e.g. personal_data, int_type, json_invalid, extra_forbidden",
+                    },
+                },
+            },
+        },
         "state": {"type": "string", "description": "409: the state the object is in now"},
     },
     "additionalProperties": True,
@@ -42,7 +52,7 @@ DESCRIPTIONS = {
     409: "The object is not in a state that allows this (`state` says which it is in)",
     413: "The body is larger than 64 KiB",
     422: "A field is not valid (`errors` names each; `personal_data` for a phone, ID number or "
-         "the beneficiary's name in public text)",
+    "the beneficiary's name in public text)",
 }
 
 

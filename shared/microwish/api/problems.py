@@ -11,8 +11,14 @@ from aws_lambda_powertools.event_handler import Response
 PROBLEM_JSON = "application/problem+json"
 
 
-def problem(status: int, detail: str | None = None, *, title: str | None = None,
-            errors: list[dict[str, Any]] | None = None, **extensions: Any) -> Response[str]:
+def problem(
+    status: int,
+    detail: str | None = None,
+    *,
+    title: str | None = None,
+    errors: list[dict[str, Any]] | None = None,
+    **extensions: Any,
+) -> Response[str]:
     phrase = HTTPStatus(status).phrase
     body: dict[str, Any] = {
         "type": "/problems/" + phrase.lower().replace(" ", "-").replace("'", ""),
@@ -22,8 +28,7 @@ def problem(status: int, detail: str | None = None, *, title: str | None = None,
         "errors": errors or [],
         **extensions,
     }
-    return Response(status_code=status, content_type=PROBLEM_JSON,
-                    body=json.dumps(body, ensure_ascii=False))
+    return Response(status_code=status, content_type=PROBLEM_JSON, body=json.dumps(body, ensure_ascii=False))
 
 
 def validation_errors(raw_errors: list[dict[str, Any]]) -> tuple[int, list[dict[str, Any]]]:
@@ -38,9 +43,11 @@ def validation_errors(raw_errors: list[dict[str, Any]]) -> tuple[int, list[dict[
         location = [str(part) for part in error.get("loc", ())]
         if location and location[0] in ("body", "query", "path", "header"):
             location = location[1:]
-        entries.append({
-            "field": ".".join(location) or "body",
-            "message": str(error.get("msg", "is not valid")).removeprefix("Value error, "),
-            "type": error.get("type", "value_error"),
-        })
+        entries.append(
+            {
+                "field": ".".join(location) or "body",
+                "message": str(error.get("msg", "is not valid")).removeprefix("Value error, "),
+                "type": error.get("type", "value_error"),
+            }
+        )
     return 422, entries

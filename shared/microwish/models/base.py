@@ -122,8 +122,12 @@ class Strict(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _strict_fen(cls, value: Any, info: ValidationInfo) -> Any:
-        if info.field_name and info.field_name.endswith("_fen") and value is not None and (
-                isinstance(value, bool) or not isinstance(value, int)):
+        if (
+            info.field_name
+            and info.field_name.endswith("_fen")
+            and value is not None
+            and (isinstance(value, bool) or not isinstance(value, int))
+        ):
             raise PydanticCustomError("int_type", "must be a whole number of fen (a JSON integer)")
         return value
 

@@ -37,8 +37,8 @@ class MatchingView(BaseModel):
     sponsor_name: str = Field(description="The sponsor's display name (their own, once they accepted)")
     cap_fen: int
     status: Literal["offered", "active"] = Field(
-        description="offered: named by the officer, binds nobody yet; active: the sponsor accepted, pledges "
-                    "are matched")
+        description="offered: named by the officer, binds nobody yet; active: the sponsor accepted, pledges are matched"
+    )
 
 
 class CampaignRequest(Strict):
@@ -47,10 +47,12 @@ class CampaignRequest(Strict):
     region_code: RegionPrefix = Field(description="The campaign's region (province to township), e.g. 4312.")
     starts_at: CalendarDateTime
     ends_at: CalendarDateTime
-    groups: list[GroupCode] = Field(default_factory=list, max_length=8,
-                                    description="Target groups: a wish joins if it names one of them.")
-    categories: list[CategoryCode] = Field(default_factory=list, max_length=5,
-                                           description="Target categories: a wish joins if it is one of them.")
+    groups: list[GroupCode] = Field(
+        default_factory=list, max_length=8, description="Target groups: a wish joins if it names one of them."
+    )
+    categories: list[CategoryCode] = Field(
+        default_factory=list, max_length=5, description="Target categories: a wish joins if it is one of them."
+    )
     matching: MatchingOffer | None = None
 
     @field_validator("region_code")

@@ -28,8 +28,11 @@ class ClaimStatus(StrEnum):
     REFUND_DUE = "refund_due"
 
 
-WishIds = Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=64)]],
-                    Field(min_length=1, max_length=25), AfterValidator(no_repeats)]
+WishIds = Annotated[
+    list[Annotated[str, StringConstraints(min_length=1, max_length=64)]],
+    Field(min_length=1, max_length=25),
+    AfterValidator(no_repeats),
+]
 # Keys handed out by POST /uploads, nothing else: deliveries/<wish id>/<uploader hash>/<uuid>.<ext>
 PhotoKey = Annotated[
     str, StringConstraints(pattern=r"^deliveries/[0-9a-f]{32}/[0-9a-f]{24}/[0-9a-f]{32}\.(jpg|png|webp|heic)$")
@@ -38,7 +41,8 @@ PhotoKey = Annotated[
 
 class ClaimRequest(Strict):
     amount_fen: Annotated[int, Field(ge=1, le=MAX_TARGET_FEN)] | None = Field(
-        default=None, description="A pledge's amount; leave out to claim a sole wish whole.")
+        default=None, description="A pledge's amount; leave out to claim a sole wish whole."
+    )
 
 
 class BatchClaimRequest(Strict):
@@ -90,8 +94,9 @@ class Claim(BaseModel):
 # A view spells the same values as Literals: its OpenAPI schema (and the web app's types generated from it)
 # stays as it was; tests/unit/test_models.py keeps them equal to the enums.
 ClaimKindName = Literal["sole", "pledge", "assignment"]
-ClaimStatusName = Literal["offered", "active", "delivered", "fulfilled", "withdrawn", "lapsed", "declined",
-                          "cancelled", "refund_due"]
+ClaimStatusName = Literal[
+    "offered", "active", "delivered", "fulfilled", "withdrawn", "lapsed", "declined", "cancelled", "refund_due"
+]
 
 
 class ClaimView(BaseModel):
@@ -133,7 +138,8 @@ class DonorRecord(BaseModel):
 
 class UploadRequest(Strict):
     wish_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] = Field(
-        description="The wish the photo is of: one the caller holds an active claim on, or an officer's of its region")
+        description="The wish the photo is of: one the caller holds an active claim on, or an officer's of its region"
+    )
     content_type: Literal["image/jpeg", "image/png", "image/webp", "image/heic"]
     size_bytes: Annotated[int, Field(ge=1, le=10 * 1024 * 1024, description="The photo's exact size")]
 

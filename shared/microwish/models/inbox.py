@@ -36,9 +36,7 @@ class PreferencesUpdate(Strict):
     sms: bool = False
     email: bool = False
     phone: Phone | None = Field(default=None, description="Where SMS go; needed when sms is true")
-    email_address: EmailAddress | None = Field(
-        default=None, description="Where e-mails go; needed when email is true"
-    )
+    email_address: EmailAddress | None = Field(default=None, description="Where e-mails go; needed when email is true")
 
 
 class Preferences(BaseModel):
@@ -55,4 +53,5 @@ class Preferences(BaseModel):
 class VerificationRequest(Strict):
     channel: Literal["sms", "email"] = Field(description="Which address the code was sent to")
     code: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{6}$")] = Field(
-        description="The 6-digit code sent to the number or address")
+        description="The 6-digit code sent to the number or address"
+    )

@@ -16,8 +16,9 @@ def _visible(value: str) -> str:
     return value
 
 
-DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30),
-                        AfterValidator(_visible)]
+DisplayName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30), AfterValidator(_visible)
+]
 
 
 class ProfileUpdate(BaseModel):
@@ -25,7 +26,8 @@ class ProfileUpdate(BaseModel):
 
     display_name: DisplayName | None = Field(
         description="The name the leaderboard and campaigns show; null to go back to the default "
-                    "(爱心人士 for individuals, the unit's name for units).")
+        "(爱心人士 for individuals, the unit's name for units)."
+    )
 
 
 class Profile(BaseModel):

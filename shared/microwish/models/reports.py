@@ -53,8 +53,9 @@ class Stats(Figures):
 class LeaderboardEntry(BaseModel):
     rank: int
     donor_ref: str = Field(description="Opaque and stable per donor (never a login id)")
-    display_name: str = Field(description="The name the donor chose (PUT /me/profile); else a unit's name; "
-                                          "else 爱心人士")
+    display_name: str = Field(
+        description="The name the donor chose (PUT /me/profile); else a unit's name; else 爱心人士"
+    )
     kind: Literal["individual", "unit"]
     wishes: int = Field(description="Wishes fulfilled with this donor in the months counted")
     value_fen: int

@@ -33,13 +33,9 @@ from .base import (
 # ---------------------------------------------------------------- requests
 class Beneficiary(Strict):
     # repr=False: personal data must never reach a log line through a model's repr.
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30)] = Field(
-        repr=False
-    )
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30)] = Field(repr=False)
     phone: Phone = Field(repr=False)
-    address: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] = Field(
-        repr=False
-    )
+    address: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] = Field(repr=False)
     title: Title | None = Field(default=None, description="How the public list addresses them.")
 
 
@@ -61,7 +57,8 @@ class ReviewDecision(Strict):
     mode: Mode | None = None
     target_fen: Fen | None = None
     campaign_id: Annotated[str, StringConstraints(max_length=64)] | None = Field(
-        default=None, description="Join a running campaign (专场) whose region and targets fit the wish.")
+        default=None, description="Join a running campaign (专场) whose region and targets fit the wish."
+    )
 
 
 # ---------------------------------------------------------------- stored
@@ -128,13 +125,27 @@ class AuditEvent(BaseModel):
     campaign_joined: str | None = None  # the campaign the wish joined with this change (at review)
 
 
-def event_for(caller: Caller, action: Action, before: Wish | None, after: Wish, note: str | None = None,
-              at: str | None = None, **subject: object) -> AuditEvent:
+def event_for(
+    caller: Caller,
+    action: Action,
+    before: Wish | None,
+    after: Wish,
+    note: str | None = None,
+    at: str | None = None,
+    **subject: object,
+) -> AuditEvent:
     """The audit event of a change; `subject` names whom it concerns (donor_id, claim_id, amount_fen, donor_ids)."""
     return AuditEvent(
-        at=at or after.updated_at, actor=caller.sub or "system", actor_role=caller.role or "system",
-        action=action, from_status=before.status if before else None, to_status=after.status,
-        from_level=before.level if before else None, to_level=after.level, note=note, **subject,
+        at=at or after.updated_at,
+        actor=caller.sub or "system",
+        actor_role=caller.role or "system",
+        action=action,
+        from_status=before.status if before else None,
+        to_status=after.status,
+        from_level=before.level if before else None,
+        to_level=after.level,
+        note=note,
+        **subject,
     )
 
 
@@ -148,8 +159,10 @@ class EscalationRequest(Strict):
 
 
 class ErasureRequest(Strict):
-    reason: Text500 = Field(description="Why (e.g. the beneficiary asked); the audit trail keeps it, with any "
-                                        "of the erased name, phone or address masked.")
+    reason: Text500 = Field(
+        description="Why (e.g. the beneficiary asked); the audit trail keeps it, with any "
+        "of the erased name, phone or address masked."
+    )
 
 
 class AccessEntry(BaseModel):
@@ -161,7 +174,6 @@ class AccessEntry(BaseModel):
     actor_role: str
     actor_region: str | None = None
     route: str
-
 
 
 # ---------------------------------------------------------------- views
@@ -200,9 +212,11 @@ class WishPrivateView(WishPublicView):
     region_code: str
     handling_region_code: str
     beneficiary: BeneficiaryView | None = Field(
-        description="The beneficiary's name, phone and address; null once they were erased.")
+        description="The beneficiary's name, phone and address; null once they were erased."
+    )
     personal_data_erased: bool = Field(
-        default=False, description="The beneficiary's personal data was erased (on request, or by retention).")
+        default=False, description="The beneficiary's personal data was erased (on request, or by retention)."
+    )
     review_reason: str | None = None
     claims: list[dict] = Field(default_factory=list)
 

@@ -158,9 +158,7 @@ def signed_url(url: str, secret: str | None, timestamp_ms: int | None = None) ->
     if not secret:
         return url
     timestamp_ms = timestamp_ms if timestamp_ms is not None else int(time.time() * 1000)
-    query = urllib.parse.urlencode(
-        {"timestamp": timestamp_ms, "sign": dingtalk_signature(secret, timestamp_ms)}
-    )
+    query = urllib.parse.urlencode({"timestamp": timestamp_ms, "sign": dingtalk_signature(secret, timestamp_ms)})
     return url + ("&" if "?" in url else "?") + query
 
 

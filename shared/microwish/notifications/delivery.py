@@ -157,7 +157,8 @@ def _idempotency(table_name: str, ttl_seconds: int) -> tuple[Callable[..., Any],
     # Wrapped by call: Powertools' decorator is unannotated, and would leave the function untyped.
     # The name stays `send_once`: the idempotency records are keyed by the function's qualified name.
     remembered: Callable[..., dict[str, Any]] = idempotent_function(
-        send_once, data_keyword_argument="send", persistence_store=store, config=config)
+        send_once, data_keyword_argument="send", persistence_store=store, config=config
+    )
     return remembered, config
 
 

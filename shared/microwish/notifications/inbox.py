@@ -45,18 +45,14 @@ def list_notifications(
     return [_view(item) for item in items], next_cursor
 
 
-def mark_read(
-    caller: Caller, store: InboxStore, settings: Settings, notification_id: str
-) -> NotificationView:
+def mark_read(caller: Caller, store: InboxStore, settings: Settings, notification_id: str) -> NotificationView:
     item = store.mark_read(owners_of(caller, settings), notification_id)
     if item is None:
         raise NotFound("no such notification in your inbox")
     return _view(item)
 
 
-def mark_many_read(
-    caller: Caller, store: InboxStore, settings: Settings, ids: list[str]
-) -> list[NotificationView]:
+def mark_many_read(caller: Caller, store: InboxStore, settings: Settings, ids: list[str]) -> list[NotificationView]:
     """Marks those of `ids` the caller can see; ids they cannot see are left out of the answer."""
     owners = owners_of(caller, settings)
     marked = (store.mark_read(owners, notification_id) for notification_id in dict.fromkeys(ids))
@@ -72,8 +68,9 @@ def get_preferences(caller: Caller, store: InboxStore) -> Preferences:
     return _preferences(store.get_preferences(caller.sub or "") or {})
 
 
-def put_preferences(caller: Caller, store: InboxStore, update: PreferencesUpdate,
-                    config: NotifyConfig | None = None) -> Preferences:
+def put_preferences(
+    caller: Caller, store: InboxStore, update: PreferencesUpdate, config: NotifyConfig | None = None
+) -> Preferences:
     """Stores the choice; a number/address not yet verified gets a code (and is not used until
     POST /me/preferences/verification)."""
     require_role(caller, "resident", "officer", "donor", "admin")

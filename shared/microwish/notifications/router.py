@@ -45,9 +45,7 @@ def enqueue(jobs: list[Job], queue_url: str) -> None:
         chunk = jobs[start : start + 10]
         response = sqs.send_message_batch(
             QueueUrl=queue_url,
-            Entries=[
-                {"Id": str(index), "MessageBody": job.model_dump_json()} for index, job in enumerate(chunk)
-            ],
+            Entries=[{"Id": str(index), "MessageBody": job.model_dump_json()} for index, job in enumerate(chunk)],
         )
         if response.get("Failed"):
             raise DeliveryError(f"{len(response['Failed'])} notification jobs were not queued")
@@ -64,9 +62,7 @@ def record_handler(record: Any) -> None:
         return
     jobs = jobs_for(item, get_settings())
     enqueue(jobs, _queue_url())
-    logger.info(
-        "event routed", extra={"event": item.get("action"), "wish_id": item.get("wish_id"), "jobs": len(jobs)}
-    )
+    logger.info("event routed", extra={"event": item.get("action"), "wish_id": item.get("wish_id"), "jobs": len(jobs)})
 
 
 def reset() -> None:

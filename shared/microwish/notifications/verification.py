@@ -78,16 +78,21 @@ class CappedChannel:
     def send(self, message: Message) -> None:
         if not take_send_slot(self.store, message.channel, message.to, self.cap):
             # Skipped, not failed: a retry would be refused too. No address in the log line.
-            logger.warning("daily message cap of the recipient reached; not sent",
-                           extra={"channel": message.channel, "event": message.event, "wish_id": message.wish_id})
+            logger.warning(
+                "daily message cap of the recipient reached; not sent",
+                extra={"channel": message.channel, "event": message.event, "wish_id": message.wish_id},
+            )
             return
         self.inner.send(message)
 
 
 # ---------------------------------------------------------------- codes
 def pending_code_usable(item: dict[str, Any], channel: str, now: str) -> bool:
-    return bool(item.get(f"{channel}_code_hash")) and str(item.get(f"{channel}_code_expires_at", "")) > now \
+    return (
+        bool(item.get(f"{channel}_code_hash"))
+        and str(item.get(f"{channel}_code_expires_at", "")) > now
         and int(item.get(f"{channel}_code_attempts", 0)) < MAX_ATTEMPTS
+    )
 
 
 def plan_code(item: dict[str, Any], channel: str, address: str | None, now: str) -> tuple[dict[str, Any], str | None]:
@@ -96,34 +101,59 @@ def plan_code(item: dict[str, Any], channel: str, address: str | None, now: str)
     Same address as stored: verified stays verified, a usable pending code stays (no new message);
     a new address, or one whose code expired or was used up, gets a new code."""
     address_field, verified_field = CHANNELS[channel]
-    fields = [verified_field, f"{channel}_code_hash", f"{channel}_code_salt", f"{channel}_code_expires_at",
-              f"{channel}_code_attempts"]
-    same = address is not None and item.get(address_field) is not None and \
-        normalized(channel, item[address_field]) == normalized(channel, address)
+    fields = [
+        verified_field,
+        f"{channel}_code_hash",
+        f"{channel}_code_salt",
+        f"{channel}_code_expires_at",
+        f"{channel}_code_attempts",
+    ]
+    same = (
+        address is not None
+        and item.get(address_field) is not None
+        and normalized(channel, item[address_field]) == normalized(channel, address)
+    )
     if address is None:
         return {verified_field: False}, None
     if same and (item.get(verified_field) or pending_code_usable(item, channel, now)):
         return {field: item[field] for field in fields if field in item}, None
     code, salt = new_code(), secrets.token_hex(16)
     expires_at = clock.iso(clock.parse(now) + timedelta(seconds=CODE_TTL_S))
-    return {verified_field: False, f"{channel}_code_hash": code_hash(salt, channel, address, code),
-            f"{channel}_code_salt": salt, f"{channel}_code_expires_at": expires_at,
-            f"{channel}_code_attempts": 0}, code
+    return {
+        verified_field: False,
+        f"{channel}_code_hash": code_hash(salt, channel, address, code),
+        f"{channel}_code_salt": salt,
+        f"{channel}_code_expires_at": expires_at,
+        f"{channel}_code_attempts": 0,
+    }, code
 
 
 def code_message(channel: str, address: str, code: str) -> Message:
     minutes = CODE_TTL_S // 60
-    return Message(channel=channel, to=address, title="验证码",
-                   text=f"您的验证码是 {code}，{minutes} 分钟内有效。如非本人操作，请忽略。",
-                   event="verification", wish_id="", notification_id="", created_at=clock.now_iso())
+    return Message(
+        channel=channel,
+        to=address,
+        title="验证码",
+        text=f"您的验证码是 {code}，{minutes} 分钟内有效。如非本人操作，请忽略。",
+        event="verification",
+        wish_id="",
+        notification_id="",
+        created_at=clock.now_iso(),
+    )
 
 
 def code_channels(config: NotifyConfig) -> dict[str, Channel]:
     return {"sms": SmsChannel(config.outbox_file), "email": EmailChannel(config.email_sender, config.outbox_file)}
 
 
-def send_code(store: InboxStore, config: NotifyConfig, channel: str, address: str, code: str,
-              channel_set: dict[str, Channel] | None = None) -> None:
+def send_code(
+    store: InboxStore,
+    config: NotifyConfig,
+    channel: str,
+    address: str,
+    code: str,
+    channel_set: dict[str, Channel] | None = None,
+) -> None:
     (channel_set or code_channels(config))[channel].send(code_message(channel, address, code))
 
 
@@ -131,7 +161,8 @@ def check_cap_for_code(store: InboxStore, config: NotifyConfig, channel: str, ad
     if not take_send_slot(store, channel, address, config.daily_cap):
         raise TooManyRequests(
             f"{CHANNELS[channel][0]}: this address has had the most messages it may get today; try tomorrow",
-            errors=[{"field": CHANNELS[channel][0], "message": "daily message limit of this address reached"}])
+            errors=[{"field": CHANNELS[channel][0], "message": "daily message limit of this address reached"}],
+        )
 
 
 def verify(store: InboxStore, sub: str, channel: str, code: str) -> dict[str, Any]:
@@ -159,6 +190,3 @@ def verify(store: InboxStore, sub: str, channel: str, code: str) -> dict[str, An
     if verified is None:
         raise Conflict("the preferences changed meanwhile: PUT /me/preferences again for a new code")
     return verified
-
-
-

@@ -16,7 +16,6 @@ _MAX_ITEMS_READ_PER_PAGE = 500
 
 
 class CampaignStore(TableStore):
-
     def get(self, campaign_id: str) -> Campaign | None:
         if not keys.is_campaign_id(campaign_id):
             return None
@@ -40,13 +39,22 @@ class CampaignStore(TableStore):
             return False
         return True
 
-    def page(self, active_at: str | None, running: bool | None, keep: Callable[[Campaign], bool], limit: int,
-             cursor: str | None) -> tuple[list[Campaign], str | None]:
+    def page(
+        self,
+        active_at: str | None,
+        running: bool | None,
+        keep: Callable[[Campaign], bool],
+        limit: int,
+        cursor: str | None,
+    ) -> tuple[list[Campaign], str | None]:
         """Campaigns newest-ending first, those `keep` accepts; with `running`, only those running at
         `active_at` (True) or not (False); bounded work per page."""
         values: dict[str, Any] = {":list": keys.CAMPAIGN_LIST}
-        params: dict[str, Any] = {"IndexName": "ByPerson", "KeyConditionExpression": "PersonPK = :list",
-                                  "ScanIndexForward": False}
+        params: dict[str, Any] = {
+            "IndexName": "ByPerson",
+            "KeyConditionExpression": "PersonPK = :list",
+            "ScanIndexForward": False,
+        }
         if running is True:
             params["FilterExpression"] = "starts_at <= :now AND ends_at > :now"
             values[":now"] = active_at

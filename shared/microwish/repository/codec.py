@@ -55,9 +55,11 @@ def decode_cursor(cursor: str | None, attributes: set[str], partition: tuple[str
     except (ValueError, binascii.Error):
         raise InvalidInput("cursor", "is not a cursor this list gave out") from None
     valid = (
-        isinstance(key, dict) and set(key) == attributes
-        and all(isinstance(value, dict) and set(value) == {"S"} and isinstance(value["S"], str)
-                for value in key.values())
+        isinstance(key, dict)
+        and set(key) == attributes
+        and all(
+            isinstance(value, dict) and set(value) == {"S"} and isinstance(value["S"], str) for value in key.values()
+        )
         and key[partition[0]]["S"] == partition[1]
     )
     if not valid:

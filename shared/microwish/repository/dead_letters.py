@@ -36,7 +36,8 @@ class AuditWindow:
         low, high = written_iso(start), written_iso(end)
         for partition in hour_partitions(start, end):
             params: dict[str, Any] = {
-                "TableName": self.table_name, "IndexName": WRITTEN_INDEX,
+                "TableName": self.table_name,
+                "IndexName": WRITTEN_INDEX,
                 "KeyConditionExpression": "WrittenPK = :hour AND WrittenSK BETWEEN :low AND :high",
                 "ExpressionAttributeValues": {":hour": {"S": partition}, ":low": {"S": low}, ":high": {"S": high}},
             }
@@ -53,7 +54,7 @@ class AuditWindow:
         found: list[dict[str, Any]] = []
         keys = self.keys_written(start, end)
         for first in range(0, len(keys), _BATCH_GET):
-            pending: dict[str, Any] = {self.table_name: {"Keys": keys[first:first + _BATCH_GET]}}
+            pending: dict[str, Any] = {self.table_name: {"Keys": keys[first : first + _BATCH_GET]}}
             pause = 0.05
             while pending:
                 response = self.client.batch_get_item(RequestItems=pending)
@@ -88,8 +89,9 @@ class DeadLetters:
         self.url = url
 
     def waiting(self) -> int:
-        attributes = self.sqs.get_queue_attributes(
-            QueueUrl=self.url, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"]
+        attributes = self.sqs.get_queue_attributes(QueueUrl=self.url, AttributeNames=["ApproximateNumberOfMessages"])[
+            "Attributes"
+        ]
         return int(attributes.get("ApproximateNumberOfMessages", 0))
 
     def take(self, limit: int, hold_seconds: int) -> Iterator[Letter]:
@@ -97,8 +99,12 @@ class DeadLetters:
         taken = 0
         while taken < limit:
             response = self.sqs.receive_message(
-                QueueUrl=self.url, MaxNumberOfMessages=min(_RECEIVE, limit - taken), VisibilityTimeout=hold_seconds,
-                WaitTimeSeconds=0, MessageAttributeNames=["All"])
+                QueueUrl=self.url,
+                MaxNumberOfMessages=min(_RECEIVE, limit - taken),
+                VisibilityTimeout=hold_seconds,
+                WaitTimeSeconds=0,
+                MessageAttributeNames=["All"],
+            )
             messages = response.get("Messages") or []
             if not messages:
                 return
@@ -107,9 +113,10 @@ class DeadLetters:
                 try:
                     yield Letter(message["Body"], message["ReceiptHandle"], message.get("MessageAttributes") or {})
                 except GeneratorExit:  # the caller stopped early: give back what it was not handed
-                    for rest in messages[index + 1:]:
-                        self.sqs.change_message_visibility(QueueUrl=self.url, ReceiptHandle=rest["ReceiptHandle"],
-                                                           VisibilityTimeout=0)
+                    for rest in messages[index + 1 :]:
+                        self.sqs.change_message_visibility(
+                            QueueUrl=self.url, ReceiptHandle=rest["ReceiptHandle"], VisibilityTimeout=0
+                        )
                     raise
 
     def release(self, letter: Letter) -> None:
@@ -122,8 +129,11 @@ class DeadLetters:
     def move_to(self, letter: Letter, target_url: str) -> None:
         """Send the message back to `target_url`, then take it off here: at worst it is there twice
         (a crash between the two), which its consumer dedupes."""
-        attributes = {name: {key: value for key, value in attribute.items() if key in (
-            "DataType", "StringValue", "BinaryValue")} for name, attribute in letter.attributes.items()}
-        self.sqs.send_message(QueueUrl=target_url, MessageBody=letter.body,
-                              **({"MessageAttributes": attributes} if attributes else {}))
+        attributes = {
+            name: {key: value for key, value in attribute.items() if key in ("DataType", "StringValue", "BinaryValue")}
+            for name, attribute in letter.attributes.items()
+        }
+        self.sqs.send_message(
+            QueueUrl=target_url, MessageBody=letter.body, **({"MessageAttributes": attributes} if attributes else {})
+        )
         self.done(letter)

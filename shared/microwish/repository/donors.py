@@ -11,7 +11,6 @@ from .table import TableStore
 
 
 class DonorStore(TableStore):
-
     def record(self, donor_id: str) -> DonorRecord:
         item = self._get(keys.donor_record_key(donor_id)) or {}
         return DonorRecord.model_validate({**item, "donor_id": donor_id})
@@ -33,8 +32,16 @@ class DonorStore(TableStore):
 
     def ensure_ref(self, donor_id: str, new_ref: str) -> dict[str, Any]:
         """The donor's record with its donor_ref, `new_ref` if it had none (the same ref ever after)."""
-        return self._update_if(keys.donor_record_key(donor_id), "SET donor_ref = if_not_exists(donor_ref, :ref)",
-                               None, {":ref": new_ref}, returns="ALL_NEW") or {}
+        return (
+            self._update_if(
+                keys.donor_record_key(donor_id),
+                "SET donor_ref = if_not_exists(donor_ref, :ref)",
+                None,
+                {":ref": new_ref},
+                returns="ALL_NEW",
+            )
+            or {}
+        )
 
     def public_faces(self, donor_ids: list[str]) -> dict[str, dict[str, Any]]:
         """Donor records by id (BatchGetItem, 100 keys a call)."""

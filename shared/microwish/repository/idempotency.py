@@ -27,8 +27,9 @@ class IdempotencyRecords:
         return self._client or dynamodb_client()
 
     def get(self, record_id: str) -> dict[str, Any] | None:
-        item = self.client.get_item(TableName=self.table_name, Key={"id": {"S": record_id}},
-                                    ConsistentRead=True).get("Item")
+        item = self.client.get_item(TableName=self.table_name, Key={"id": {"S": record_id}}, ConsistentRead=True).get(
+            "Item"
+        )
         return from_dynamo(item) if item else None
 
     def remember_answer(self, request: KeyedRequest, answer: str) -> None:
@@ -38,13 +39,21 @@ class IdempotencyRecords:
         """
         try:
             self.client.update_item(
-                TableName=self.table_name, Key={"id": {"S": request.record_id}},
+                TableName=self.table_name,
+                Key={"id": {"S": request.record_id}},
                 UpdateExpression="SET answer = :answer, payload_hash = :hash, expiration = :expires, #status = :done",
                 ConditionExpression="attribute_not_exists(answer) AND (attribute_not_exists(payload_hash) "
-                                    "OR payload_hash = :hash)",
+                "OR payload_hash = :hash)",
                 ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues=to_dynamo({":answer": answer, ":hash": request.payload_hash,
-                                                     ":expires": request.expires_at, ":done": "COMPLETED"}))
+                ExpressionAttributeValues=to_dynamo(
+                    {
+                        ":answer": answer,
+                        ":hash": request.payload_hash,
+                        ":expires": request.expires_at,
+                        ":done": "COMPLETED",
+                    }
+                ),
+            )
         except ClientError as error:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise

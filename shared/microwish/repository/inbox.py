@@ -54,7 +54,6 @@ def _decode_cursor(cursor: str | None) -> str | None:
 
 
 class InboxStore(TableStore):
-
     # ------------------------------------------------------------ notifications
     def put_notification(self, owner: str, notification: dict[str, Any]) -> bool:
         """Store it unless it is there already (a redelivery must not mark it unread again)."""
@@ -106,8 +105,14 @@ class InboxStore(TableStore):
         if created_at is None:
             return None
         for owner in dict.fromkeys(owners):
-            item = self._update_if(keys.notification_key(owner, created_at, notification_id), "SET #read = :true",
-                                   "attribute_exists(PK)", {":true": True}, {"#read": "read"}, returns="ALL_NEW")
+            item = self._update_if(
+                keys.notification_key(owner, created_at, notification_id),
+                "SET #read = :true",
+                "attribute_exists(PK)",
+                {":true": True},
+                {"#read": "read"},
+                returns="ALL_NEW",
+            )
             if item is not None:
                 return item
         return None
@@ -140,8 +145,9 @@ class InboxStore(TableStore):
             raise
         return int(from_dynamo(response["Attributes"])[f"{channel}_code_attempts"])
 
-    def mark_verified(self, sub: str, channel: str, verified_field: str, code_hash: str,
-                      max_attempts: int, now: str) -> dict[str, Any] | None:
+    def mark_verified(
+        self, sub: str, channel: str, verified_field: str, code_hash: str, max_attempts: int, now: str
+    ) -> dict[str, Any] | None:
         """The channel verified and its code gone, if the code is still the one checked; else None."""
         try:
             response = self.client.update_item(
@@ -156,8 +162,9 @@ class InboxStore(TableStore):
                     "#expires": f"{channel}_code_expires_at",
                     "#attempts": f"{channel}_code_attempts",
                 },
-                ExpressionAttributeValues=to_dynamo({":true": True, ":now": now, ":hash": code_hash,
-                                                     ":max": max_attempts}),
+                ExpressionAttributeValues=to_dynamo(
+                    {":true": True, ":now": now, ":hash": code_hash, ":max": max_attempts}
+                ),
                 ReturnValues="ALL_NEW",
             )
         except ClientError as error:
@@ -179,8 +186,9 @@ class InboxStore(TableStore):
                 UpdateExpression="ADD #sent :one SET expires_at = :expires, #type = :type",
                 ConditionExpression="attribute_not_exists(#sent) OR #sent < :cap",
                 ExpressionAttributeNames={"#sent": "sent", "#type": "type"},
-                ExpressionAttributeValues=to_dynamo({":one": 1, ":cap": cap, ":expires": expires_at,
-                                                     ":type": "send_cap"}),
+                ExpressionAttributeValues=to_dynamo(
+                    {":one": 1, ":cap": cap, ":expires": expires_at, ":type": "send_cap"}
+                ),
             )
         except ClientError as error:
             if error.response["Error"]["Code"] == "ConditionalCheckFailedException":

@@ -47,14 +47,21 @@ def wish_item(wish: Wish) -> dict[str, Any]:
 
 
 def private_item(wish_id: str, beneficiary: Beneficiary) -> dict[str, Any]:
-    return {**keys.private_key(wish_id), "type": "private",
-            "beneficiary": beneficiary.model_dump(mode="json", exclude_none=True)}
+    return {
+        **keys.private_key(wish_id),
+        "type": "private",
+        "beneficiary": beneficiary.model_dump(mode="json", exclude_none=True),
+    }
 
 
 def idempotency_record(keyed: KeyedRequest) -> dict[str, Any]:
     """A keyed request's record in the idempotency table, as its change writes it (README "Exactly once")."""
-    return {"id": keyed.record_id, "payload_hash": keyed.payload_hash, "expiration": keyed.expires_at,
-            "status": "COMMITTED"}
+    return {
+        "id": keyed.record_id,
+        "payload_hash": keyed.payload_hash,
+        "expiration": keyed.expires_at,
+        "status": "COMMITTED",
+    }
 
 
 def audit_item(wish: Wish, event: AuditEvent, order: int = 0) -> dict[str, Any]:
@@ -68,10 +75,17 @@ def audit_item(wish: Wish, event: AuditEvent, order: int = 0) -> dict[str, Any]:
         "wish_id": wish.id,
         **event.model_dump(mode="json"),
         "wish": {
-            "title": wish.title, "category": wish.category, "groups": wish.groups,
-            "region_code": wish.region_code, "level": wish.level, "status": wish.status.value,
-            "mode": wish.mode, "target_fen": wish.target_fen, "pledged_fen": wish.pledged_fen,
-            "submitted_by": wish.submitted_by, "campaign_id": wish.campaign_id,
+            "title": wish.title,
+            "category": wish.category,
+            "groups": wish.groups,
+            "region_code": wish.region_code,
+            "level": wish.level,
+            "status": wish.status.value,
+            "mode": wish.mode,
+            "target_fen": wish.target_fen,
+            "pledged_fen": wish.pledged_fen,
+            "submitted_by": wish.submitted_by,
+            "campaign_id": wish.campaign_id,
             "created_at": wish.created_at,
             "approved_at": wish.approved_at,  # reports: days from approval to fulfilment
             "feedback": wish.feedback,  # the beneficiary's thanks, meant for donors (never the officer's note)
@@ -81,8 +95,13 @@ def audit_item(wish: Wish, event: AuditEvent, order: int = 0) -> dict[str, Any]:
 
 def claim_item(claim: Claim, lease_due: str | None = None) -> dict[str, Any]:
     """A claim beside its wish; on the donor's list, and on the lease index while it has a deadline."""
-    item = {**keys.claim_key(claim.wish_id, claim.id), "type": "claim", **claim.model_dump(mode="json"),
-            "PersonPK": f"{keys.CLAIMS_OF}{claim.donor_id}", "PersonSK": f"{claim.created_at}#{claim.id}"}
+    item = {
+        **keys.claim_key(claim.wish_id, claim.id),
+        "type": "claim",
+        **claim.model_dump(mode="json"),
+        "PersonPK": f"{keys.CLAIMS_OF}{claim.donor_id}",
+        "PersonSK": f"{claim.created_at}#{claim.id}",
+    }
     if lease_due:
         item["DuePK"] = keys.DUE_LEASE
         item["DueSK"] = keys.due_sort_key(lease_due, claim.id)
@@ -91,10 +110,20 @@ def claim_item(claim: Claim, lease_due: str | None = None) -> dict[str, Any]:
 
 def access_item(entry: AccessEntry) -> dict[str, Any]:
     body = entry.model_dump(mode="json", exclude_none=True)
-    return {**keys.access_key(entry.wish_id, entry.at), "type": "access", **body,
-            "PersonPK": keys.actor_access_partition(entry.actor), "PersonSK": f"{entry.at}#{entry.wish_id}"}
+    return {
+        **keys.access_key(entry.wish_id, entry.at),
+        "type": "access",
+        **body,
+        "PersonPK": keys.actor_access_partition(entry.actor),
+        "PersonSK": f"{entry.at}#{entry.wish_id}",
+    }
 
 
 def campaign_item(campaign: Campaign) -> dict[str, Any]:
-    return {**keys.campaign_key(campaign.id), "type": "campaign", **campaign.model_dump(mode="json"),
-            "PersonPK": keys.CAMPAIGN_LIST, "PersonSK": f"{campaign.ends_at}#{campaign.id}"}
+    return {
+        **keys.campaign_key(campaign.id),
+        "type": "campaign",
+        **campaign.model_dump(mode="json"),
+        "PersonPK": keys.CAMPAIGN_LIST,
+        "PersonSK": f"{campaign.ends_at}#{campaign.id}",
+    }

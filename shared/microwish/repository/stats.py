@@ -38,7 +38,6 @@ class LeaderboardMove:
 
 
 class StatsStore(TableStore):
-
     def _commit_once(self, transaction: Transaction, marker: Guard) -> bool:
         """Commit the marker and the moves; False when the marker was there: counted before."""
         try:
@@ -49,8 +48,7 @@ class StatsStore(TableStore):
             raise
         return True
 
-    def count_once(self, wish_id: str, audit_sk: str, at: str,
-                   moves: dict[tuple[str, str], CounterMove]) -> bool:
+    def count_once(self, wish_id: str, audit_sk: str, at: str, moves: dict[tuple[str, str], CounterMove]) -> bool:
         """Move the counters of one audit record, unless it was counted before (its marker is there)."""
         transaction = self.transaction()
         marker = transaction.mark_counted(wish_id, audit_sk, at)
@@ -63,9 +61,16 @@ class StatsStore(TableStore):
         transaction = self.transaction()
         marker = transaction.mark_counted(wish_id, marker_sk, at)
         for move in moves:
-            transaction.move_leaderboard(move.scope, move.month, move.kind, move.donor_id, unit_name=move.unit_name,
-                                         display_name=move.display_name, donor_ref=move.donor_ref,
-                                         value_fen=move.value_fen)
+            transaction.move_leaderboard(
+                move.scope,
+                move.month,
+                move.kind,
+                move.donor_id,
+                unit_name=move.unit_name,
+                display_name=move.display_name,
+                donor_ref=move.donor_ref,
+                value_fen=move.value_fen,
+            )
         return self._commit_once(transaction, marker)
 
     # ------------------------------------------------------------ reading

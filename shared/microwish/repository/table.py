@@ -61,16 +61,20 @@ class TableStore:
         record = None
         if keyed is not None and not keyed.recorded:
             transaction = transaction.extended()  # the caller's may be committed again (a retry)
-            record = transaction.put_new("idempotency", idempotency_record(keyed), table_name=keyed.table_name,
-                                         key_attribute="id")
+            record = transaction.put_new(
+                "idempotency", idempotency_record(keyed), table_name=keyed.table_name, key_attribute="id"
+            )
         try:
             self.client.transact_write_items(TransactItems=transaction.items)
         except ClientError as error:
             if error.response["Error"]["Code"] != "TransactionCanceledException":
                 raise
             reasons = error.response.get("CancellationReasons", [])
-            if record is not None and record.index < len(reasons) and \
-                    reasons[record.index].get("Code") == "ConditionalCheckFailed":
+            if (
+                record is not None
+                and record.index < len(reasons)
+                and reasons[record.index].get("Code") == "ConditionalCheckFailed"
+            ):
                 raise once.AlreadyDone from None
             for index, reason in enumerate(reasons):
                 if reason.get("Code") == "ConditionalCheckFailed":
@@ -80,11 +84,23 @@ class TableStore:
         if record is not None:
             keyed.recorded = True
 
-    def _update_if(self, key: dict[str, str], expression: str, condition: str | None, values: dict[str, Any],
-                   names: dict[str, str] | None = None, returns: str = "NONE") -> dict[str, Any] | None:
+    def _update_if(
+        self,
+        key: dict[str, str],
+        expression: str,
+        condition: str | None,
+        values: dict[str, Any],
+        names: dict[str, str] | None = None,
+        returns: str = "NONE",
+    ) -> dict[str, Any] | None:
         """One conditional UpdateItem; None when the condition failed, else the attributes asked for."""
-        params: dict[str, Any] = {"TableName": self.table_name, "Key": to_dynamo(key), "UpdateExpression": expression,
-                                  "ExpressionAttributeValues": to_dynamo(values), "ReturnValues": returns}
+        params: dict[str, Any] = {
+            "TableName": self.table_name,
+            "Key": to_dynamo(key),
+            "UpdateExpression": expression,
+            "ExpressionAttributeValues": to_dynamo(values),
+            "ReturnValues": returns,
+        }
         if condition:
             params["ConditionExpression"] = condition
         if names:
@@ -142,7 +158,10 @@ class TableStore:
     def _partition(self, partition: str, sort_prefix: str | None = None) -> Iterator[dict[str, Any]]:
         """Every item of one partition (of those whose sort key begins with `sort_prefix`)."""
         if sort_prefix is None:
-            return self._query_all(KeyConditionExpression="PK = :pk",
-                                   ExpressionAttributeValues={":pk": {"S": partition}})
-        return self._query_all(KeyConditionExpression="PK = :pk AND begins_with(SK, :prefix)",
-                               ExpressionAttributeValues={":pk": {"S": partition}, ":prefix": {"S": sort_prefix}})
+            return self._query_all(
+                KeyConditionExpression="PK = :pk", ExpressionAttributeValues={":pk": {"S": partition}}
+            )
+        return self._query_all(
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :prefix)",
+            ExpressionAttributeValues={":pk": {"S": partition}, ":prefix": {"S": sort_prefix}},
+        )

@@ -63,8 +63,15 @@ class Transaction:
         self.guards: list[Guard] = []
 
     # ------------------------------------------------------------ the generic part
-    def _add(self, name: str, operation: str, body: dict[str, Any], condition: str | None = None,
-             values: dict[str, Any] | None = None, names: dict[str, str] | None = None) -> Guard:
+    def _add(
+        self,
+        name: str,
+        operation: str,
+        body: dict[str, Any],
+        condition: str | None = None,
+        values: dict[str, Any] | None = None,
+        names: dict[str, str] | None = None,
+    ) -> Guard:
         body = {"TableName": self.table_name, **body, "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}
         if condition:
             body["ConditionExpression"] = condition
@@ -86,15 +93,17 @@ class Transaction:
     def guard_at(self, index: int) -> Guard | None:
         return self.guards[index] if 0 <= index < len(self.guards) else None
 
-    def put_new(self, name: str, item: dict[str, Any], *, table_name: str | None = None,
-                key_attribute: str = "PK") -> Guard:
+    def put_new(
+        self, name: str, item: dict[str, Any], *, table_name: str | None = None, key_attribute: str = "PK"
+    ) -> Guard:
         """A new item, written only if no item has its key yet (`attribute_not_exists(<key attribute>)`).
 
         The hook for one more guarded item in any state change: `table_name` may name another table
         (an idempotency record keyed by caller, route and key), `key_attribute` its partition key.
         """
-        guard = self._add(name, "Put", {"Item": to_dynamo(item)}, "attribute_not_exists(#key)",
-                          names={"#key": key_attribute})
+        guard = self._add(
+            name, "Put", {"Item": to_dynamo(item)}, "attribute_not_exists(#key)", names={"#key": key_attribute}
+        )
         if table_name is not None:
             self.items[guard.index]["Put"]["TableName"] = table_name
         return guard
@@ -103,18 +112,26 @@ class Transaction:
     def replace_wish(self, before: Wish, after: Wish, event: AuditEvent | None) -> Guard:
         """The new wish if it is still at the version read, and the event that says why; the guard is the
         version's ("wish")."""
-        guard = self._add("wish", "Put", {"Item": to_dynamo(wish_item(after))}, "#version = :version",
-                          {":version": before.version}, {"#version": "version"})
+        guard = self._add(
+            "wish",
+            "Put",
+            {"Item": to_dynamo(wish_item(after))},
+            "#version = :version",
+            {":version": before.version},
+            {"#version": "version"},
+        )
         if event is not None:
             self.audit(after, event)
         if after.status in TERMINAL and before.status not in TERMINAL:
             # The wish ends: its private part goes on the sparse due index, to be erased when the
             # retention period is over (services/erasure.py). No condition: an already erased part
             # is simply taken off the index again by the sweep.
-            self._add("erasure due", "Update", {"Key": to_dynamo(keys.private_key(after.id)),
-                                                "UpdateExpression": "SET DuePK = :kind, DueSK = :due"},
-                      values={":kind": keys.DUE_ERASURE,
-                              ":due": keys.due_sort_key(_erasure_due(after), after.id)})
+            self._add(
+                "erasure due",
+                "Update",
+                {"Key": to_dynamo(keys.private_key(after.id)), "UpdateExpression": "SET DuePK = :kind, DueSK = :due"},
+                values={":kind": keys.DUE_ERASURE, ":due": keys.due_sort_key(_erasure_due(after), after.id)},
+            )
         return guard
 
     def add_pledge(self, wish: Wish, amount_fen: int, now: str, max_pledges: int) -> Guard:
@@ -125,20 +142,33 @@ class Transaction:
         """
         room = (wish.target_fen or 0) - amount_fen
         return self._add(
-            "wish", "Update",
-            {"Key": to_dynamo(keys.wish_key(wish.id)),
-             "UpdateExpression": "SET pledged_fen = pledged_fen + :amount, updated_at = :now "
-                                 "ADD pledge_count :one, #version :one"},
+            "wish",
+            "Update",
+            {
+                "Key": to_dynamo(keys.wish_key(wish.id)),
+                "UpdateExpression": "SET pledged_fen = pledged_fen + :amount, updated_at = :now "
+                "ADD pledge_count :one, #version :one",
+            },
             "#status = :open AND pledged_fen < :room AND pledge_count < :max",
-            {":amount": amount_fen, ":now": now, ":one": 1, ":open": Status.OPEN.value, ":room": room,
-             ":max": max_pledges},
+            {
+                ":amount": amount_fen,
+                ":now": now,
+                ":one": 1,
+                ":open": Status.OPEN.value,
+                ":room": room,
+                ":max": max_pledges,
+            },
             {"#status": "status", "#version": "version"},
         )
 
     def audit(self, wish: Wish, event: AuditEvent, order: int = 0) -> Guard:
         """The audit event of the change (a new item: its key is unique)."""
-        return self._add(f"audit {event.action.value}", "Put", {"Item": to_dynamo(audit_item(wish, event, order))},
-                         "attribute_not_exists(PK)")
+        return self._add(
+            f"audit {event.action.value}",
+            "Put",
+            {"Item": to_dynamo(audit_item(wish, event, order))},
+            "attribute_not_exists(PK)",
+        )
 
     def erase_private(self, wish_id: str, erased_at: str, due_sk: str | None = None) -> Guard:
         """Blank the private part, while it still holds personal data (and is still due as read)."""
@@ -147,19 +177,37 @@ class Transaction:
         if due_sk is not None:
             condition += " AND DueSK = :due"
             values[":due"] = due_sk
-        return self._add("private part", "Update",
-                         {"Key": to_dynamo(keys.private_key(wish_id)),
-                          "UpdateExpression": "SET erased_at = :at, #type = :type REMOVE beneficiary, DuePK, DueSK"},
-                         condition, values, {"#type": "type"})
+        return self._add(
+            "private part",
+            "Update",
+            {
+                "Key": to_dynamo(keys.private_key(wish_id)),
+                "UpdateExpression": "SET erased_at = :at, #type = :type REMOVE beneficiary, DuePK, DueSK",
+            },
+            condition,
+            values,
+            {"#type": "type"},
+        )
 
     # ------------------------------------------------------------ claims and donors
     def put_claim(self, claim: Claim, lease_due: str | None = None) -> Guard:
         """A new claim, pledge or offer (on the lease index when `lease_due` is given)."""
-        return self._add(f"claim {claim.id}", "Put", {"Item": to_dynamo(claim_item(claim, lease_due))},
-                         "attribute_not_exists(PK)")
+        return self._add(
+            f"claim {claim.id}", "Put", {"Item": to_dynamo(claim_item(claim, lease_due))}, "attribute_not_exists(PK)"
+        )
 
-    def move_claim(self, claim: Claim, status: str, now: str, *, expect: str, deadline: str | None = None,
-                   lease_due: str | None = None, note: str | None = None, donor_name: str | None = None) -> Guard:
+    def move_claim(
+        self,
+        claim: Claim,
+        status: str,
+        now: str,
+        *,
+        expect: str,
+        deadline: str | None = None,
+        lease_due: str | None = None,
+        note: str | None = None,
+        donor_name: str | None = None,
+    ) -> Guard:
         """Move a claim on, if it is still in the status the decision was made on."""
         names = {"#status": "status"}
         values: dict[str, Any] = {":status": str(status), ":now": now, ":expect": str(expect)}
@@ -167,8 +215,14 @@ class Transaction:
         removes = []
         if deadline:
             sets += ["deadline = :deadline", "reminded = :false", "DuePK = :lease", "DueSK = :due"]
-            values.update({":deadline": deadline, ":false": False, ":lease": keys.DUE_LEASE,
-                           ":due": keys.due_sort_key(lease_due or deadline, claim.id)})
+            values.update(
+                {
+                    ":deadline": deadline,
+                    ":false": False,
+                    ":lease": keys.DUE_LEASE,
+                    ":due": keys.due_sort_key(lease_due or deadline, claim.id),
+                }
+            )
         else:
             removes += ["DuePK", "DueSK"]  # off the lease index: nothing more to wait for
         if note:
@@ -178,18 +232,33 @@ class Transaction:
             sets.append("donor_name = :donor_name")
             values[":donor_name"] = donor_name
         expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
-        return self._add(f"claim {claim.id}", "Update",
-                         {"Key": to_dynamo(keys.claim_key(claim.wish_id, claim.id)), "UpdateExpression": expression},
-                         "#status = :expect", values, names)
+        return self._add(
+            f"claim {claim.id}",
+            "Update",
+            {"Key": to_dynamo(keys.claim_key(claim.wish_id, claim.id)), "UpdateExpression": expression},
+            "#status = :expect",
+            values,
+            names,
+        )
 
     def remind_claim(self, claim: Claim, due_sk: str) -> Guard:
         """Mark a claim reminded and move its lease entry to the deadline, if still as the sweep read it."""
-        return self._add(f"claim {claim.id}", "Update",
-                         {"Key": to_dynamo(keys.claim_key(claim.wish_id, claim.id)),
-                          "UpdateExpression": "SET reminded = :true, DueSK = :deadline"},
-                         "#status = :status AND DueSK = :due",
-                         {":true": True, ":deadline": keys.due_sort_key(claim.deadline or "", claim.id),
-                          ":status": str(claim.status), ":due": due_sk}, {"#status": "status"})
+        return self._add(
+            f"claim {claim.id}",
+            "Update",
+            {
+                "Key": to_dynamo(keys.claim_key(claim.wish_id, claim.id)),
+                "UpdateExpression": "SET reminded = :true, DueSK = :deadline",
+            },
+            "#status = :status AND DueSK = :due",
+            {
+                ":true": True,
+                ":deadline": keys.due_sort_key(claim.deadline or "", claim.id),
+                ":status": str(claim.status),
+                ":due": due_sk,
+            },
+            {"#status": "status"},
+        )
 
     def count_donor(self, donor_id: str, *, limit: int | None = None, **deltas: int) -> Guard:
         """Move the donor's record counters; with `limit`, only while their active claims stay under it
@@ -202,9 +271,14 @@ class Transaction:
             names["#active"] = "active"
             values[":room"] = limit - deltas.get("active", 0)
             condition = "attribute_not_exists(#active) OR #active <= :room"
-        return self._add("donor limit" if limit is not None else f"donor {donor_id}", "Update",
-                         {"Key": to_dynamo(keys.donor_record_key(donor_id)), "UpdateExpression": expression},
-                         condition, values, names)
+        return self._add(
+            "donor limit" if limit is not None else f"donor {donor_id}",
+            "Update",
+            {"Key": to_dynamo(keys.donor_record_key(donor_id)), "UpdateExpression": expression},
+            condition,
+            values,
+            names,
+        )
 
     # ------------------------------------------------------------ campaigns
     def put_campaign(self, campaign: Campaign) -> Guard:
@@ -215,21 +289,29 @@ class Transaction:
         cap = campaign.matching.cap_fen if campaign.matching else 0
         key = {"Key": to_dynamo(keys.campaign_key(campaign.id)), "UpdateExpression": "ADD matched_fen :delta"}
         if delta > 0:
-            return self._add("matching cap", "Update", key,
-                             "attribute_exists(PK) AND (attribute_not_exists(matched_fen) OR matched_fen <= :room)",
-                             {":delta": delta, ":room": cap - delta})
+            return self._add(
+                "matching cap",
+                "Update",
+                key,
+                "attribute_exists(PK) AND (attribute_not_exists(matched_fen) OR matched_fen <= :room)",
+                {":delta": delta, ":room": cap - delta},
+            )
         return self._add("campaign", "Update", key, "attribute_exists(PK)", {":delta": delta})
 
     def accept_matching(self, campaign: Campaign, sponsor_id: str, sponsor_name: str, now: str) -> Guard:
         """The sponsor's acceptance, while the offer names them and is still only offered ("matching offer")."""
         return self._add(
-            "matching offer", "Update",
-            {"Key": to_dynamo(keys.campaign_key(campaign.id)),
-             "UpdateExpression": "SET matching.#status = :active, matching.accepted_at = :now, "
-                                 "matching.sponsor_name = :name"},
+            "matching offer",
+            "Update",
+            {
+                "Key": to_dynamo(keys.campaign_key(campaign.id)),
+                "UpdateExpression": "SET matching.#status = :active, matching.accepted_at = :now, "
+                "matching.sponsor_name = :name",
+            },
             "matching.sponsor_id = :me AND (attribute_not_exists(matching.#status) OR matching.#status = :offered)",
             {":active": "active", ":offered": "offered", ":now": now, ":name": sponsor_name, ":me": sponsor_id},
-            {"#status": "status"})
+            {"#status": "status"},
+        )
 
     # ------------------------------------------------------------ report counters
     def mark_counted(self, wish_id: str, sort_key: str, at: str) -> Guard:
@@ -250,21 +332,48 @@ class Transaction:
                 names[f"#{attribute}"] = attribute
                 values[f":{attribute}"] = set(sets[attribute])
                 parts.append(f"#{attribute} :{attribute}")
-        return self._add(f"counter {dimension} {bucket}", "Update",
-                         {"Key": to_dynamo(keys.counter_key(dimension, bucket)),
-                          "UpdateExpression": "ADD " + ", ".join(parts)}, None, values, names)
+        return self._add(
+            f"counter {dimension} {bucket}",
+            "Update",
+            {"Key": to_dynamo(keys.counter_key(dimension, bucket)), "UpdateExpression": "ADD " + ", ".join(parts)},
+            None,
+            values,
+            names,
+        )
 
-    def move_leaderboard(self, scope: str, month: str, kind: str, donor_id: str, *, unit_name: str, display_name: str,
-                         donor_ref: str, value_fen: int) -> Guard:
+    def move_leaderboard(
+        self,
+        scope: str,
+        month: str,
+        kind: str,
+        donor_id: str,
+        *,
+        unit_name: str,
+        display_name: str,
+        donor_ref: str,
+        value_fen: int,
+    ) -> Guard:
         """One more fulfilled wish (and its value) for a donor on a region's monthly leaderboard."""
         return self._add(
-            f"leaderboard {scope} {month}", "Update",
-            {"Key": to_dynamo(keys.leaderboard_key(scope, month, kind, donor_id)),
-             "UpdateExpression": "SET #name = :name, display_name = :display, donor_ref = :ref, #kind = :kind, "
-                                 "donor_id = :donor ADD fulfilled :one, value_fen :value"},
-            None, {":name": unit_name, ":display": display_name, ":ref": donor_ref, ":kind": kind,
-                   ":donor": donor_id, ":one": 1, ":value": value_fen},
-            {"#name": "name", "#kind": "kind"})
+            f"leaderboard {scope} {month}",
+            "Update",
+            {
+                "Key": to_dynamo(keys.leaderboard_key(scope, month, kind, donor_id)),
+                "UpdateExpression": "SET #name = :name, display_name = :display, donor_ref = :ref, #kind = :kind, "
+                "donor_id = :donor ADD fulfilled :one, value_fen :value",
+            },
+            None,
+            {
+                ":name": unit_name,
+                ":display": display_name,
+                ":ref": donor_ref,
+                ":kind": kind,
+                ":donor": donor_id,
+                ":one": 1,
+                ":value": value_fen,
+            },
+            {"#name": "name", "#kind": "kind"},
+        )
 
 
 def _erasure_due(wish: Wish) -> str:

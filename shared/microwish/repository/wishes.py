@@ -20,8 +20,7 @@ from .table import TableStore
 
 # The list index that serves a region filter, by the filter's level; deeper filters (township,
 # village) query their county's partition with a begins_with filter on the village code.
-_LIST_INDEX = {"province": ("ByProvince", "ProvPK"), "city": ("ByCity", "CityPK"),
-               "county": ("ByCounty", "CountyPK")}
+_LIST_INDEX = {"province": ("ByProvince", "ProvPK"), "city": ("ByCity", "CityPK"), "county": ("ByCounty", "CountyPK")}
 _MAX_ITEMS_READ_PER_PAGE = 500  # bounds the work one filtered page may do
 
 Page = tuple[list[dict[str, Any]], str | None]
@@ -55,7 +54,6 @@ def _wish(item: dict[str, Any]) -> Wish:
 
 
 class WishStore(TableStore):
-
     # ------------------------------------------------------------ writes
     def put_new_wish(self, wish: Wish, beneficiary: Beneficiary, event: AuditEvent) -> None:
         """The wish, its private part and its first audit event, all or nothing."""
@@ -94,9 +92,16 @@ class WishStore(TableStore):
     def take_upload_ticket(self, wish_id: str, uploader: str, limit: int) -> bool:
         """Count one upload ticket of (wish, uploader); False (nothing counted) at the limit.
         One counter item per pair, outside the wish's partition."""
-        return self._update_if(keys.upload_counter_key(wish_id, uploader), "ADD issued :one SET #type = :type",
-                               "attribute_not_exists(issued) OR issued < :limit",
-                               {":one": 1, ":limit": limit, ":type": "upload_tickets"}, {"#type": "type"}) is not None
+        return (
+            self._update_if(
+                keys.upload_counter_key(wish_id, uploader),
+                "ADD issued :one SET #type = :type",
+                "attribute_not_exists(issued) OR issued < :limit",
+                {":one": 1, ":limit": limit, ":type": "upload_tickets"},
+                {"#type": "type"},
+            )
+            is not None
+        )
 
     # ------------------------------------------------------------ reads
     def get_private(self, wish_id: str) -> dict[str, Any] | None:
@@ -150,24 +155,35 @@ class WishStore(TableStore):
         found = self._batch_get([keys.private_key(wish_id) for wish_id in wish_ids if keys.is_wish_id(wish_id)])
         return {keys.wish_id_of(item): item for item in found.values()}
 
-    def due(self, kind: str, now: str, limit: int, cursor: dict[str, Any] | None
-            ) -> tuple[list[DueKey], dict[str, Any] | None]:
+    def due(
+        self, kind: str, now: str, limit: int, cursor: dict[str, Any] | None
+    ) -> tuple[list[DueKey], dict[str, Any] | None]:
         """The items of `kind` due by `now`, soonest first: the cost follows what is due."""
         response = self._query(
-            IndexName="ByDue", KeyConditionExpression="DuePK = :kind AND DueSK <= :now",
+            IndexName="ByDue",
+            KeyConditionExpression="DuePK = :kind AND DueSK <= :now",
             ExpressionAttributeValues={":kind": {"S": kind}, ":now": {"S": f"{now}#~"}},
-            Limit=limit, ExclusiveStartKey=cursor)
-        due = [DueKey(keys.wish_id_of(item), {"PK": item["PK"], "SK": item["SK"]}, item["DueSK"])
-               for item in (from_dynamo(raw) for raw in response.get("Items", []))]
+            Limit=limit,
+            ExclusiveStartKey=cursor,
+        )
+        due = [
+            DueKey(keys.wish_id_of(item), {"PK": item["PK"], "SK": item["SK"]}, item["DueSK"])
+            for item in (from_dynamo(raw) for raw in response.get("Items", []))
+        ]
         return due, response.get("LastEvaluatedKey")
 
     def _person_items(self, partition: str, limit: int, cursor: str | None) -> Page:
         response = self._query(
-            IndexName="ByPerson", KeyConditionExpression="PersonPK = :person",
-            ExpressionAttributeValues={":person": {"S": partition}}, ScanIndexForward=False, Limit=limit,
-            ExclusiveStartKey=decode_cursor(cursor, {"PK", "SK", "PersonPK", "PersonSK"}, ("PersonPK", partition)))
+            IndexName="ByPerson",
+            KeyConditionExpression="PersonPK = :person",
+            ExpressionAttributeValues={":person": {"S": partition}},
+            ScanIndexForward=False,
+            Limit=limit,
+            ExclusiveStartKey=decode_cursor(cursor, {"PK", "SK", "PersonPK", "PersonSK"}, ("PersonPK", partition)),
+        )
         return [from_dynamo(item) for item in response.get("Items", [])], encode_cursor(
-            response.get("LastEvaluatedKey"))
+            response.get("LastEvaluatedKey")
+        )
 
     def wishes_submitted_by(self, sub: str, limit: int, cursor: str | None) -> tuple[list[Wish], str | None]:
         """A person's own wishes, newest first."""
@@ -183,30 +199,41 @@ class WishStore(TableStore):
         response = self._query(
             KeyConditionExpression="PK = :pk AND begins_with(SK, :audit)",
             ExpressionAttributeValues={":pk": {"S": partition[1]}, ":audit": {"S": keys.AUDIT_PREFIX}},
-            Limit=limit, ExclusiveStartKey=decode_cursor(cursor, {"PK", "SK"}, partition),
+            Limit=limit,
+            ExclusiveStartKey=decode_cursor(cursor, {"PK", "SK"}, partition),
         )
         return [from_dynamo(item) for item in response.get("Items", [])], encode_cursor(
-            response.get("LastEvaluatedKey"))
+            response.get("LastEvaluatedKey")
+        )
 
     def wish_access_log(self, wish_id: str, limit: int, cursor: str | None) -> Page:
         """Who read a wish's private view, newest first."""
         partition = ("PK", keys.access_partition(wish_id))
         response = self._query(
-            KeyConditionExpression="PK = :pk", ExpressionAttributeValues={":pk": {"S": partition[1]}},
-            ScanIndexForward=False, Limit=limit, ExclusiveStartKey=decode_cursor(cursor, {"PK", "SK"}, partition))
+            KeyConditionExpression="PK = :pk",
+            ExpressionAttributeValues={":pk": {"S": partition[1]}},
+            ScanIndexForward=False,
+            Limit=limit,
+            ExclusiveStartKey=decode_cursor(cursor, {"PK", "SK"}, partition),
+        )
         return [from_dynamo(item) for item in response.get("Items", [])], encode_cursor(
-            response.get("LastEvaluatedKey"))
+            response.get("LastEvaluatedKey")
+        )
 
     def actor_access_log(self, actor: str, start: str, end: str, limit: int, cursor: str | None) -> Page:
         """The private views one officer (or admin) read between `start` and `end` (RFC 3339), newest first."""
         partition = ("PersonPK", keys.actor_access_partition(actor))
         response = self._query(
-            IndexName="ByPerson", KeyConditionExpression="PersonPK = :person AND PersonSK BETWEEN :start AND :end",
+            IndexName="ByPerson",
+            KeyConditionExpression="PersonPK = :person AND PersonSK BETWEEN :start AND :end",
             ExpressionAttributeValues=to_dynamo({":person": partition[1], ":start": start, ":end": f"{end}#~"}),
-            ScanIndexForward=False, Limit=limit,
-            ExclusiveStartKey=decode_cursor(cursor, {"PK", "SK", "PersonPK", "PersonSK"}, partition))
+            ScanIndexForward=False,
+            Limit=limit,
+            ExclusiveStartKey=decode_cursor(cursor, {"PK", "SK", "PersonPK", "PersonSK"}, partition),
+        )
         return [from_dynamo(item) for item in response.get("Items", [])], encode_cursor(
-            response.get("LastEvaluatedKey"))
+            response.get("LastEvaluatedKey")
+        )
 
     def list_wishes(self, query: ListQuery) -> tuple[list[Wish], str | None]:
         """One page of a list index, filters applied by DynamoDB; bounded work per page."""
@@ -260,19 +287,26 @@ class WishStore(TableStore):
             params["ExpressionAttributeNames"] = names
         return params, (key_attr, key_value)
 
-    def created_between(self, region: str, status: Status, low: str, high: str, page_size: int
-                        ) -> Iterator[tuple[str, dict[str, Any]]]:
+    def created_between(
+        self, region: str, status: Status, low: str, high: str, page_size: int
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
         """The wishes of one status in a region created in [low, high] (ListSK bounds), oldest first,
         read a page at a time: (ListSK, the wish as stored)."""
         level = regions.level_of(region)
         list_level = level if level in _LIST_INDEX else "county"
         index, key = _LIST_INDEX[list_level]
         params: dict[str, Any] = {
-            "IndexName": index, "KeyConditionExpression": f"{key} = :key AND ListSK BETWEEN :low AND :high",
-            "ExpressionAttributeValues": to_dynamo({
-                ":key": list_partition(status.value, regions.prefix_at(region, list_level)), ":low": low,
-                ":high": high}),
-            "Limit": page_size}
+            "IndexName": index,
+            "KeyConditionExpression": f"{key} = :key AND ListSK BETWEEN :low AND :high",
+            "ExpressionAttributeValues": to_dynamo(
+                {
+                    ":key": list_partition(status.value, regions.prefix_at(region, list_level)),
+                    ":low": low,
+                    ":high": high,
+                }
+            ),
+            "Limit": page_size,
+        }
         if list_level != level:
             params["FilterExpression"] = "begins_with(region_code, :region)"
             params["ExpressionAttributeValues"][":region"] = {"S": region}

@@ -24,8 +24,14 @@ def record(repo: WishRepository, caller: Caller, wish_id: str, route: str) -> bo
     """Record that `caller` was shown `wish_id`'s private view; False when the caller's reads are not audited."""
     if caller.role not in AUDITED_ROLES or not caller.sub or not wish_id:
         return False
-    entry = AccessEntry(at=clock.now_iso(), wish_id=wish_id, actor=caller.sub, actor_role=caller.role,
-                        actor_region=caller.region, route=route)
+    entry = AccessEntry(
+        at=clock.now_iso(),
+        wish_id=wish_id,
+        actor=caller.sub,
+        actor_role=caller.role,
+        actor_region=caller.region,
+        route=route,
+    )
     repo.put_access(entry)
     return True
 
@@ -35,8 +41,7 @@ def _entries(items: list[dict]) -> list[AccessEntry]:
     return [AccessEntry.model_validate({k: v for k, v in item.items() if k in fields}) for item in items]
 
 
-def wish_log(caller: Caller, wish_id: str, repo: WishRepository, limit: int, cursor: str | None
-             ) -> Page[AccessEntry]:
+def wish_log(caller: Caller, wish_id: str, repo: WishRepository, limit: int, cursor: str | None) -> Page[AccessEntry]:
     require_role(caller, "admin")
     if repo.get_wish(wish_id) is None:
         raise NotFound("no such wish")
@@ -55,8 +60,15 @@ def _moment(field: str, value: datetime | None, default: str) -> str:
         raise InvalidInput(field, "is out of range") from None
 
 
-def actor_log(caller: Caller, actor: str, start: datetime | None, end: datetime | None, repo: WishRepository,
-              limit: int, cursor: str | None) -> Page[AccessEntry]:
+def actor_log(
+    caller: Caller,
+    actor: str,
+    start: datetime | None,
+    end: datetime | None,
+    repo: WishRepository,
+    limit: int,
+    cursor: str | None,
+) -> Page[AccessEntry]:
     require_role(caller, "admin")
     since, until = _moment("from", start, "0000"), _moment("to", end, "9999")
     if since > until:

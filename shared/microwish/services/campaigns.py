@@ -49,12 +49,19 @@ def create_campaign(caller: Caller, request: CampaignRequest, repo: WishReposito
     if caller.role == "officer" and not (caller.region and regions.contains(caller.region, request.region_code)):
         raise Forbidden("an officer creates campaigns only for their own region")
     now = clock.now_iso()
-    campaign = Campaign(id=once.new_uuid("campaign"), name=request.name, description=request.description,
-                        region_code=request.region_code, starts_at=clock.iso(request.starts_at),
-                        ends_at=clock.iso(request.ends_at), groups=list(request.groups),
-                        categories=list(request.categories),
-                        matching=MatchingTerms(**request.matching.model_dump()) if request.matching else None,
-                        created_by=caller.sub or "", created_at=now)
+    campaign = Campaign(
+        id=once.new_uuid("campaign"),
+        name=request.name,
+        description=request.description,
+        region_code=request.region_code,
+        starts_at=clock.iso(request.starts_at),
+        ends_at=clock.iso(request.ends_at),
+        groups=list(request.groups),
+        categories=list(request.categories),
+        matching=MatchingTerms(**request.matching.model_dump()) if request.matching else None,
+        created_by=caller.sub or "",
+        created_at=now,
+    )
     repo.campaigns.create(campaign)
     return view(campaign, now)
 
@@ -62,23 +69,41 @@ def create_campaign(caller: Caller, request: CampaignRequest, repo: WishReposito
 def view(campaign: Campaign, now: str, progress: CampaignProgress | None = None) -> CampaignView:
     matching = campaign.matching
     return CampaignView(
-        **campaign.model_dump(include={"id", "name", "description", "region_code", "starts_at", "ends_at",
-                                       "groups", "categories", "created_at"}),
-        matching=MatchingView(sponsor_name=matching.sponsor_name, cap_fen=matching.cap_fen,
-                              status=matching.status) if matching else None,
-        region_name=get_registry().full_name(campaign.region_code), active=campaign.running(now),
-        progress=progress)
+        **campaign.model_dump(
+            include={
+                "id",
+                "name",
+                "description",
+                "region_code",
+                "starts_at",
+                "ends_at",
+                "groups",
+                "categories",
+                "created_at",
+            }
+        ),
+        matching=MatchingView(sponsor_name=matching.sponsor_name, cap_fen=matching.cap_fen, status=matching.status)
+        if matching
+        else None,
+        region_name=get_registry().full_name(campaign.region_code),
+        active=campaign.running(now),
+        progress=progress,
+    )
 
 
-def list_campaigns(repo: WishRepository, region: str | None, active: bool | None, limit: int,
-                   cursor: str | None) -> tuple[list[CampaignView], str | None]:
+def list_campaigns(
+    repo: WishRepository, region: str | None, active: bool | None, limit: int, cursor: str | None
+) -> tuple[list[CampaignView], str | None]:
     """Campaigns newest-ending first; `region` keeps those above or inside it (a city's campaign
     concerns its counties; a county's campaign its city); `active` those running now (or not)."""
     now = clock.now_iso()
 
     def concerns(campaign: Campaign) -> bool:
-        return region is None or regions.contains(region, campaign.region_code) or regions.contains(
-            campaign.region_code, region)
+        return (
+            region is None
+            or regions.contains(region, campaign.region_code)
+            or regions.contains(campaign.region_code, region)
+        )
 
     found, next_cursor = repo.campaigns.page(now, active, concerns, limit, cursor)
     return [view(campaign, now) for campaign in found], next_cursor
@@ -92,13 +117,15 @@ def campaign_with_progress(repo: WishRepository, campaign_id: str) -> CampaignVi
     if campaign is None:
         raise NotFound("no such campaign")
     totals = reports.campaign_totals(repo, campaign.region_code, campaign.id)
-    progress = CampaignProgress(**totals, matched_fen=campaign.matched_fen,
-                                cap_fen=campaign.matching.cap_fen if campaign.matching else None)
+    progress = CampaignProgress(
+        **totals, matched_fen=campaign.matched_fen, cap_fen=campaign.matching.cap_fen if campaign.matching else None
+    )
     return view(campaign, clock.now_iso(), progress)
 
 
-def check_joinable(repo: WishRepository, campaign_id: str, *, region_code: str, category: str,
-                   groups: list[str]) -> Campaign:
+def check_joinable(
+    repo: WishRepository, campaign_id: str, *, region_code: str, category: str, groups: list[str]
+) -> Campaign:
     """The campaign a wish may join now, or a 422 on campaign_id that says why not."""
     campaign = get_campaign(repo, campaign_id)
     if campaign is None:
@@ -149,8 +176,9 @@ class Match:
     amount_fen: int
 
 
-def match_for(caller: Caller, wish: Wish, amount_fen: int, remaining: int, repo: WishRepository,
-              now: str) -> Match | None:
+def match_for(
+    caller: Caller, wish: Wish, amount_fen: int, remaining: int, repo: WishRepository, now: str
+) -> Match | None:
     """What the wish's campaign sponsor adds to this pledge: min(X, cap left, remaining after X)."""
     if not wish.campaign_id or wish.mode != "pooled":
         return None
@@ -169,10 +197,22 @@ def add_match(transaction: Transaction, match: Match, wish: Wish, pledge: Claim,
     """The sponsor's matching pledge, and the cap-guarded move of the campaign's matched total."""
     offer = match.campaign.matching
     assert offer is not None
-    claim = Claim(id=f"{wish.id}-{once.new_id('match:' + wish.id)}", wish_id=wish.id, donor_id=offer.sponsor_id,
-                  donor_name=offer.sponsor_name, donor_kind="unit", kind=ClaimKind.PLEDGE, amount_fen=match.amount_fen,
-                  status=ClaimStatus.ACTIVE, created_at=now, updated_at=now, wish_title=wish.title, matched=True,
-                  matched_claim_id=pledge.id, note=f"配捐 {pledge.id}")
+    claim = Claim(
+        id=f"{wish.id}-{once.new_id('match:' + wish.id)}",
+        wish_id=wish.id,
+        donor_id=offer.sponsor_id,
+        donor_name=offer.sponsor_name,
+        donor_kind="unit",
+        kind=ClaimKind.PLEDGE,
+        amount_fen=match.amount_fen,
+        status=ClaimStatus.ACTIVE,
+        created_at=now,
+        updated_at=now,
+        wish_title=wish.title,
+        matched=True,
+        matched_claim_id=pledge.id,
+        note=f"配捐 {pledge.id}",
+    )
     transaction.put_claim(claim)
     transaction.move_matched(match.campaign, match.amount_fen)
     return claim
@@ -191,18 +231,35 @@ def write_match(transaction: Transaction, match: Match, before: Wish, after: Wis
     record, the campaign's matched total (guarded by the cap) and its own audit event."""
     claim = add_match(transaction, match, after, pledge, now)
     transaction.count_donor(claim.donor_id, active=1, claimed=1)  # a sponsor is not held to the claim limit
-    event = event_for(MATCHING, Action.PLEDGED, before, after, f"配捐：{claim.donor_name} 按 1:1 配捐",
-                      donor_id=claim.donor_id, claim_id=claim.id, amount_fen=claim.amount_fen)
+    event = event_for(
+        MATCHING,
+        Action.PLEDGED,
+        before,
+        after,
+        f"配捐：{claim.donor_name} 按 1:1 配捐",
+        donor_id=claim.donor_id,
+        claim_id=claim.id,
+        amount_fen=claim.amount_fen,
+    )
     transaction.audit(after, event, order=2)
 
 
-def release_match(transaction: Transaction, repo: WishRepository, before: Wish, after: Wish, match: Claim,
-                  now: str) -> None:
+def release_match(
+    transaction: Transaction, repo: WishRepository, before: Wish, after: Wish, match: Claim, now: str
+) -> None:
     """A withdrawn pledge takes its match with it, and the amount goes back to the sponsor's cap."""
     transaction.move_claim(match, ClaimStatus.WITHDRAWN, now, expect=ClaimStatus.ACTIVE)
     transaction.count_donor(match.donor_id, active=-1, withdrawn=1)
-    event = event_for(MATCHING, Action.WITHDRAWN, before, after, "配捐随认捐撤回", donor_id=match.donor_id,
-                      claim_id=match.id, amount_fen=match.amount_fen)
+    event = event_for(
+        MATCHING,
+        Action.WITHDRAWN,
+        before,
+        after,
+        "配捐随认捐撤回",
+        donor_id=match.donor_id,
+        claim_id=match.id,
+        amount_fen=match.amount_fen,
+    )
     transaction.audit(after, event, order=1)
     campaign = get_campaign(repo, before.campaign_id or "")
     if campaign is not None:

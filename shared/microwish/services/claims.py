@@ -55,12 +55,16 @@ def _with_retries(attempt: Callable[[], T]) -> T:
 
 
 def limit_reached(settings: Settings) -> Conflict:
-    return Conflict(f"you already hold {settings.max_active_claims} active claims: deliver or withdraw one first",
-                    state="limit_reached", max_active_claims=settings.max_active_claims)
+    return Conflict(
+        f"you already hold {settings.max_active_claims} active claims: deliver or withdraw one first",
+        state="limit_reached",
+        max_active_claims=settings.max_active_claims,
+    )
 
 
-def _commit_or_retry(repo: WishRepository, transaction: Transaction, donor_limit: Guard | None,
-                     settings: Settings) -> None:
+def _commit_or_retry(
+    repo: WishRepository, transaction: Transaction, donor_limit: Guard | None, settings: Settings
+) -> None:
     """Commit; a lost donor limit is the donor's 409, any other lost guard means: read again."""
     try:
         repo.commit(transaction)
@@ -91,18 +95,39 @@ def claim_id_for(wish_id: str) -> str:
     return f"{wish_id}-{once.new_id('claim:' + wish_id)}"
 
 
-def new_claim(caller: Caller, wish: Wish, kind: ClaimKind, status: ClaimStatus, now: str, *,
-              amount_fen: int | None = None, deadline: str | None = None, note: str | None = None,
-              donor_id: str | None = None) -> Claim:
-    return Claim(id=claim_id_for(wish.id), wish_id=wish.id, donor_id=donor_id or caller.sub or "",
-                 donor_name=caller.name if donor_id is None else None, kind=kind, amount_fen=amount_fen,
-                 status=status, created_at=now, updated_at=now, deadline=deadline, note=note, wish_title=wish.title,
-                 donor_kind="unit" if kind is ClaimKind.ASSIGNMENT else caller.donor_type)
+def new_claim(
+    caller: Caller,
+    wish: Wish,
+    kind: ClaimKind,
+    status: ClaimStatus,
+    now: str,
+    *,
+    amount_fen: int | None = None,
+    deadline: str | None = None,
+    note: str | None = None,
+    donor_id: str | None = None,
+) -> Claim:
+    return Claim(
+        id=claim_id_for(wish.id),
+        wish_id=wish.id,
+        donor_id=donor_id or caller.sub or "",
+        donor_name=caller.name if donor_id is None else None,
+        kind=kind,
+        amount_fen=amount_fen,
+        status=status,
+        created_at=now,
+        updated_at=now,
+        deadline=deadline,
+        note=note,
+        wish_title=wish.title,
+        donor_kind="unit" if kind is ClaimKind.ASSIGNMENT else caller.donor_type,
+    )
 
 
 # ---------------------------------------------------------------- claim and pledge
-def claim_wish(caller: Caller, wish_id: str, amount_fen: int | None, repo: WishRepository,
-               settings: Settings) -> ClaimView:
+def claim_wish(
+    caller: Caller, wish_id: str, amount_fen: int | None, repo: WishRepository, settings: Settings
+) -> ClaimView:
     """1+1: claim a sole wish whole. N+1: pledge part of a pooled wish's target."""
     require_role(caller, "donor")
 
@@ -119,16 +144,19 @@ def claim_wish(caller: Caller, wish_id: str, amount_fen: int | None, repo: WishR
     return _with_retries(attempt)
 
 
-def _claim_sole(caller: Caller, wish: Wish, repo: WishRepository, settings: Settings,
-                transaction: Transaction | None = None) -> ClaimView:
+def _claim_sole(
+    caller: Caller, wish: Wish, repo: WishRepository, settings: Settings, transaction: Transaction | None = None
+) -> ClaimView:
     """Claim one sole wish; into `transaction` (a 1+N batch, committed by its caller) or on its own."""
     status = next_status(wish.status, Action.CLAIMED)
     now = clock.now_iso()
     deadline = settings.days_from_now(settings.claim_lease_days)
-    claim = new_claim(caller, wish, ClaimKind.SOLE, ClaimStatus.ACTIVE, now, amount_fen=wish.target_fen,
-                      deadline=deadline)
-    after = wish.model_copy(update={"status": status, "updated_at": now, "version": wish.version + 1,
-                                    "due_at": None, "at_risk": False})  # taken: no longer at risk
+    claim = new_claim(
+        caller, wish, ClaimKind.SOLE, ClaimStatus.ACTIVE, now, amount_fen=wish.target_fen, deadline=deadline
+    )
+    after = wish.model_copy(
+        update={"status": status, "updated_at": now, "version": wish.version + 1, "due_at": None, "at_risk": False}
+    )  # taken: no longer at risk
     event = event_for(caller, Action.CLAIMED, wish, after, donor_id=claim.donor_id, claim_id=claim.id)
     own = transaction is None
     transaction = transaction or repo.transaction()
@@ -140,33 +168,43 @@ def _claim_sole(caller: Caller, wish: Wish, repo: WishRepository, settings: Sett
     return claim_view(claim)
 
 
-def _pledge(caller: Caller, wish: Wish, amount_fen: int | None, repo: WishRepository,
-            settings: Settings) -> ClaimView:
+def _pledge(caller: Caller, wish: Wish, amount_fen: int | None, repo: WishRepository, settings: Settings) -> ClaimView:
     if amount_fen is None:
         raise InvalidInput("amount_fen", "a pooled wish (N+1) takes pledges: give amount_fen")
     if wish.status is not Status.OPEN:
-        raise Conflict(f"the wish is {wish.status.value}: it takes no more pledges", state=wish.status.value,
-                       remaining_fen=0)
+        raise Conflict(
+            f"the wish is {wish.status.value}: it takes no more pledges", state=wish.status.value, remaining_fen=0
+        )
     remaining = (wish.target_fen or 0) - wish.pledged_fen
     if amount_fen > remaining:
-        raise Conflict(f"only {remaining} fen remain to be pledged", state=wish.status.value,
-                       remaining_fen=remaining)
+        raise Conflict(f"only {remaining} fen remain to be pledged", state=wish.status.value, remaining_fen=remaining)
     if wish.pledge_count >= MAX_PLEDGES_PER_WISH - 1 and amount_fen < remaining:
-        raise Conflict(f"this wish has {MAX_PLEDGES_PER_WISH} pledges: only a pledge of the whole remaining "
-                       f"{remaining} fen is taken", state=wish.status.value, remaining_fen=remaining)
+        raise Conflict(
+            f"this wish has {MAX_PLEDGES_PER_WISH} pledges: only a pledge of the whole remaining "
+            f"{remaining} fen is taken",
+            state=wish.status.value,
+            remaining_fen=remaining,
+        )
     now = clock.now_iso()
     match = campaigns.match_for(caller, wish, amount_fen, remaining, repo, now)  # a sponsor's 1:1 (配捐)
     matched = match.amount_fen if match else 0
     completes = amount_fen + matched == remaining
     status = next_status(wish.status, Action.CLAIMED if completes else Action.PLEDGED)
     claim = new_claim(caller, wish, ClaimKind.PLEDGE, ClaimStatus.ACTIVE, now, amount_fen=amount_fen)
-    after = wish.model_copy(update={
-        "status": status, "updated_at": now, "version": wish.version + 1,
-        "pledged_fen": wish.pledged_fen + amount_fen + matched,
-        "pledge_count": wish.pledge_count + 1 + (match is not None), "due_at": None if completes else wish.due_at,
-        "at_risk": wish.at_risk and not completes})
-    pledged = event_for(caller, Action.PLEDGED, wish, after, donor_id=claim.donor_id, claim_id=claim.id,
-                        amount_fen=amount_fen)
+    after = wish.model_copy(
+        update={
+            "status": status,
+            "updated_at": now,
+            "version": wish.version + 1,
+            "pledged_fen": wish.pledged_fen + amount_fen + matched,
+            "pledge_count": wish.pledge_count + 1 + (match is not None),
+            "due_at": None if completes else wish.due_at,
+            "at_risk": wish.at_risk and not completes,
+        }
+    )
+    pledged = event_for(
+        caller, Action.PLEDGED, wish, after, donor_id=claim.donor_id, claim_id=claim.id, amount_fen=amount_fen
+    )
     transaction = repo.transaction()
     if completes:
         transaction.replace_wish(wish, after, pledged)
@@ -184,8 +222,9 @@ def _pledge(caller: Caller, wish: Wish, amount_fen: int | None, repo: WishReposi
     return claim_view(claim)
 
 
-def claim_many(caller: Caller, request: BatchClaimRequest, repo: WishRepository,
-               settings: Settings) -> tuple[int, BatchClaimResponse]:
+def claim_many(
+    caller: Caller, request: BatchClaimRequest, repo: WishRepository, settings: Settings
+) -> tuple[int, BatchClaimResponse]:
     """1+N: claim many sole wishes at once — all in one transaction, or each on its own."""
     require_role(caller, "donor")
     if not request.all_or_nothing:
@@ -198,8 +237,9 @@ def _claim_one(caller: Caller, wish_id: str, repo: WishRepository, settings: Set
     try:
         claim = claim_wish(caller, wish_id, None, repo, settings)
     except (Conflict, NotFound, InvalidInput) as error:
-        return BatchResult(wish_id=wish_id, ok=False, status=error.status, detail=error.detail,
-                           state=error.extensions.get("state"))
+        return BatchResult(
+            wish_id=wish_id, ok=False, status=error.status, detail=error.detail, state=error.extensions.get("state")
+        )
     return BatchResult(wish_id=wish_id, ok=True, status=201, claim=claim)
 
 
@@ -207,28 +247,41 @@ def _refusal(wish_id: str, wish: Wish | None) -> BatchResult | None:
     if wish is None or wish.status in (Status.SUBMITTED, Status.REJECTED):
         return BatchResult(wish_id=wish_id, ok=False, status=404, detail="no such wish")
     if wish.mode != "sole":
-        return BatchResult(wish_id=wish_id, ok=False, status=409, state=wish.status.value,
-                           detail="a pooled wish takes pledges, not a 1+N claim")
+        return BatchResult(
+            wish_id=wish_id,
+            ok=False,
+            status=409,
+            state=wish.status.value,
+            detail="a pooled wish takes pledges, not a 1+N claim",
+        )
     if wish.status is not Status.OPEN:
-        return BatchResult(wish_id=wish_id, ok=False, status=409, state=wish.status.value,
-                           detail=f"the wish is {wish.status.value}")
+        return BatchResult(
+            wish_id=wish_id, ok=False, status=409, state=wish.status.value, detail=f"the wish is {wish.status.value}"
+        )
     return None
 
 
-def _claim_all(caller: Caller, wish_ids: list[str], repo: WishRepository,
-               settings: Settings) -> tuple[int, BatchClaimResponse]:
+def _claim_all(
+    caller: Caller, wish_ids: list[str], repo: WishRepository, settings: Settings
+) -> tuple[int, BatchClaimResponse]:
     wishes = repo.get_wishes(wish_ids)
     refusals = [refusal for wish_id in wish_ids if (refusal := _refusal(wish_id, wishes.get(wish_id)))]
     if refusals:  # a problem like every refusal; the wishes that stood in the way in `results`
-        raise Conflict(f"nothing was claimed: {len(refusals)} of the {len(wish_ids)} wishes cannot be claimed now",
-                       claimed=0, results=[refusal.model_dump(mode="json") for refusal in refusals])
+        raise Conflict(
+            f"nothing was claimed: {len(refusals)} of the {len(wish_ids)} wishes cannot be claimed now",
+            claimed=0,
+            results=[refusal.model_dump(mode="json") for refusal in refusals],
+        )
     transaction = repo.transaction()
     views = [_claim_sole(caller, wishes[wish_id], repo, settings, transaction) for wish_id in wish_ids]
-    donor_limit = transaction.count_donor(caller.sub or "", limit=settings.max_active_claims, active=len(views),
-                                          claimed=len(views))
+    donor_limit = transaction.count_donor(
+        caller.sub or "", limit=settings.max_active_claims, active=len(views), claimed=len(views)
+    )
     _commit_or_retry(repo, transaction, donor_limit, settings)
-    return 200, BatchClaimResponse(claimed=len(views), results=[
-        BatchResult(wish_id=view.wish_id, ok=True, status=201, claim=view) for view in views])
+    return 200, BatchClaimResponse(
+        claimed=len(views),
+        results=[BatchResult(wish_id=view.wish_id, ok=True, status=201, claim=view) for view in views],
+    )
 
 
 # ---------------------------------------------------------------- withdraw
@@ -252,16 +305,22 @@ def withdraw(caller: Caller, claim_id: str, repo: WishRepository, settings: Sett
         match = campaigns.match_of(claims, claim) if pledge else None
         if pledge:
             if wish.status is not Status.OPEN:
-                raise Conflict("a pledge can be withdrawn only while the wish is still open",
-                               state=wish.status.value)
+                raise Conflict("a pledge can be withdrawn only while the wish is still open", state=wish.status.value)
             update["pledged_fen"] = wish.pledged_fen - (claim.amount_fen or 0) - (match.amount_fen or 0 if match else 0)
             update["pledge_count"] = wish.pledge_count - 1
         else:
             update["due_at"] = settings.due_for(Status.OPEN, wish.level)
             update["assignee_id"] = None
         after = wish.model_copy(update={"status": next_status(wish.status, Action.WITHDRAWN), **update})
-        event = event_for(caller, Action.WITHDRAWN, wish, after, donor_id=claim.donor_id, claim_id=claim.id,
-                          amount_fen=claim.amount_fen if pledge else None)
+        event = event_for(
+            caller,
+            Action.WITHDRAWN,
+            wish,
+            after,
+            donor_id=claim.donor_id,
+            claim_id=claim.id,
+            amount_fen=claim.amount_fen if pledge else None,
+        )
         transaction = repo.transaction()
         transaction.replace_wish(wish, after, event)
         transaction.move_claim(claim, ClaimStatus.WITHDRAWN, now, expect=ClaimStatus.ACTIVE)

@@ -37,8 +37,9 @@ PAGE_SIZE = 100  # BatchGetItem takes at most 100 keys
 
 def masked_reason(reason: str, beneficiary: dict[str, Any]) -> str:
     """The reason as the audit trail keeps it: none of what is being erased, and no phone number."""
-    for value in sorted((str(v) for k, v in beneficiary.items() if k in ("name", "phone", "address") and v),
-                        key=len, reverse=True):
+    for value in sorted(
+        (str(v) for k, v in beneficiary.items() if k in ("name", "phone", "address") and v), key=len, reverse=True
+    ):
         reason = reason.replace(value, "***")
     return mask_phones(reason)
 
@@ -52,8 +53,9 @@ def erase(caller: Caller, wish_id: str, request: ErasureRequest, repo: WishRepos
     now = clock.now_iso()
     erased_at = private.get("erased_at") or now
     if private.get("beneficiary"):
-        event = event_for(caller, Action.ERASED, wish, wish, masked_reason(request.reason, private["beneficiary"]),
-                          at=now)
+        event = event_for(
+            caller, Action.ERASED, wish, wish, masked_reason(request.reason, private["beneficiary"]), at=now
+        )
         try:
             repo.erase_private(wish, event, now)
         except ConditionFailed as failure:
@@ -77,8 +79,9 @@ class RetentionSummary:
         return asdict(self)
 
 
-def sweep(repo: WishRepository, settings: Settings, budget_seconds: float | None = None,
-          page_size: int = PAGE_SIZE) -> RetentionSummary:
+def sweep(
+    repo: WishRepository, settings: Settings, budget_seconds: float | None = None, page_size: int = PAGE_SIZE
+) -> RetentionSummary:
     """Erase every private part whose retention ended by now: a Query of the due index, never a Scan."""
     del settings  # the due time was fixed when the wish ended; kept for the sweeps' common signature
     started = time.monotonic()

@@ -84,10 +84,15 @@ def escalation_move(wish: Wish, now: datetime, settings: Settings, note: str | N
     upper = regions.level_above(wish.level)
     assert upper is not None  # below the top there is always a level above
     return Move(
-        action=Action.ESCALATED, from_level=wish.level, to_level=upper,
+        action=Action.ESCALATED,
+        from_level=wish.level,
+        to_level=upper,
         due_at=clock.iso(now + window(settings, wish.status, upper)),
-        note=note or (f"{LEVEL_NAMES[wish.level]}级逾期未{_waiting_for(wish.status)}，"
-                      f"自动上交{LEVEL_NAMES[upper]}级妇联组织协调落实"),
+        note=note
+        or (
+            f"{LEVEL_NAMES[wish.level]}级逾期未{_waiting_for(wish.status)}，"
+            f"自动上交{LEVEL_NAMES[upper]}级妇联组织协调落实"
+        ),
     )
 
 
@@ -102,24 +107,41 @@ def decide(wish: Wish, now: datetime, settings: Settings) -> Move | None:
     move = escalation_move(wish, now, settings)
     if move is not None:
         return move
-    return Move(action=Action.AT_RISK, from_level=wish.level, to_level=wish.level, due_at=None,
-                note=f"已在最高层级（{LEVEL_NAMES[wish.level]}级）逾期未{_waiting_for(wish.status)}，"
-                     "标记为重点关注，请管理员协调")
+    return Move(
+        action=Action.AT_RISK,
+        from_level=wish.level,
+        to_level=wish.level,
+        due_at=None,
+        note=f"已在最高层级（{LEVEL_NAMES[wish.level]}级）逾期未{_waiting_for(wish.status)}，"
+        "标记为重点关注，请管理员协调",
+    )
 
 
 def moved(wish: Wish, move: Move, now: datetime) -> Wish:
     """The wish after the move (same status, village and claims; new level, due time, version)."""
-    changes: dict[str, Any] = {"level": move.to_level, "due_at": move.due_at, "updated_at": clock.iso(now),
-                               "version": wish.version + 1}
+    changes: dict[str, Any] = {
+        "level": move.to_level,
+        "due_at": move.due_at,
+        "updated_at": clock.iso(now),
+        "version": wish.version + 1,
+    }
     if move.flags:
         changes["at_risk"] = True
     return wish.model_copy(update=changes)
 
 
 def event(wish: Wish, move: Move, now: datetime, actor: Caller = SYSTEM) -> AuditEvent:
-    return AuditEvent(at=clock.iso(now), actor=actor.sub or "system", actor_role=actor.role or "system",
-                      action=move.action, from_status=wish.status, to_status=wish.status,
-                      from_level=move.from_level, to_level=move.to_level, note=move.note)
+    return AuditEvent(
+        at=clock.iso(now),
+        actor=actor.sub or "system",
+        actor_role=actor.role or "system",
+        action=move.action,
+        from_status=wish.status,
+        to_status=wish.status,
+        from_level=move.from_level,
+        to_level=move.to_level,
+        note=move.note,
+    )
 
 
 def write_move(repo: WishRepository, wish: Wish, move: Move, now: datetime, actor: Caller = SYSTEM) -> Wish:
@@ -152,8 +174,9 @@ class SweepSummary:
 class Sweep:
     """One run of the escalation sweep. `run()` does it all; tests may interleave `pages`/`apply`."""
 
-    def __init__(self, repo: WishRepository, settings: Settings, now: datetime | None = None,
-                 page_size: int = PAGE_SIZE) -> None:
+    def __init__(
+        self, repo: WishRepository, settings: Settings, now: datetime | None = None, page_size: int = PAGE_SIZE
+    ) -> None:
         self.repo = repo
         self.settings = settings
         self.now = now or clock.now()
@@ -206,8 +229,9 @@ class Sweep:
         return self.summary
 
 
-def sweep(repo: WishRepository, settings: Settings, now: datetime | None = None,
-          budget_seconds: float | None = None) -> dict[str, Any]:
+def sweep(
+    repo: WishRepository, settings: Settings, now: datetime | None = None, budget_seconds: float | None = None
+) -> dict[str, Any]:
     """Run one sweep; stop early (and say so) when `budget_seconds` of work are spent."""
     started = time.monotonic()
     stop = (lambda: time.monotonic() - started > budget_seconds) if budget_seconds else (lambda: False)
@@ -215,16 +239,20 @@ def sweep(repo: WishRepository, settings: Settings, now: datetime | None = None,
 
 
 # ---------------------------------------------------------------- by hand
-def escalate_by_hand(caller: Caller, wish_id: str, reason: str, repo: WishRepository,
-                     settings: Settings) -> WishPrivateView:
+def escalate_by_hand(
+    caller: Caller, wish_id: str, reason: str, repo: WishRepository, settings: Settings
+) -> WishPrivateView:
     """An officer of the wish's region (or an admin) hands it one level up, due or not."""
     wish, private, claims = load_bundle_for_officer(caller, wish_id, repo)
     next_status(wish.status, Action.ESCALATED)  # 409 unless submitted or open (assigned waits on its unit)
     now = clock.now()
     move = escalation_move(wish, now, settings, note=reason)
     if move is None:
-        raise Conflict(f"the wish is already at the top level ({wish.level}): there is no level above it",
-                       state=wish.status.value, level=wish.level)
+        raise Conflict(
+            f"the wish is already at the top level ({wish.level}): there is no level above it",
+            state=wish.status.value,
+            level=wish.level,
+        )
     try:
         after = write_move(repo, wish, move, now, actor=caller)
     except ConditionFailed as failure:

@@ -42,20 +42,36 @@ def _commit_or_conflict(repo: WishRepository, transaction: Transaction, wish: Wi
 
 
 # ---------------------------------------------------------------- dispatch (派单)
-def assign(caller: Caller, wish_id: str, request: AssignmentRequest, repo: WishRepository,
-           settings: Settings) -> WishView:
+def assign(
+    caller: Caller, wish_id: str, request: AssignmentRequest, repo: WishRepository, settings: Settings
+) -> WishView:
     wish = load_for_officer(caller, wish_id, repo)
     if wish.mode != "sole":
         raise Conflict("a pooled wish is not dispatched to one unit", state=wish.status.value)
     status = next_status(wish.status, Action.ASSIGNED)
     now = clock.now_iso()
     deadline = settings.days_from_now(settings.assignment_accept_days)
-    offer = new_claim(caller, wish, ClaimKind.ASSIGNMENT, ClaimStatus.OFFERED, now, deadline=deadline,
-                      note=request.note, donor_id=request.donor_id)
-    after = wish.model_copy(update={"status": status, "updated_at": now, "version": wish.version + 1,
-                                    "assignee_id": request.donor_id, "due_at": None, "paused_due_at": wish.due_at})
-    event = event_for(caller, Action.ASSIGNED, wish, after, request.note, donor_id=request.donor_id,
-                      claim_id=offer.id)
+    offer = new_claim(
+        caller,
+        wish,
+        ClaimKind.ASSIGNMENT,
+        ClaimStatus.OFFERED,
+        now,
+        deadline=deadline,
+        note=request.note,
+        donor_id=request.donor_id,
+    )
+    after = wish.model_copy(
+        update={
+            "status": status,
+            "updated_at": now,
+            "version": wish.version + 1,
+            "assignee_id": request.donor_id,
+            "due_at": None,
+            "paused_due_at": wish.due_at,
+        }
+    )
+    event = event_for(caller, Action.ASSIGNED, wish, after, request.note, donor_id=request.donor_id, claim_id=offer.id)
     transaction = repo.transaction()
     transaction.replace_wish(wish, after, event)
     transaction.put_claim(offer, settings.lease_due(deadline))
@@ -66,13 +82,22 @@ def assign(caller: Caller, wish_id: str, request: AssignmentRequest, repo: WishR
 def _assigned_offer(caller: Caller, wish_id: str, repo: WishRepository) -> tuple[Wish, Claim]:
     require_role(caller, "donor")
     wish, _, claims = load(repo, wish_id)
-    offer = next((c for c in claims if c.kind is ClaimKind.ASSIGNMENT and c.status is ClaimStatus.OFFERED
-                  and c.donor_id == caller.sub), None)
+    offer = next(
+        (
+            c
+            for c in claims
+            if c.kind is ClaimKind.ASSIGNMENT and c.status is ClaimStatus.OFFERED and c.donor_id == caller.sub
+        ),
+        None,
+    )
     if offer is None:
         past = next((c for c in claims if c.kind is ClaimKind.ASSIGNMENT and c.donor_id == caller.sub), None)
         if wish.assignee_id == caller.sub or past is not None:  # offered once, answered or lapsed since
-            raise Conflict(f"the assignment is no longer open: the wish is {wish.status.value}",
-                           state=wish.status.value, **({"claim_status": past.status.value} if past else {}))
+            raise Conflict(
+                f"the assignment is no longer open: the wish is {wish.status.value}",
+                state=wish.status.value,
+                **({"claim_status": past.status.value} if past else {}),
+            )
         raise NotFound("no assignment of this wish to you")
     return wish, offer
 
@@ -82,13 +107,27 @@ def accept(caller: Caller, wish_id: str, repo: WishRepository, settings: Setting
     status = next_status(wish.status, Action.ACCEPTED)
     now = clock.now_iso()
     deadline = settings.days_from_now(settings.claim_lease_days)
-    after = wish.model_copy(update={"status": status, "updated_at": now, "version": wish.version + 1,
-                                    "paused_due_at": None, "at_risk": False})
+    after = wish.model_copy(
+        update={
+            "status": status,
+            "updated_at": now,
+            "version": wish.version + 1,
+            "paused_due_at": None,
+            "at_risk": False,
+        }
+    )
     event = event_for(caller, Action.ACCEPTED, wish, after, donor_id=offer.donor_id, claim_id=offer.id)
     transaction = repo.transaction()
     transaction.replace_wish(wish, after, event)
-    transaction.move_claim(offer, ClaimStatus.ACTIVE, now, expect=ClaimStatus.OFFERED, deadline=deadline,
-                           lease_due=settings.lease_due(deadline), donor_name=caller.name)  # the unit's own name
+    transaction.move_claim(
+        offer,
+        ClaimStatus.ACTIVE,
+        now,
+        expect=ClaimStatus.OFFERED,
+        deadline=deadline,
+        lease_due=settings.lease_due(deadline),
+        donor_name=caller.name,
+    )  # the unit's own name
     donor_limit = transaction.count_donor(offer.donor_id, limit=settings.max_active_claims, active=1, claimed=1)
     try:
         repo.commit(transaction)
@@ -99,16 +138,17 @@ def accept(caller: Caller, wish_id: str, repo: WishRepository, settings: Setting
     return view_after(caller, repo, wish_id)
 
 
-def decline(caller: Caller, wish_id: str, request: DeclineRequest, repo: WishRepository,
-            settings: Settings) -> WishView:
+def decline(
+    caller: Caller, wish_id: str, request: DeclineRequest, repo: WishRepository, settings: Settings
+) -> WishView:
     wish, offer = _assigned_offer(caller, wish_id, repo)
     after = reopened(wish, Action.DECLINED, settings)
-    event = event_for(caller, Action.DECLINED, wish, after, request.reason, donor_id=offer.donor_id,
-                      claim_id=offer.id)
+    event = event_for(caller, Action.DECLINED, wish, after, request.reason, donor_id=offer.donor_id, claim_id=offer.id)
     transaction = repo.transaction()
     transaction.replace_wish(wish, after, event)
-    transaction.move_claim(offer, ClaimStatus.DECLINED, after.updated_at, expect=ClaimStatus.OFFERED,
-                           note=request.reason)
+    transaction.move_claim(
+        offer, ClaimStatus.DECLINED, after.updated_at, expect=ClaimStatus.OFFERED, note=request.reason
+    )
     transaction.count_donor(offer.donor_id, declined=1)
     _commit_or_conflict(repo, transaction, wish)
     return view_after(caller, repo, wish_id)
@@ -117,28 +157,46 @@ def decline(caller: Caller, wish_id: str, request: DeclineRequest, repo: WishRep
 def reopened(wish: Wish, action: Action, settings: Settings) -> Wish:
     """Back on the open list at its level; an assignment's paused escalation clock goes on."""
     now = clock.now_iso()
-    due = wish.paused_due_at if wish.status is Status.ASSIGNED and wish.paused_due_at else settings.due_for(
-        Status.OPEN, wish.level)
-    return wish.model_copy(update={"status": next_status(wish.status, action), "updated_at": now,
-                                   "version": wish.version + 1, "assignee_id": None, "paused_due_at": None,
-                                   "due_at": max(due, now)})
+    due = (
+        wish.paused_due_at
+        if wish.status is Status.ASSIGNED and wish.paused_due_at
+        else settings.due_for(Status.OPEN, wish.level)
+    )
+    return wish.model_copy(
+        update={
+            "status": next_status(wish.status, action),
+            "updated_at": now,
+            "version": wish.version + 1,
+            "assignee_id": None,
+            "paused_due_at": None,
+            "due_at": max(due, now),
+        }
+    )
 
 
 # ---------------------------------------------------------------- delivery and confirmation (圆梦, 销号)
-def deliver(caller: Caller, wish_id: str, report: DeliveryReport, repo: WishRepository,
-            settings: Settings) -> WishView:
+def deliver(caller: Caller, wish_id: str, report: DeliveryReport, repo: WishRepository, settings: Settings) -> WishView:
     """The claiming donor (or, for any wish, an officer in region) reports the wish delivered."""
     require_role(caller, "donor", "officer", "admin")
     wish, private, claims = load(repo, wish_id)
     officer = caller.is_officer_for(wish.region_code)
-    own = next((c for c in claims if c.donor_id == caller.sub and c.status is ClaimStatus.ACTIVE
-                and c.kind is not ClaimKind.PLEDGE), None)
+    own = next(
+        (
+            c
+            for c in claims
+            if c.donor_id == caller.sub and c.status is ClaimStatus.ACTIVE and c.kind is not ClaimKind.PLEDGE
+        ),
+        None,
+    )
     if not officer and own is None:
         mine = [c for c in claims if c.donor_id == caller.sub]
         held_before = next((c for c in mine if c.kind is not ClaimKind.PLEDGE), None)
         if held_before is not None:  # withdrawn or lapsed: a state to say, not a permission to refuse
-            raise Conflict(f"your claim is {held_before.status.value}: the wish is {wish.status.value}",
-                           state=wish.status.value, claim_status=held_before.status.value)
+            raise Conflict(
+                f"your claim is {held_before.status.value}: the wish is {wish.status.value}",
+                state=wish.status.value,
+                claim_status=held_before.status.value,
+            )
         if mine:
             raise Forbidden("the delivery of a pooled wish is reported by an officer of its region")
         raise NotFound("no such wish among your claims")
@@ -146,11 +204,25 @@ def deliver(caller: Caller, wish_id: str, report: DeliveryReport, repo: WishRepo
     refuse_personal_data([("note", report.note)], beneficiary_name(private))  # donors and the public read it
     uploads.attach(caller, wish_id, list(report.photo_keys), settings)  # own uploads only, present
     now = clock.now_iso()
-    after = wish.model_copy(update={"status": status, "updated_at": now, "version": wish.version + 1,
-                                    "delivery_note": report.note, "photo_keys": list(report.photo_keys)})
+    after = wish.model_copy(
+        update={
+            "status": status,
+            "updated_at": now,
+            "version": wish.version + 1,
+            "delivery_note": report.note,
+            "photo_keys": list(report.photo_keys),
+        }
+    )
     sole = next((c for c in claims if c.status is ClaimStatus.ACTIVE and c.kind is not ClaimKind.PLEDGE), None)
-    event = event_for(caller, Action.DELIVERED, wish, after, report.note,
-                      donor_id=sole.donor_id if sole else None, claim_id=sole.id if sole else None)
+    event = event_for(
+        caller,
+        Action.DELIVERED,
+        wish,
+        after,
+        report.note,
+        donor_id=sole.donor_id if sole else None,
+        claim_id=sole.id if sole else None,
+    )
     transaction = repo.transaction()
     transaction.replace_wish(wish, after, event)
     if sole is not None:  # the lease ends: the donor did what they promised
@@ -160,8 +232,9 @@ def deliver(caller: Caller, wish_id: str, report: DeliveryReport, repo: WishRepo
     return view_after(caller, repo, wish_id)
 
 
-def confirm(caller: Caller, wish_id: str, request: ConfirmationRequest, repo: WishRepository,
-            settings: Settings) -> WishView:
+def confirm(
+    caller: Caller, wish_id: str, request: ConfirmationRequest, repo: WishRepository, settings: Settings
+) -> WishView:
     """An officer in region confirms (fulfilled, off the list) or sends the delivery back (claimed)."""
     require_role(caller, "officer", "admin")
     wish, private, claims = load(repo, wish_id)
@@ -173,38 +246,66 @@ def confirm(caller: Caller, wish_id: str, request: ConfirmationRequest, repo: Wi
     transaction = repo.transaction()
     if request.accepted:
         value = wish.pledged_fen if wish.mode == "pooled" else (wish.target_fen or 0)
-        after = wish.model_copy(update={"status": next_status(wish.status, Action.FULFILLED), "updated_at": now,
-                                        "version": wish.version + 1, "feedback": request.feedback,
-                                        "value_fen": value, "fulfilled_at": now})
+        after = wish.model_copy(
+            update={
+                "status": next_status(wish.status, Action.FULFILLED),
+                "updated_at": now,
+                "version": wish.version + 1,
+                "feedback": request.feedback,
+                "value_fen": value,
+                "fulfilled_at": now,
+            }
+        )
         donors = sorted({c.donor_id for c in held})
-        event = event_for(caller, Action.FULFILLED, wish, after, request.feedback or request.note,
-                          donor_ids=donors, amount_fen=value)
+        event = event_for(
+            caller, Action.FULFILLED, wish, after, request.feedback or request.note, donor_ids=donors, amount_fen=value
+        )
         transaction.replace_wish(wish, after, event)
         for claim in held:
             transaction.move_claim(claim, ClaimStatus.FULFILLED, now, expect=claim.status)
         for donor in donors:
-            transaction.count_donor(donor, active=-sum(c.donor_id == donor for c in held),
-                                    fulfilled=sum(c.donor_id == donor for c in held))
+            transaction.count_donor(
+                donor, active=-sum(c.donor_id == donor for c in held), fulfilled=sum(c.donor_id == donor for c in held)
+            )
     else:
         if not request.note:
             raise InvalidInput("note", "say why the delivery is not accepted")
-        after = wish.model_copy(update={"status": next_status(wish.status, Action.DELIVERY_REJECTED),
-                                        "updated_at": now, "version": wish.version + 1})
+        after = wish.model_copy(
+            update={
+                "status": next_status(wish.status, Action.DELIVERY_REJECTED),
+                "updated_at": now,
+                "version": wish.version + 1,
+            }
+        )
         sole = next((c for c in held if c.kind is not ClaimKind.PLEDGE), None)
-        event = event_for(caller, Action.DELIVERY_REJECTED, wish, after, request.note,
-                          donor_id=sole.donor_id if sole else None, claim_id=sole.id if sole else None)
+        event = event_for(
+            caller,
+            Action.DELIVERY_REJECTED,
+            wish,
+            after,
+            request.note,
+            donor_id=sole.donor_id if sole else None,
+            claim_id=sole.id if sole else None,
+        )
         transaction.replace_wish(wish, after, event)
         if sole is not None:  # the donor gets a fresh lease to make it right
             deadline = settings.days_from_now(settings.claim_lease_days)
-            transaction.move_claim(sole, ClaimStatus.ACTIVE, now, expect=sole.status, deadline=deadline,
-                                   lease_due=settings.lease_due(deadline))
+            transaction.move_claim(
+                sole,
+                ClaimStatus.ACTIVE,
+                now,
+                expect=sole.status,
+                deadline=deadline,
+                lease_due=settings.lease_due(deadline),
+            )
     _commit_or_conflict(repo, transaction, wish)
     return view_after(caller, repo, wish_id)
 
 
 # ---------------------------------------------------------------- cancellation
-def cancel(caller: Caller, wish_id: str, request: CancellationRequest, repo: WishRepository,
-           settings: Settings) -> WishView:
+def cancel(
+    caller: Caller, wish_id: str, request: CancellationRequest, repo: WishRepository, settings: Settings
+) -> WishView:
     """The submitting resident or an officer in region cancels, while no delivery is reported."""
     require_role(caller, "resident", "officer", "admin")
     wish, _, claims = load(repo, wish_id)
@@ -214,16 +315,28 @@ def cancel(caller: Caller, wish_id: str, request: CancellationRequest, repo: Wis
     status = next_status(wish.status, Action.CANCELLED)
     now = clock.now_iso()
     live = [c for c in claims if c.status in (ClaimStatus.ACTIVE, ClaimStatus.OFFERED)]
-    after = wish.model_copy(update={"status": status, "updated_at": now, "version": wish.version + 1,
-                                    "due_at": None, "assignee_id": None, "paused_due_at": None})
+    after = wish.model_copy(
+        update={
+            "status": status,
+            "updated_at": now,
+            "version": wish.version + 1,
+            "due_at": None,
+            "assignee_id": None,
+            "paused_due_at": None,
+        }
+    )
     donors = sorted({c.donor_id for c in live})
     event = event_for(caller, Action.CANCELLED, wish, after, request.reason, donor_ids=donors)
     transaction = repo.transaction()
     transaction.replace_wish(wish, after, event)
     for claim in live:
         # Money pledged to a cancelled wish is owed back: marked so the federation refunds it.
-        transaction.move_claim(claim, ClaimStatus.REFUND_DUE if claim.kind is ClaimKind.PLEDGE
-                               else ClaimStatus.CANCELLED, now, expect=claim.status)
+        transaction.move_claim(
+            claim,
+            ClaimStatus.REFUND_DUE if claim.kind is ClaimKind.PLEDGE else ClaimStatus.CANCELLED,
+            now,
+            expect=claim.status,
+        )
     for donor in donors:
         held = sum(c.donor_id == donor and c.status is ClaimStatus.ACTIVE for c in live)
         if held:

@@ -65,8 +65,16 @@ def _handle(repo: WishRepository, settings: Settings, key: DueKey, now: str, rep
 
 
 def _remind(repo: WishRepository, wish: Wish, claim: Claim, due_sk: str, now: str) -> None:
-    event = event_for(SYSTEM, Action.REMINDER, wish, wish, f"请在 {claim.deadline} 前完成", at=now,
-                      donor_id=claim.donor_id, claim_id=claim.id)
+    event = event_for(
+        SYSTEM,
+        Action.REMINDER,
+        wish,
+        wish,
+        f"请在 {claim.deadline} 前完成",
+        at=now,
+        donor_id=claim.donor_id,
+        claim_id=claim.id,
+    )
     transaction = repo.transaction()
     transaction.remind_claim(claim, due_sk)
     transaction.audit(wish, event)
@@ -78,8 +86,9 @@ def _lapse(repo: WishRepository, settings: Settings, wish: Wish, claim: Claim, n
     if wish.status is not expected:
         raise ConditionFailed(None)  # the wish moved on (e.g. delivered): the claim is not released
     after = reopened(wish, Action.LAPSED, settings)
-    event = event_for(SYSTEM, Action.LAPSED, wish, after, "认领超期，心愿重新开放", donor_id=claim.donor_id,
-                      claim_id=claim.id)
+    event = event_for(
+        SYSTEM, Action.LAPSED, wish, after, "认领超期，心愿重新开放", donor_id=claim.donor_id, claim_id=claim.id
+    )
     transaction = repo.transaction()
     transaction.replace_wish(wish, after, event)
     transaction.move_claim(claim, ClaimStatus.LAPSED, now, expect=claim.status)

@@ -40,11 +40,35 @@ DEFAULT_ROWS = 500
 MAX_ROWS = 2000
 _PAGE = 100
 _CURSOR = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z#[0-9a-f]{32}$")
-STATUS_NAMES = {"submitted": "待审核", "open": "待认领", "assigned": "已派单", "claimed": "已认领",
-                "delivered": "已送达", "fulfilled": "已圆梦", "rejected": "未通过", "cancelled": "已取消"}
+STATUS_NAMES = {
+    "submitted": "待审核",
+    "open": "待认领",
+    "assigned": "已派单",
+    "claimed": "已认领",
+    "delivered": "已送达",
+    "fulfilled": "已圆梦",
+    "rejected": "未通过",
+    "cancelled": "已取消",
+}
 LEVEL_NAMES = {"village": "村", "township": "乡镇", "county": "县", "city": "市", "province": "省"}
-HEADER = ["编号", "心愿", "类别", "重点群体", "受助人", "乡镇", "村", "当前层级", "状态", "提交时间", "审核通过时间",
-          "圆梦时间", "认领人", "价值（元）", "方式", "专场"]
+HEADER = [
+    "编号",
+    "心愿",
+    "类别",
+    "重点群体",
+    "受助人",
+    "乡镇",
+    "村",
+    "当前层级",
+    "状态",
+    "提交时间",
+    "审核通过时间",
+    "圆梦时间",
+    "认领人",
+    "价值（元）",
+    "方式",
+    "专场",
+]
 _HOLDING = {"active", "delivered", "fulfilled", "offered"}
 
 
@@ -79,8 +103,9 @@ def decode(cursor: str) -> str:
     return text
 
 
-def _status_pages(repo: WishRepository, region: str, status: Status, low: str, high: str
-                  ) -> Iterator[tuple[str, dict[str, Any]]]:
+def _status_pages(
+    repo: WishRepository, region: str, status: Status, low: str, high: str
+) -> Iterator[tuple[str, dict[str, Any]]]:
     """One status partition of the region, oldest first, a page at a time."""
     return repo.created_between(region, status, low, high, _PAGE)
 
@@ -106,18 +131,39 @@ def _row(repo: WishRepository, wish: dict[str, Any]) -> list[str]:
     group_names = "、".join(groups().get(code, {}).get("name", code) for code in wish.get("groups") or [])
     value = wish.get("value_fen") if wish["status"] == "fulfilled" else wish.get("target_fen")
     village = registry.get(wish["region_code"])
-    return [_cell(v) for v in (
-        wish["id"], mask(wish["title"]), category, group_names, wish.get("beneficiary_alias", ""),
-        registry.full_name(township) if registry.get(township) else township,
-        village.name if village else wish["region_code"],
-        LEVEL_NAMES.get(wish.get("level", "village"), ""), STATUS_NAMES.get(wish["status"], wish["status"]),
-        _local(wish.get("created_at")), _local(wish.get("approved_at")), _local(wish.get("fulfilled_at")),
-        _donor_names(repo, wish), _yuan(value), "众筹" if wish.get("mode") == "pooled" else "认领",
-        wish.get("campaign_id") or "")]
+    return [
+        _cell(v)
+        for v in (
+            wish["id"],
+            mask(wish["title"]),
+            category,
+            group_names,
+            wish.get("beneficiary_alias", ""),
+            registry.full_name(township) if registry.get(township) else township,
+            village.name if village else wish["region_code"],
+            LEVEL_NAMES.get(wish.get("level", "village"), ""),
+            STATUS_NAMES.get(wish["status"], wish["status"]),
+            _local(wish.get("created_at")),
+            _local(wish.get("approved_at")),
+            _local(wish.get("fulfilled_at")),
+            _donor_names(repo, wish),
+            _yuan(value),
+            "众筹" if wish.get("mode") == "pooled" else "认领",
+            wish.get("campaign_id") or "",
+        )
+    ]
 
 
-def export(caller: Caller, repo: WishRepository, settings: Settings, region: str | None, start: date | None,
-           end: date | None, cursor: str | None, limit: int) -> tuple[str, str | None, int]:
+def export(
+    caller: Caller,
+    repo: WishRepository,
+    settings: Settings,
+    region: str | None,
+    start: date | None,
+    end: date | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[str, str | None, int]:
     """(the CSV text, the cursor of the next part or None, rows written)."""
     require_role(caller, "officer", "admin")
     region = region or caller.region or settings.home_region
@@ -129,8 +175,9 @@ def export(caller: Caller, repo: WishRepository, settings: Settings, region: str
     high = _bound(end + timedelta(days=1)) if end else "~"
     if cursor:
         low = max(low, decode(cursor) + "0")  # strictly after the last row given out
-    merged = heapq.merge(*(_status_pages(repo, region, status, low, high) for status in Status),
-                         key=lambda pair: pair[0])
+    merged = heapq.merge(
+        *(_status_pages(repo, region, status, low, high) for status in Status), key=lambda pair: pair[0]
+    )
     out = io.StringIO()
     out.write(BOM)
     writer = csv.writer(out, lineterminator="\r\n")

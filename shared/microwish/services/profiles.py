@@ -52,8 +52,9 @@ def put_profile(caller: Caller, update: ProfileUpdate, repo: WishRepository) -> 
     """Set (or clear, with null) the caller's display name; one conditional-free update of their record."""
     require_role(caller, "donor")
     repo.donors.set_display_name(caller.sub or "", update.display_name, new_ref())
-    return Profile(display_name=update.display_name,
-                   shown_as=shown_as(update.display_name, caller.donor_type, caller.name))
+    return Profile(
+        display_name=update.display_name, shown_as=shown_as(update.display_name, caller.donor_type, caller.name)
+    )
 
 
 def ensure_ref(repo: WishRepository, donor_id: str) -> dict[str, Any]:

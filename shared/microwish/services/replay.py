@@ -175,8 +175,9 @@ def replay_queue(name: str, targets: Targets, limit: int = 1000) -> QueueReport:
     return report
 
 
-def replay(targets: Targets, queues: list[str] | None = None, *, limit: int = 1000,
-           dry_run: bool = False) -> dict[str, Any]:
+def replay(
+    targets: Targets, queues: list[str] | None = None, *, limit: int = 1000, dry_run: bool = False
+) -> dict[str, Any]:
     """Replay (or, dry, only count) the dead letters of `queues` (default: every one). The stream queues
     go first, so that the jobs they queue again meet the notification DLQ's moved-back jobs downstream."""
     chosen = [name for name in QUEUES if queues is None or name in queues]
@@ -190,7 +191,10 @@ def replay(targets: Targets, queues: list[str] | None = None, *, limit: int = 10
             reports.append(QueueReport(name, waiting=queue.waiting()))
         else:
             reports.append(replay_queue(name, targets, limit))
-    summary = {"dry_run": dry_run, "queues": [vars(report) for report in reports],
-               "left": sum(report.left for report in reports)}
+    summary = {
+        "dry_run": dry_run,
+        "queues": [vars(report) for report in reports],
+        "left": sum(report.left for report in reports),
+    }
     logger.info("dead letters replayed", extra={"summary": summary})
     return summary

@@ -30,8 +30,13 @@ from .stats import TOTAL, dim, interval_buckets, month_days
 
 __all__ = ["Leaderboard", "Stats", "campaign_totals", "check_period", "check_region", "leaderboard", "stats"]
 
-STOCK_STATUSES = {"in_review": "submitted", "open": "open", "assigned": "assigned", "claimed": "claimed",
-                  "delivered": "delivered"}
+STOCK_STATUSES = {
+    "in_review": "submitted",
+    "open": "open",
+    "assigned": "assigned",
+    "claimed": "claimed",
+    "delivered": "delivered",
+}
 _NOT_COUNTERS = {"PK", "SK", "type", "donors", "months"}
 
 
@@ -49,8 +54,7 @@ class _Sum:
         self.donors.update(item.get("donors") or [])
 
 
-def _read(repo: WishRepository, dims: list[str], start: date | None, end: date | None
-          ) -> dict[str, tuple[_Sum, _Sum]]:
+def _read(repo: WishRepository, dims: list[str], start: date | None, end: date | None) -> dict[str, tuple[_Sum, _Sum]]:
     """Per dimension: (the period's sums, the sums up to the period's end)."""
     totals = repo.stats.counters([(d, TOTAL) for d in dims])
     result: dict[str, tuple[_Sum, _Sum]] = {}
@@ -68,8 +72,9 @@ def _read(repo: WishRepository, dims: list[str], start: date | None, end: date |
             continue
         first, last = month_days(months[0])[0], month_days(months[-1])[1]
         period_end = min(end or last, last)
-        period_buckets = interval_buckets(max(start or first, first), period_end) if (start or first) <= period_end \
-            else []
+        period_buckets = (
+            interval_buckets(max(start or first, first), period_end) if (start or first) <= period_end else []
+        )
         stock_buckets = interval_buckets(first, period_end) if first <= period_end else []
         wanted[d] = (period_buckets, stock_buckets)
     items = repo.stats.counters([(d, bucket) for d, (p, s) in wanted.items() for bucket in sorted({*p, *s})])
@@ -103,9 +108,14 @@ def _figures(period: _Sum, stock: _Sum) -> dict[str, Any]:
     n, s = period.n, stock.n
     approved, fulfilled = n["approved"], n["in_fulfilled"]
     figures: dict[str, Any] = {
-        "submitted": n["in_submitted"], "approved": approved, "fulfilled": fulfilled,
-        "rejected": n["in_rejected"], "cancelled": n["in_cancelled"], "value_fen": n["value_fen"],
-        "donors": len(period.donors), "median_days_to_fulfil": _median(n),
+        "submitted": n["in_submitted"],
+        "approved": approved,
+        "fulfilled": fulfilled,
+        "rejected": n["in_rejected"],
+        "cancelled": n["in_cancelled"],
+        "value_fen": n["value_fen"],
+        "donors": len(period.donors),
+        "median_days_to_fulfil": _median(n),
         "fulfilment_rate": round(min(1.0, fulfilled / approved), 4) if approved else 0.0,
     }
     for name, status in STOCK_STATUSES.items():
@@ -115,9 +125,15 @@ def _figures(period: _Sum, stock: _Sum) -> dict[str, Any]:
 
 def _tags(period: _Sum, prefix: str, codes: list[str]) -> dict[str, TagFigures]:
     n = period.n
-    return {code: TagFigures(submitted=n[f"{prefix}_{code}_submitted"], approved=n[f"{prefix}_{code}_approved"],
-                             fulfilled=n[f"{prefix}_{code}_fulfilled"], value_fen=n[f"{prefix}_{code}_value"])
-            for code in codes}
+    return {
+        code: TagFigures(
+            submitted=n[f"{prefix}_{code}_submitted"],
+            approved=n[f"{prefix}_{code}_approved"],
+            fulfilled=n[f"{prefix}_{code}_fulfilled"],
+            value_fen=n[f"{prefix}_{code}_value"],
+        )
+        for code in codes
+    }
 
 
 def check_region(region: str) -> str:
@@ -129,8 +145,7 @@ def check_period(start: date | None, end: date | None) -> None:
         raise InvalidInput("from", "must not be after to")
 
 
-def stats(repo: WishRepository, region: str, campaign: str | None, start: date | None,
-          end: date | None) -> Stats:
+def stats(repo: WishRepository, region: str, campaign: str | None, start: date | None, end: date | None) -> Stats:
     check_region(region)
     check_period(start, end)
     registry = get_registry()
@@ -140,20 +155,31 @@ def stats(repo: WishRepository, region: str, campaign: str | None, start: date |
     sums = _read(repo, dims, start, end)
     period, stock = sums[dims[0]]
     return Stats(
-        region=region, region_name=registry.full_name(region) if known else None, campaign=campaign,
-        from_=start, to=end, **_figures(period, stock),
+        region=region,
+        region_name=registry.full_name(region) if known else None,
+        campaign=campaign,
+        from_=start,
+        to=end,
+        **_figures(period, stock),
         by_category=_tags(period, "c", list(catalog_categories())),
         by_group=_tags(period, "g", list(catalog_groups())),
-        by_region=[RegionFigures(code=child.code, name=child.name, **_figures(*sums[dim(child.code, campaign)]))
-                   for child in children],
+        by_region=[
+            RegionFigures(code=child.code, name=child.name, **_figures(*sums[dim(child.code, campaign)]))
+            for child in children
+        ],
     )
 
 
 def campaign_totals(repo: WishRepository, region: str, campaign_id: str) -> dict[str, int]:
     period, stock = _read(repo, [dim(region, campaign_id)], None, None)[dim(region, campaign_id)]
     figures = _figures(period, stock)
-    return {"wishes": figures["submitted"], "open": figures["open"], "fulfilled": figures["fulfilled"],
-            "value_fen": figures["value_fen"], "donors": figures["donors"]}
+    return {
+        "wishes": figures["submitted"],
+        "open": figures["open"],
+        "fulfilled": figures["fulfilled"],
+        "value_fen": figures["value_fen"],
+        "donors": figures["donors"],
+    }
 
 
 # ---------------------------------------------------------------- the leaderboard
@@ -165,22 +191,35 @@ def leaderboard(repo: WishRepository, region: str, start: date | None, end: date
     check_region(region)
     check_period(start, end)
     total = repo.stats.counters([(dim(region), TOTAL)]).get((dim(region), TOTAL)) or {}
-    months = [month for month in sorted(total.get("months") or [])
-              if (start is None or month >= start.isoformat()[:7]) and (end is None or month <= end.isoformat()[:7])]
+    months = [
+        month
+        for month in sorted(total.get("months") or [])
+        if (start is None or month >= start.isoformat()[:7]) and (end is None or month <= end.isoformat()[:7])
+    ]
     donors: dict[str, dict[str, Any]] = {}
     for month in months:
         for item in repo.stats.leaderboard(region, month):
-            entry = donors.setdefault(item["SK"], {"donor_id": item["donor_id"],
-                                                   "kind": item.get("kind", "individual"), "unit_name": "",
-                                                   "donor_ref": "", "wishes": 0, "value_fen": 0})
+            entry = donors.setdefault(
+                item["SK"],
+                {
+                    "donor_id": item["donor_id"],
+                    "kind": item.get("kind", "individual"),
+                    "unit_name": "",
+                    "donor_ref": "",
+                    "wishes": 0,
+                    "value_fen": 0,
+                },
+            )
             entry["wishes"] += int(item.get("fulfilled", 0))
             entry["value_fen"] += int(item.get("value_fen", 0))
             entry["unit_name"] = item.get("name") or entry["unit_name"]
             entry["donor_ref"] = item.get("donor_ref") or entry["donor_ref"]
 
     def ranked(kind: str) -> list[dict[str, Any]]:
-        return sorted((e for e in donors.values() if e["kind"] == kind),
-                      key=lambda e: (-e["wishes"], -e["value_fen"], e["donor_ref"], e["donor_id"]))[:limit]
+        return sorted(
+            (e for e in donors.values() if e["kind"] == kind),
+            key=lambda e: (-e["wishes"], -e["value_fen"], e["donor_ref"], e["donor_id"]),
+        )[:limit]
 
     tops = {kind: ranked(kind) for kind in ("individual", "unit")}
     # Names as the donors choose them now (a donor who goes anonymous is so at once): their records by key.
@@ -193,10 +232,16 @@ def leaderboard(repo: WishRepository, region: str, start: date | None, end: date
             ref = entry["donor_ref"] or record.get("donor_ref")
             if not ref:
                 continue  # counted before donors had refs and never since: no id to show but the login id
-            shown_entries.append(LeaderboardEntry(
-                rank=len(shown_entries) + 1, donor_ref=ref, kind=entry["kind"], wishes=entry["wishes"],
-                value_fen=entry["value_fen"],
-                display_name=shown_as(record.get("display_name"), entry["kind"], entry["unit_name"])))
+            shown_entries.append(
+                LeaderboardEntry(
+                    rank=len(shown_entries) + 1,
+                    donor_ref=ref,
+                    kind=entry["kind"],
+                    wishes=entry["wishes"],
+                    value_fen=entry["value_fen"],
+                    display_name=shown_as(record.get("display_name"), entry["kind"], entry["unit_name"]),
+                )
+            )
         return shown_entries
 
     return Leaderboard(region=region, months=months, individuals=shown(tops["individual"]), units=shown(tops["unit"]))

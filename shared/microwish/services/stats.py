@@ -151,8 +151,10 @@ def moves_of(event: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
 def count(event: dict[str, Any], repo: WishRepository) -> bool:
     """Count one audit event exactly once; True when it moved something now."""
     wish_id, sort_key = wish_id_of(event), event["SK"]
-    moves = {key: CounterMove(numbers=dict(move["n"]), donors=move["donors"], months=move["months"])
-             for key, move in moves_of(event).items()}
+    moves = {
+        key: CounterMove(numbers=dict(move["n"]), donors=move["donors"], months=move["months"])
+        for key, move in moves_of(event).items()
+    }
     counted = repo.stats.count_once(wish_id, sort_key, event["at"], moves)
     if event["action"] == "fulfilled":
         _count_donors(event, wish_id, sort_key, repo)
@@ -170,12 +172,14 @@ def donor_shares(repo: WishRepository, wish_id: str, value_fen: int) -> dict[str
             continue
         kind = "unit" if claim.get("kind") == "assignment" else (claim.get("donor_kind") or "individual")
         # A unit's own name (its token's `name`) may be shown; an individual's may be a real name: never kept.
-        share = shares.setdefault(claim["donor_id"], {"name": claim.get("donor_name") or "", "kind": kind,
-                                                      "value_fen": 0})
+        share = shares.setdefault(
+            claim["donor_id"], {"name": claim.get("donor_name") or "", "kind": kind, "value_fen": 0}
+        )
         if kind == "unit":
             share["kind"] = "unit"
-        share["value_fen"] += value_fen if claim.get("kind") in ("sole", "assignment") else int(
-            claim.get("amount_fen") or 0)
+        share["value_fen"] += (
+            value_fen if claim.get("kind") in ("sole", "assignment") else int(claim.get("amount_fen") or 0)
+        )
     return shares
 
 
@@ -189,12 +193,22 @@ def _count_donors(event: dict[str, Any], wish_id: str, sort_key: str, repo: Wish
         record = ensure_ref(repo, donor_id)  # the donor's opaque ref (made once) and chosen display name
         unit_name = share["name"] if share["kind"] == "unit" else ""
         display = shown_as(record.get("display_name"), share["kind"], unit_name)
-        moves += [LeaderboardMove(scope=scope, month=month, kind=share["kind"], donor_id=donor_id,
-                                  unit_name=unit_name, display_name=display, donor_ref=record["donor_ref"],
-                                  value_fen=share["value_fen"]) for scope in scopes(wish["region_code"])]
+        moves += [
+            LeaderboardMove(
+                scope=scope,
+                month=month,
+                kind=share["kind"],
+                donor_id=donor_id,
+                unit_name=unit_name,
+                display_name=display,
+                donor_ref=record["donor_ref"],
+                value_fen=share["value_fen"],
+            )
+            for scope in scopes(wish["region_code"])
+        ]
     size = _LEADERBOARD_UPDATES_PER_TRANSACTION
     for chunk, start in enumerate(range(0, len(moves), size)):
-        repo.stats.rank_once(wish_id, f"{sort_key}#lb{chunk}", event["at"], moves[start:start + size])
+        repo.stats.rank_once(wish_id, f"{sort_key}#lb{chunk}", event["at"], moves[start : start + size])
 
 
 def record_handler(record: Any, repo: WishRepository) -> None:

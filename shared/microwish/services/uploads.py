@@ -50,11 +50,19 @@ def ticket(caller: Caller, request: UploadRequest, settings: Settings, repo: Wis
     if not repo.take_upload_ticket(wish.id, uploader_hash(wish.id, caller.sub or ""), MAX_TICKETS):
         raise TooManyRequests(f"at most {MAX_TICKETS} photo uploads per wish and person")
     key = f"{key_prefix(wish.id, caller.sub or '')}{uuid.uuid4().hex}.{_EXTENSIONS[request.content_type]}"
-    url = photo_store.presign_put(settings.upload_bucket_name, key, request.content_type, request.size_bytes,
-                                  _EXPIRES_IN)
-    return UploadTicket(upload_url=url, key=key, expires_in=_EXPIRES_IN,
-                        headers={"Content-Type": request.content_type, "Content-Length": str(request.size_bytes),
-                                 "x-amz-tagging": photo_store.PENDING})
+    url = photo_store.presign_put(
+        settings.upload_bucket_name, key, request.content_type, request.size_bytes, _EXPIRES_IN
+    )
+    return UploadTicket(
+        upload_url=url,
+        key=key,
+        expires_in=_EXPIRES_IN,
+        headers={
+            "Content-Type": request.content_type,
+            "Content-Length": str(request.size_bytes),
+            "x-amz-tagging": photo_store.PENDING,
+        },
+    )
 
 
 def attach(caller: Caller, wish_id: str, keys: list[str], settings: Settings) -> None:

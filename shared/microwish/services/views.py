@@ -15,8 +15,17 @@ from ..personal_data import mask
 from ..registry import get_registry
 from ..repository import ConditionFailed, WishStore
 
-_LISTED_CLAIM_FIELDS = ("id", "wish_id", "donor_id", "donor_name", "donor_kind", "amount_fen", "status", "created_at",
-                        "deadline")
+_LISTED_CLAIM_FIELDS = (
+    "id",
+    "wish_id",
+    "donor_id",
+    "donor_name",
+    "donor_kind",
+    "amount_fen",
+    "status",
+    "created_at",
+    "deadline",
+)
 
 
 def public_view(wish: Wish) -> WishPublicView:
@@ -37,9 +46,11 @@ def private_view(wish: Wish, private: dict, claims: list[dict]) -> WishPrivateVi
         **public_view(wish).model_dump(exclude={"view"}),
         region_code=wish.region_code,
         handling_region_code=wish.handling_region_code,
-        beneficiary=None if erased else BeneficiaryView(
-            name=beneficiary.get("name", ""), phone=beneficiary.get("phone", ""),
-            address=beneficiary.get("address", "")),
+        beneficiary=None
+        if erased
+        else BeneficiaryView(
+            name=beneficiary.get("name", ""), phone=beneficiary.get("phone", ""), address=beneficiary.get("address", "")
+        ),
         personal_data_erased=erased,
         review_reason=wish.review_reason,
         claims=[listed_claim(claim) for claim in claims],
@@ -58,8 +69,7 @@ def claim_view(claim: Claim | dict) -> ClaimView:
 
 
 def may_see_private(caller: Caller, wish: Wish) -> bool:
-    return caller.is_officer_for(wish.region_code) or (
-        caller.role == "resident" and caller.sub == wish.submitted_by)
+    return caller.is_officer_for(wish.region_code) or (caller.role == "resident" and caller.sub == wish.submitted_by)
 
 
 def view_for(caller: Caller, wish: Wish, private: dict, claims: list[dict]) -> WishPrivateView | WishPublicView:

@@ -18,25 +18,40 @@ __all__ = ["get_wish", "list_wishes", "load_bundle_for_officer", "load_for_offic
 
 
 # ---------------------------------------------------------------- use cases
-def submit_wish(caller: Caller, submission: WishSubmission, repo: WishRepository,
-                settings: Settings) -> WishPrivateView:
+def submit_wish(
+    caller: Caller, submission: WishSubmission, repo: WishRepository, settings: Settings
+) -> WishPrivateView:
     require_role(caller, "resident", "officer", "admin")
     if caller.role == "officer" and not caller.is_officer_for(submission.region_code):
         raise Forbidden("an officer submits wishes only for villages in their region")
-    refuse_personal_data([("title", submission.title), ("description", submission.description)],
-                         submission.beneficiary.name)
+    refuse_personal_data(
+        [("title", submission.title), ("description", submission.description)], submission.beneficiary.name
+    )
     if submission.campaign_id:  # joins a running campaign whose region and targets fit (else 422)
-        check_joinable(repo, submission.campaign_id, region_code=submission.region_code,
-                       category=submission.category, groups=list(submission.groups))
+        check_joinable(
+            repo,
+            submission.campaign_id,
+            region_code=submission.region_code,
+            category=submission.category,
+            groups=list(submission.groups),
+        )
     now = clock.now_iso()
     wish = Wish(
-        id=once.new_uuid("wish"), title=submission.title, description=submission.description,
-        category=submission.category, groups=list(submission.groups), region_code=submission.region_code,
-        status=INITIAL_STATUS, target_fen=submission.target_fen,
-        beneficiary_alias=alias(submission.beneficiary.name, list(submission.groups),
-                                submission.beneficiary.title),
-        campaign_id=submission.campaign_id, needed_by=submission.needed_by, submitted_by=caller.sub or "",
-        created_at=now, updated_at=now, due_at=settings.due_for(INITIAL_STATUS, "village"),
+        id=once.new_uuid("wish"),
+        title=submission.title,
+        description=submission.description,
+        category=submission.category,
+        groups=list(submission.groups),
+        region_code=submission.region_code,
+        status=INITIAL_STATUS,
+        target_fen=submission.target_fen,
+        beneficiary_alias=alias(submission.beneficiary.name, list(submission.groups), submission.beneficiary.title),
+        campaign_id=submission.campaign_id,
+        needed_by=submission.needed_by,
+        submitted_by=caller.sub or "",
+        created_at=now,
+        updated_at=now,
+        due_at=settings.due_for(INITIAL_STATUS, "village"),
     )
     repo.put_new_wish(wish, submission.beneficiary, event_for(caller, Action.SUBMITTED, None, wish))
     return private_view(wish, {"beneficiary": submission.beneficiary.model_dump()}, [])
@@ -64,14 +79,14 @@ def load_bundle_for_officer(caller: Caller, wish_id: str, repo: WishRepository) 
     return bundle
 
 
-def review_wish(caller: Caller, wish_id: str, decision: ReviewDecision, repo: WishRepository,
-                settings: Settings) -> WishPrivateView:
+def review_wish(
+    caller: Caller, wish_id: str, decision: ReviewDecision, repo: WishRepository, settings: Settings
+) -> WishPrivateView:
     wish, private, claims = load_bundle_for_officer(caller, wish_id, repo)
     action = Action.APPROVED if decision.decision == "approve" else Action.REJECTED
     status = next_status(wish.status, action)
     now = clock.now_iso()
-    changes: dict = {"status": status, "updated_at": now, "version": wish.version + 1,
-                     "review_reason": decision.reason}
+    changes: dict = {"status": status, "updated_at": now, "version": wish.version + 1, "review_reason": decision.reason}
     if action is Action.REJECTED:
         if not decision.reason:
             raise InvalidInput("reason", "a rejection needs a reason the resident can read")
@@ -87,13 +102,13 @@ def review_wish(caller: Caller, wish_id: str, decision: ReviewDecision, repo: Wi
     if decision.campaign_id and decision.campaign_id != wish.campaign_id:  # joins a campaign at review
         if wish.campaign_id:
             raise InvalidInput("campaign_id", "the wish is already in a campaign")
-        check_joinable(repo, decision.campaign_id, region_code=wish.region_code, category=wish.category,
-                       groups=wish.groups)
+        check_joinable(
+            repo, decision.campaign_id, region_code=wish.region_code, category=wish.category, groups=wish.groups
+        )
         changes["campaign_id"] = joined = decision.campaign_id
     after = wish.model_copy(update=changes)
     try:
-        repo.replace_wish(wish, after, event_for(caller, action, wish, after, decision.reason,
-                                                 campaign_joined=joined))
+        repo.replace_wish(wish, after, event_for(caller, action, wish, after, decision.reason, campaign_joined=joined))
     except ConditionFailed as failure:
         raise changed_meanwhile(repo, wish, failure) from None
     return private_view(after, private, claims)

@@ -68,8 +68,17 @@ def variant(request: pytest.FixtureRequest) -> str:
 class Person:
     """One person in their own browser context, signed in (or not) as a role of /dev/tokens."""
 
-    def __init__(self, browser: Any, runtime: Any, variant: str, shots: Path, role: str | None = None,
-                 sub: str | None = None, region: str | None = None, name: str | None = None) -> None:
+    def __init__(
+        self,
+        browser: Any,
+        runtime: Any,
+        variant: str,
+        shots: Path,
+        role: str | None = None,
+        sub: str | None = None,
+        region: str | None = None,
+        name: str | None = None,
+    ) -> None:
         settings = VARIANTS.get(variant) or DESKTOP
         self.variant = variant
         self.runtime = runtime
@@ -84,7 +93,8 @@ class Person:
         if settings["elder"]:
             # Elder mode from the start, until the person switches it (the switch is remembered).
             self.context.add_init_script(
-                "if (localStorage.getItem('mw.elder') === null) localStorage.setItem('mw.elder', '1')")
+                "if (localStorage.getItem('mw.elder') === null) localStorage.setItem('mw.elder', '1')"
+            )
         self.page = self.context.new_page()
         self.page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
         self.page.on("console", self._console)
@@ -107,7 +117,8 @@ class Person:
         results = Axe().run(page)
         bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
         assert not bad, f"axe on {name}: " + "; ".join(
-            f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}" for v in bad)
+            f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}" for v in bad
+        )
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= page.viewport_size["width"], f"{name} scrolls sideways: {width} px"
         assert not self.problems, self.problems

@@ -29,8 +29,14 @@ def tag() -> str:
 
 def submitted_wish(runtime: Any, title: str) -> str:
     resident = runtime.token("resident", f"resident-{tag()}")
-    body = {"title": title, "description": "工作台测试用的心愿", "category": "goods", "groups": ["elderly_alone"],
-            "region_code": VILLAGE, "beneficiary": {"name": "王秀英", "phone": "13800001111", "address": "王家村 3 组"}}
+    body = {
+        "title": title,
+        "description": "工作台测试用的心愿",
+        "category": "goods",
+        "groups": ["elderly_alone"],
+        "region_code": VILLAGE,
+        "beneficiary": {"name": "王秀英", "phone": "13800001111", "address": "王家村 3 组"},
+    }
     made = runtime.post("/wishes", token=resident, json=body)
     assert made.status_code == 201, made.text
     return made.json()["id"]
@@ -39,8 +45,12 @@ def submitted_wish(runtime: Any, title: str) -> str:
 def delivered_wish(runtime: Any, title: str, note: str) -> str:
     wish_id = submitted_wish(runtime, title)
     officer = runtime.token("officer", f"officer-{tag()}", region=COUNTY)
-    assert runtime.post(f"/wishes/{wish_id}/review", token=officer,
-                        json={"decision": "approve", "mode": "sole"}).status_code == 200
+    assert (
+        runtime.post(
+            f"/wishes/{wish_id}/review", token=officer, json={"decision": "approve", "mode": "sole"}
+        ).status_code
+        == 200
+    )
     donor = runtime.token("donor", f"donor-{tag()}", name="爱心人士")
     assert runtime.post(f"/wishes/{wish_id}/claims", token=donor, json={}).status_code == 201
     delivered = runtime.post(f"/wishes/{wish_id}/delivery", token=donor, json={"note": note})
@@ -51,8 +61,10 @@ def delivered_wish(runtime: Any, title: str, note: str) -> str:
 def shown_figures(page: Any) -> dict[str, str]:
     """The figures on the page as the API's raw values (data-value), by the API's names."""
     figures = page.locator('[data-test="stats-figure"]')
-    shown = {figures.nth(i).get_attribute("data-key"): figures.nth(i).get_attribute("data-value")
-             for i in range(figures.count())}
+    shown = {
+        figures.nth(i).get_attribute("data-key"): figures.nth(i).get_attribute("data-value")
+        for i in range(figures.count())
+    }
     shown["rate"] = page.locator('[data-test="stats-rate"]').get_attribute("data-value")
     return shown
 
@@ -102,8 +114,9 @@ def test_county_officer_bulk_approves_and_confirms_a_delivery(people, runtime, v
     page.click('[data-test="bulk-approve"]')
     expect(page.locator('[data-test="bulk-summary"]')).to_contain_text("成功 3 个")
     for wish_id in ids:
-        expect(page.locator(f'[data-test="console-wish"][data-wish-id="{wish_id}"] [data-test="review-result"]')
-               ).to_contain_text("已通过")
+        expect(
+            page.locator(f'[data-test="console-wish"][data-wish-id="{wish_id}"] [data-test="review-result"]')
+        ).to_contain_text("已通过")
     officer.check("console-bulk")
     assert [status_of(runtime, wish_id) for wish_id in ids] == ["open"] * 3
 
@@ -114,8 +127,9 @@ def test_county_officer_bulk_approves_and_confirms_a_delivery(people, runtime, v
     page.fill('[data-test="dispatch-donor"]', unit)
     page.click('[data-test="dispatch-button"]')
     expect(page.locator('[data-test="wish-status"]')).to_have_attribute("data-status", "assigned")
-    accepted = runtime.post(f"/wishes/{ids[1]}/assignment/accept",
-                            token=runtime.token("donor", unit, name="沅陵县爱心企业"))
+    accepted = runtime.post(
+        f"/wishes/{ids[1]}/assignment/accept", token=runtime.token("donor", unit, name="沅陵县爱心企业")
+    )
     assert accepted.status_code == 200, accepted.text
     assert status_of(runtime, ids[1]) == "claimed"
     page = officer.open(f"/wishes/{ids[2]}")
@@ -175,8 +189,18 @@ def test_figures_page_shows_what_stats_returns(people, runtime, variant):
         if before == stats:
             break
         time.sleep(1)
-    keys = ("submitted", "approved", "open", "claimed", "delivered", "fulfilled", "rejected", "cancelled",
-            "value_fen", "donors")
+    keys = (
+        "submitted",
+        "approved",
+        "open",
+        "claimed",
+        "delivered",
+        "fulfilled",
+        "rejected",
+        "cancelled",
+        "value_fen",
+        "donors",
+    )
     assert {key: shown[key] for key in keys} == {key: str(stats[key]) for key in keys}
     assert float(shown["rate"]) == stats["fulfilment_rate"]
     rate = page.locator('[data-test="stats-rate"]').inner_text()
@@ -218,8 +242,11 @@ def test_ledger_download_yields_the_rows_of_the_api(people, runtime, variant, tm
     token = runtime.token("officer", f"ledger-{tag()}", region=COUNTY)
     rows, cursor = [], None
     while True:  # the API's ledger, every part
-        answer = runtime.get("/exports/wishes.csv", token=token,
-                             params={"region": COUNTY, "limit": 100, **({"cursor": cursor} if cursor else {})})
+        answer = runtime.get(
+            "/exports/wishes.csv",
+            token=token,
+            params={"region": COUNTY, "limit": 100, **({"cursor": cursor} if cursor else {})},
+        )
         assert answer.status_code == 200, answer.text
         lines = answer.content.decode("utf-8-sig").splitlines()
         header, rows = lines[0], rows + lines[1:]
@@ -246,8 +273,12 @@ def test_a_wish_escalates_into_the_county_queue(people, runtime, variant):
     # county's. The platform's clock is shifted for this test only.
     wish_id = submitted_wish(runtime, f"无人认领 {tag()}")
     officer_token = runtime.token("officer", f"officer-{tag()}", region=COUNTY)
-    assert runtime.post(f"/wishes/{wish_id}/review", token=officer_token,
-                        json={"decision": "approve", "mode": "sole"}).status_code == 200
+    assert (
+        runtime.post(
+            f"/wishes/{wish_id}/review", token=officer_token, json={"decision": "approve", "mode": "sole"}
+        ).status_code
+        == 200
+    )
     try:
         for _ in range(2):
             assert runtime.post("/dev/clock", json={"advance": "P8D"}).status_code == 200

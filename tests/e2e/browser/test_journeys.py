@@ -27,8 +27,14 @@ def officer(runtime: Any) -> str:
 def open_wish(runtime: Any, title: str, *, target_fen: int | None = None, category: str = "goods") -> str:
     """A wish submitted by a resident and approved by an officer through the API; its id."""
     resident = runtime.token("resident", f"resident-{tag()}")
-    body = {"title": title, "description": "浏览器测试用的心愿", "category": category, "groups": ["elderly_alone"],
-            "region_code": VILLAGE, "beneficiary": {"name": "王秀英", "phone": "13800001111", "address": "王家村 3 组"}}
+    body = {
+        "title": title,
+        "description": "浏览器测试用的心愿",
+        "category": category,
+        "groups": ["elderly_alone"],
+        "region_code": VILLAGE,
+        "beneficiary": {"name": "王秀英", "phone": "13800001111", "address": "王家村 3 组"},
+    }
     if target_fen:
         body["target_fen"] = target_fen
     made = runtime.post("/wishes", token=resident, json=body)
@@ -290,8 +296,11 @@ def test_donor_verifies_a_new_phone_with_the_code_sent_to_it(people, runtime, va
     expect(code_input).to_have_attribute("autocomplete", "one-time-code")
 
     # The code as the SMS would bring it (locally the outbox).
-    texts = [item["text"] for item in runtime.get("/dev/outbox").json()["items"]
-             if item["channel"] == "sms" and phone in str(item.get("to"))]
+    texts = [
+        item["text"]
+        for item in runtime.get("/dev/outbox").json()["items"]
+        if item["channel"] == "sms" and phone in str(item.get("to"))
+    ]
     assert texts, f"no code went to {phone}"
     code = re.search(r"\b(\d{6})\b", texts[0]).group(1)
 

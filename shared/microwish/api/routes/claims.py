@@ -38,10 +38,14 @@ def _replay_batch(app: APIGatewayHttpResolver, _: Caller, repo: WishRepository, 
     results = []
     for wish_id in app.current_event.json_body.get("wish_ids", []):
         claim = _claim_by_key(repo, wish_id, keyed)
-        results.append(BatchResult(wish_id=wish_id, ok=True, status=201, claim=claim) if claim else
-                       BatchResult(wish_id=wish_id, ok=False, status=409, detail="not claimed by this request"))
-    return Response(200, "application/json",
-                    BatchClaimResponse(claimed=sum(result.ok for result in results), results=results))
+        results.append(
+            BatchResult(wish_id=wish_id, ok=True, status=201, claim=claim)
+            if claim
+            else BatchResult(wish_id=wish_id, ok=False, status=409, detail="not claimed by this request")
+        )
+    return Response(
+        200, "application/json", BatchClaimResponse(claimed=sum(result.ok for result in results), results=results)
+    )
 
 
 @router.post(
