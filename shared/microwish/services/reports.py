@@ -34,6 +34,7 @@ from .stats import (
     leaderboard_key,
     month_days,
 )
+from .trend import MonthFigures, by_month
 
 STOCK_STATUSES = {"in_review": "submitted", "open": "open", "assigned": "assigned", "claimed": "claimed",
                   "delivered": "delivered"}
@@ -78,6 +79,9 @@ class Stats(Figures):
     by_category: dict[str, TagFigures]
     by_group: dict[str, TagFigures]
     by_region: list[RegionFigures]
+    by_month: list[MonthFigures] = Field(default_factory=list, description=(
+        "The region's trend: each month of the period (from the first month anything was counted), what "
+        "happened in it; the months add up to the period's submitted, approved, fulfilled and value_fen"))
 
     model_config = {"populate_by_name": True}
 
@@ -218,6 +222,8 @@ def stats(repo: WishRepository, region: str, campaign: str | None, start: date |
     dims = [dim(region, campaign)] + [dim(child.code, campaign) for child in children]
     sums = _read(repo, dims, start, end)
     period, stock = sums[dims[0]]
+    total = _batch_get(repo, [counter_key(dims[0], TOTAL)]).get((f"STATS#{dims[0]}", TOTAL)) or {}
+    months = by_month(dims[0], sorted(total.get("months") or []), start, end, lambda keys: _batch_get(repo, keys))
     return Stats(
         region=region, region_name=registry.full_name(region) if known else None, campaign=campaign,
         from_=start, to=end, **_figures(period, stock),
@@ -225,6 +231,7 @@ def stats(repo: WishRepository, region: str, campaign: str | None, start: date |
         by_group=_tags(period, "g", list(catalog_groups())),
         by_region=[RegionFigures(code=child.code, name=child.name, **_figures(*sums[dim(child.code, campaign)]))
                    for child in children],
+        by_month=months,
     )
 
 
