@@ -227,7 +227,7 @@ def test_figures_page_shows_what_stats_returns(people, runtime, variant):
     # The monthly trend: the chart's table holds by_month as /stats gives it.
     expect(page.locator('[data-test="chart-month"] canvas')).to_have_count(1)
     table = page.locator('[data-test="chart-month"] tbody tr')
-    shown_months = [[cell.strip() for cell in table.nth(i).locator("th, td").all_inner_texts()]
+    shown_months = [[cell.strip() for cell in table.nth(i).locator("th, td").all_text_contents()]
                     for i in range(table.count())]
     assert shown_months == [[m["month"], str(m["submitted"]), str(m["approved"]), str(m["fulfilled"])]
                             for m in stats["by_month"]] and shown_months
