@@ -383,6 +383,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/units": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Units to dispatch to: those that fulfilled wishes in my region
+         * @description For officers and admins, in the caller's own region (a village officer's township). The platform keeps no registry of units: these are the units that fulfilled wishes there (from the leaderboard's counts), most wishes first. Any other unit is dispatched to by its id all the same.
+         */
+        get: operations["list_units_units_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/uploads": {
         parameters: {
             query?: never;
@@ -1061,6 +1081,34 @@ export interface components {
             status: string;
             /** Time */
             time: string;
+        };
+        /** KnownUnit */
+        KnownUnit: {
+            /**
+             * Donor Id
+             * @description The unit's account: what POST /wishes/{id}/assignment takes as donor_id
+             */
+            donor_id: string;
+            /**
+             * Name
+             * @description The unit's own name
+             */
+            name: string;
+            /**
+             * Wishes
+             * @description Wishes it fulfilled in the region
+             */
+            wishes: number;
+        };
+        /** KnownUnits */
+        KnownUnits: {
+            /** Items */
+            items: components["schemas"]["KnownUnit"][];
+            /**
+             * Region
+             * @description The region the units were counted in (the caller's; a village's township)
+             */
+            region: string;
         };
         /** Leaderboard */
         Leaderboard: {
@@ -3474,6 +3522,63 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object (or none the caller may see) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_units_units_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The units, each with the donor_id POST /wishes/{id}/assignment takes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KnownUnits"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is not an officer or admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KnownUnits"];
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };

@@ -2,4 +2,4 @@
 
 ALL = ("submit", "review", "query", "regions", "meta", "claims", "fulfilment", "personal", "records",
        "uploads", "escalation", "inbox", "campaigns", "reports", "exports", "privacy",
-       "photos")
+       "photos", "units")
