@@ -166,6 +166,7 @@ def test_county_officer_bulk_approves_and_confirms_a_delivery(people, runtime, v
     expect(page.locator('[data-test="private-view-mark"]')).to_be_visible()
     page.locator('[data-test="dispatch-unit"]').select_option(unit)
     expect(page.locator('[data-test="dispatch-donor"]')).to_have_value(unit)
+    officer.check("wish-dispatch")
     page.click('[data-test="dispatch-button"]')
     expect(page.locator('[data-test="wish-status"]')).to_have_attribute("data-status", "assigned")
     accepted = runtime.post(f"/wishes/{ids[1]}/assignment/accept",
