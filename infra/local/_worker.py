@@ -9,7 +9,8 @@ Protocol (one JSON object per line):
       "aws_request_id", "invoked_function_arn", "deadline_ms", "region", "account_id"}}
   <- {"id": n, "ok": true, "result": ...} | {"id": n, "ok": false, "error": {"errorType",
       "errorMessage", "stackTrace"}}
-The first line out is {"ready": true, "init_ms": ...} (or "init_error") after the import.
+The first line out is {"ready": true, "init_ms": ...} (or "init_error") after the import; each
+request is acknowledged with {"id": n, "started": true} as it is read, before the handler runs.
 The handler's prints and logs go to stderr (fd 1 is pointed at fd 2), which the runtime forwards.
 """
 
@@ -103,6 +104,9 @@ def main() -> int:
         if not line:
             return 0  # the runtime closed our stdin: stop
         request = json.loads(line)
+        # The runtime knows from this that the invocation reached us: a worker killed before it is
+        # replaced and the invocation given to a new one (it never ran), after it is a failed invocation.
+        proto_out.write(json.dumps({"id": request.get("id"), "started": True}) + "\n")
         proto_out.write(_invoke(handler, events, request) + "\n")
 
 

@@ -570,6 +570,10 @@ class Runtime:
                     "code_dir": spec.code_dir,
                     "layers": list(spec.layer_dirs),
                     "workers": len(self.invoker.pools[fid].pids()),
+                    # each live worker's pid: what tests/e2e/test_chaos.py SIGKILLs (a killed worker is
+                    # replaced on the function's next invocation, as Lambda starts a new instance)
+                    "pids": self.invoker.pools[fid].pids(),
+                    "busy_pids": self.invoker.pools[fid].busy_pids(),
                     "invocations": self.invoker.pools[fid].invocations,
                     "cold_starts": self.invoker.pools[fid].cold_starts,
                 }

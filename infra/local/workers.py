@@ -41,6 +41,7 @@ class Invocation:
     cold_start: bool = False
     init_ms: float | None = None
     request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    reached: bool = True  # False: the worker died before the event reached the handler (safe to run again)
 
     @property
     def error_message(self) -> str:
@@ -119,7 +120,7 @@ class Worker:
                 return Invocation(False, error=_timeout_error(INIT_ALLOWANCE_S, "init"), cold_start=True)
             if hello is None:
                 self.kill()
-                return Invocation(False, error=_crash_error(self.process.poll()), cold_start=True)
+                return Invocation(False, error=_crash_error(self.process.poll()), cold_start=True, reached=False)
             self.ready = bool(hello.get("ready"))
             self.init_ms = hello.get("init_ms")
         self._next_id += 1
@@ -131,10 +132,14 @@ class Worker:
             self.process.stdin.flush()
         except (BrokenPipeError, OSError):
             self.kill()
-            return Invocation(False, error=_crash_error(self.process.poll()), cold_start=cold)
+            return Invocation(False, error=_crash_error(self.process.poll()), cold_start=cold, reached=False)
+        reached = False  # the worker acknowledged the request: the handler may have run
         try:
             while True:
                 reply = self._next_reply(invoke_start + self.spec.timeout)
+                if reply is not None and reply.get("started"):
+                    reached = reached or reply.get("id") == self._next_id
+                    continue
                 if reply is None or reply.get("id") == self._next_id:
                     break
         except TimeoutError:
@@ -144,7 +149,8 @@ class Worker:
         self.last_used = time.monotonic()
         if reply is None:
             self.kill()
-            return Invocation(False, error=_crash_error(self.process.poll()), cold_start=cold, duration_ms=duration)
+            return Invocation(False, error=_crash_error(self.process.poll()), cold_start=cold, duration_ms=duration,
+                              reached=reached)
         init_ms = self.init_ms if cold else None
         if reply.get("ok"):
             return Invocation(True, result=reply.get("result"), duration_ms=duration, cold_start=cold, init_ms=init_ms)
@@ -288,6 +294,19 @@ class FunctionPool:
             result = worker.invoke(event, context)
         finally:
             self._release(worker)
+        # A worker that had died (killed while idle, or during its init) never ran the event: as Lambda
+        # would, give it to a new worker instead of failing it. A few times at most.
+        for _ in range(2):
+            if result.ok or result.reached:
+                break
+            try:
+                worker = self._acquire()
+            except RuntimeError:
+                break
+            try:
+                result = worker.invoke(event, context)
+            finally:
+                self._release(worker)
         result.request_id = request_id
         self.invocations += 1
         if result.cold_start:
@@ -306,6 +325,11 @@ class FunctionPool:
     def pids(self) -> list[int]:
         with self._cond:
             return [w.process.pid for w in self._all if w.alive]
+
+    def busy_pids(self) -> list[int]:
+        """Workers past their init and running an invocation now (the kill test aims at them)."""
+        with self._cond:
+            return [w.process.pid for w in self._all if w.alive and w.ready is not None and w not in self._idle]
 
     def close(self) -> None:
         with self._cond:

@@ -29,7 +29,8 @@ import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from . import clock, regions
+from . import clock, once, regions
+from .audit_time import written_keys
 from .errors import InvalidInput
 from .lifecycle import ESCALATABLE, TERMINAL, Status
 from .models import AuditEvent, Beneficiary, Claim, DonorRecord, Wish
@@ -92,6 +93,13 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def idempotency_record_put(keyed: once.KeyedRequest) -> dict[str, Any]:
+    """A keyed request's record, as one more Put of its change's transaction: only if absent."""
+    return {"Put": {"TableName": keyed.table_name, "ConditionExpression": "attribute_not_exists(id)",
+                    "Item": to_dynamo({"id": keyed.record_id, "payload_hash": keyed.payload_hash,
+                                       "expiration": keyed.expires_at, "status": "COMMITTED"})}}
+
+
 def is_wish_id(text: str) -> bool:
     """Ids are uuid4 hex; anything else cannot exist, so it is not even looked up."""
     return len(text) == 32 and all(char in "0123456789abcdef" for char in text)
@@ -135,6 +143,7 @@ def audit_item(wish: Wish, event: AuditEvent, order: int = 0) -> dict[str, Any]:
         "SK": f"{AUDIT_PREFIX}{event.at}#{wish.version:09d}.{order}#{uuid.uuid4().hex[:8]}",
         "type": "audit",
         "wish_id": wish.id,
+        **written_keys(),  # the ByWritten index: what a dead-lettered stream batch held (replay)
         **event.model_dump(mode="json"),
         "wish": {
             "title": wish.title, "category": wish.category, "groups": wish.groups,
@@ -314,16 +323,26 @@ class WishRepository(TableStore):
         self._transact(transaction.items)
 
     def _transact(self, items: list[dict[str, Any]]) -> None:
+        # Inside a keyed request, its first change carries the key's record (microwish.once).
+        keyed = once.current()
+        carries_record = keyed is not None and not keyed.recorded
+        if carries_record:
+            items = [*items, idempotency_record_put(keyed)]
         try:
             self.client.transact_write_items(TransactItems=items)
         except ClientError as error:
             if error.response["Error"]["Code"] != "TransactionCanceledException":
                 raise
-            for index, reason in enumerate(error.response.get("CancellationReasons", [])):
+            reasons = error.response.get("CancellationReasons", [])
+            if carries_record and len(reasons) == len(items) and reasons[-1].get("Code") == "ConditionalCheckFailed":
+                raise once.AlreadyDone from None
+            for index, reason in enumerate(reasons):
                 if reason.get("Code") == "ConditionalCheckFailed":
                     item = reason.get("Item")
                     raise ConditionFailed(from_dynamo(item) if item else None, index) from None
             raise
+        if keyed is not None:
+            keyed.recorded = True
 
     def put_new_wish(self, wish: Wish, beneficiary: Beneficiary, event: AuditEvent) -> None:
         """The wish, its private part and its first audit event, all or nothing."""

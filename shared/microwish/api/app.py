@@ -18,7 +18,6 @@ from aws_lambda_powertools.shared.json_encoder import Encoder
 from pydantic import BaseModel
 
 from ..errors import DomainError
-from . import idempotency
 from .body import not_utf8, parse_json_body
 from .context import settings
 from .problems import problem, validation_errors
@@ -62,7 +61,6 @@ def build_app(*routers: Router) -> APIGatewayHttpResolver:
         logger.error("unhandled error", extra={"error_type": type(error).__name__}, exc_info=False)
         return problem(500, "something went wrong on our side; nothing was changed")
 
-    _map_idempotency_errors(app)
     return app
 
 
@@ -102,23 +100,6 @@ def _audit_private_reads(app: APIGatewayHttpResolver, next_middleware: NextMiddl
     return response
 
 
-def _map_idempotency_errors(app: APIGatewayHttpResolver) -> None:
-    from aws_lambda_powertools.utilities.idempotency.exceptions import (
-        IdempotencyAlreadyInProgressError,
-        IdempotencyValidationError,
-    )
-
-    @app.exception_handler(IdempotencyValidationError)
-    def _other_body(_: Exception) -> Response:
-        message = "was used before with another body"
-        return problem(422, f"Idempotency-Key {message}", errors=[{"field": "Idempotency-Key", "message": message,
-                                                                   "type": "idempotency_key_reused"}])
-
-    @app.exception_handler(IdempotencyAlreadyInProgressError)
-    def _in_progress(_: Exception) -> Response:
-        return problem(409, "a request with this Idempotency-Key is still in progress; retry shortly")
-
-
 def _body_too_big(event: dict[str, Any]) -> dict[str, Any] | None:
     """Refuse an oversized body before anything parses it (API.md: body ≤ 64 KiB)."""
     limit = settings().max_body_bytes
@@ -146,7 +127,6 @@ def make_handler(app: APIGatewayHttpResolver) -> Any:
         if not_utf8(event):
             return _as_result(problem(400, "the body is not UTF-8 text", errors=[
                 {"field": "body", "message": "is not UTF-8 text", "type": "json_invalid"}]))
-        idempotency.register_lambda_context(context)
         # The API speaks JSON only: a body sent as a form (curl -d's default) is parsed as JSON
         # all the same, and is a 400 if it is not JSON.
         if event.get("body") and isinstance(event.get("headers"), dict):

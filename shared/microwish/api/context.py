@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 
@@ -20,11 +21,16 @@ def repository() -> WishRepository:
     return WishRepository(get_settings().wish_table_name)
 
 
+def request_caller(request_context: dict[str, Any], raw_event: dict[str, Any]) -> Caller:
+    """The request's caller, parsed once per request and kept in the resolver's per-request context
+    (where the access-log middleware finds it)."""
+    if "caller" not in request_context:
+        request_context["caller"] = caller_from_event(raw_event)
+    return request_context["caller"]
+
+
 def caller(app: APIGatewayHttpResolver) -> Caller:
-    """The request's caller, parsed once per request and kept in the resolver's context."""
-    if "caller" not in app.context:
-        app.append_context(caller=caller_from_event(app.current_event.raw_event))
-    return app.context["caller"]
+    return request_caller(app.context, app.current_event.raw_event)
 
 
 def reset() -> None:

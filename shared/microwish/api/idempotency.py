@@ -1,90 +1,143 @@
-"""`Idempotency-Key` on every POST, with Powertools idempotency.
+"""`Idempotency-Key` on every POST: exactly one effect per key, whatever dies when (issue 16 §1).
 
-The record is keyed by (caller, route, key) and remembers the body's hash: the same key and body
-give the same response again without a second effect; the same key with another body is a 422.
-Only answers are remembered: a request that failed with an error may be sent again.
-Records hold no personal data: a wish's private view is remembered as its public part, and a replay
-re-attaches the private part from the table for a caller still entitled to it (the view of an erased
-wish replays erased). The first answer is the one computed, not read back from the record.
+A route opts in with `middlewares=[idempotent]` (or `idempotent_replaying(...)`). For a request with the
+header, the record keyed by (caller, route, key) is read first:
+- none yet: the route runs inside the key's scope (`microwish.once`): the first transaction it commits
+  also writes the record, only if absent, so the change and its record commit together or not at all,
+  and what it creates gets ids derived from the key. The answer is then kept on the record;
+- the record with its answer: that answer again, no second effect (another body under the key: 422);
+- the record without an answer (the first run died between its commit and its answer, or is still
+  finishing): the answer rebuilt from the table by the route's `replay` (the wish, or what the key created).
+A duplicate racing the first loses on the record's condition (or on the state the first changed) and gets
+the first answer the same way. Records hold no personal data: a private view is kept as its public part,
+and a replay re-attaches the private part for a caller still entitled to it.
 """
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Callable
 from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from pydantic import BaseModel
 
-from ..errors import InvalidInput
+from .. import once
+from ..auth import Caller
+from ..errors import Conflict, DomainError, InvalidInput
+from ..idempotency_store import IdempotencyRecords
 from ..models import WishPublicView
+from ..repository import WishRepository
+from ..services import wishes
 from ..services.wishes import replayed_view
 from .context import caller, repository, settings
 
 _MAX_KEY_LENGTH = 128
+_RECORD_DAYS = 1
+
+# Rebuilds a route's answer from the table, for a key whose change committed but whose answer was not kept.
+Replay = Callable[[APIGatewayHttpResolver, Caller, WishRepository, once.KeyedRequest], Response]
 
 
 @cache
-def _config():  # noqa: ANN202 - imported lazily: GET-only functions never pay for it
-    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
-
-    return IdempotencyConfig(event_key_jmespath="[caller, route, key]", payload_validation_jmespath="body",
-                             expires_after_seconds=24 * 3600)
+def records() -> IdempotencyRecords:
+    return IdempotencyRecords(settings().idempotency_table_name)
 
 
-@cache
-def _remembered() -> Callable[..., dict[str, Any]]:
-    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, idempotent_function
-
-    store = DynamoDBPersistenceLayer(table_name=settings().idempotency_table_name)
-
-    @idempotent_function(data_keyword_argument="request", persistence_store=store, config=_config())
-    def run(request: dict[str, Any], compute: Callable[[], Response]) -> dict[str, Any]:
-        response = compute()
-        body = response.body.model_dump(mode="json") if isinstance(response.body, BaseModel) else response.body
-        record = {"status": response.status_code, "content_type": response.headers.get("Content-Type",
-                                                                                        "application/json")}
-        if isinstance(body, dict) and body.get("view") == "private":
-            # No personal data in the record (issue 14): the wish's public part only; a replay re-reads the rest.
-            return {**record, "private_wish": True, "body": {
-                **{name: body[name] for name in WishPublicView.model_fields if name in body}, "view": "public"}}
-        return {**record, "body": body}
-
-    return run
+def path_id(app: APIGatewayHttpResolver) -> str:
+    return str(app.context.get("_route_args", {}).get("id", ""))
 
 
-def register_lambda_context(context: Any) -> None:
-    if context is not None:
-        _config().register_lambda_context(context)
+def replay_wish(app: APIGatewayHttpResolver, who: Caller, repo: WishRepository, _: once.KeyedRequest) -> Response:
+    """The wish the route acted on (the path's `id`), in the view its caller may see."""
+    return Response(200, "application/json", wishes.get_wish(who, path_id(app), repo))
 
 
-def idempotent(app: APIGatewayHttpResolver, compute: Callable[[], Response]) -> Response:
-    """Run `compute` once per Idempotency-Key; without the header, just run it."""
+def still_in_progress(*_: Any) -> Response:
+    """For routes whose change is one write (no transaction carries the record): nothing to rebuild from."""
+    raise Conflict("a request with this Idempotency-Key is still in progress; retry shortly")
+
+
+def idempotent(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response:
+    """A route middleware for routes that act on the wish in their path."""
+    return _once(app, next_middleware, replay_wish)
+
+
+def idempotent_replaying(replay: Replay) -> Callable[[APIGatewayHttpResolver, NextMiddleware], Response]:
+    """A route middleware for routes whose answer is something else (a claim, a new wish, a batch)."""
+
+    def idempotent_route(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response:
+        return _once(app, next_middleware, replay)
+
+    return idempotent_route
+
+
+def _once(app: APIGatewayHttpResolver, next_middleware: NextMiddleware, replay: Replay) -> Response:
     event = app.current_event
     key = (event.headers or {}).get("idempotency-key")
     if key is None:
-        return compute()
+        return next_middleware(app)
     if not key.strip() or len(key) > _MAX_KEY_LENGTH:
         raise InvalidInput("Idempotency-Key", f"must be 1 to {_MAX_KEY_LENGTH} characters")
-    request = {"caller": caller(app).sub or "anonymous", "route": f"{event.http_method} {event.path}",
-               # Parsed (validation already did it): the same JSON spelled otherwise is the same request.
-               "key": key, "body": event.json_body if event.body else None}
-    computed: list[Response] = []
+    who = caller(app)
+    request = once.KeyedRequest(
+        record_id=once.record_id(who.sub or "anonymous", f"{event.http_method} {event.path}", key),
+        # Parsed (validation already did it): the same JSON spelled otherwise is the same request.
+        payload_hash=once.payload_hash(event.json_body if event.body else None),
+        expires_at=int(time.time()) + _RECORD_DAYS * 24 * 3600, table_name=settings().idempotency_table_name)
+    found = records().get(request.record_id)
+    if found is not None:
+        return _answer(found, request, app, who, replay)
+    with once.keyed(request):
+        try:
+            response = next_middleware(app)
+        except once.AlreadyDone:
+            return _answer(records().get(request.record_id), request, app, who, replay)
+        except DomainError:
+            # Refused now because a duplicate changed the state first? Then its answer is ours too.
+            found = records().get(request.record_id)
+            if found is None:
+                raise
+            return _answer(found, request, app, who, replay)
+    if 200 <= response.status_code < 300:
+        records().remember_answer(request, _kept(response))
+    return response
 
-    def compute_once() -> Response:
-        computed.append(compute())
-        return computed[0]
 
-    answer = _remembered()(request=request, compute=compute_once)
-    if computed:  # ran now: the answer as computed (the record keeps less)
-        return computed[0]
+def _answer(found: dict[str, Any] | None, request: once.KeyedRequest, app: APIGatewayHttpResolver, who: Caller,
+            replay: Replay) -> Response:
+    if found is None:  # cannot be: the record is never deleted before its TTL; say so rather than guess
+        raise Conflict("a request with this Idempotency-Key is still in progress; retry shortly")
+    if found.get("payload_hash") != request.payload_hash:
+        reused = InvalidInput("Idempotency-Key", "was used before with another body")
+        reused.extensions["errors"][0]["type"] = "idempotency_key_reused"
+        raise reused
+    if found.get("answer") is None:
+        return replay(app, who, repository(), request)
+    answer = json.loads(found["answer"])
     body = answer["body"]
-    if answer.get("private_wish"):  # a replay: the private part as the table holds it now, if still entitled
-        body = replayed_view(caller(app), body, repository())
-    return Response(status_code=answer["status"], content_type=answer["content_type"], body=body)
+    if answer.get("private_wish"):  # the private part as the table holds it now, if still entitled
+        body = replayed_view(who, body, repository())
+    return Response(status_code=int(answer["status"]), content_type=answer["content_type"], body=body)
+
+
+def _kept(response: Response) -> str:
+    """What the record keeps of an answer: everything but a private view's private part."""
+    body = response.body.model_dump(mode="json") if isinstance(response.body, BaseModel) else response.body
+    if isinstance(body, (str, bytes)):
+        body = json.loads(body)
+    kept: dict[str, Any] = {"status": response.status_code,
+                            "content_type": response.headers.get("Content-Type", "application/json")}
+    if isinstance(body, dict) and body.get("view") == "private":
+        public = {name: body[name] for name in WishPublicView.model_fields if name in body}
+        kept.update(private_wish=True, body={**public, "view": "public"})
+    else:
+        kept["body"] = body
+    return json.dumps(kept, ensure_ascii=False, separators=(",", ":"))
 
 
 def reset() -> None:
-    _config.cache_clear()
-    _remembered.cache_clear()
+    records.cache_clear()

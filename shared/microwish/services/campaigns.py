@@ -19,14 +19,13 @@ withdraws its match and gives the amount back to the cap.
 from __future__ import annotations
 
 import contextlib
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, ValidationInfo, field_validator
 
-from .. import clock, regions
+from .. import clock, once, regions
 from ..auth import Caller, require_role
 from ..catalog import CategoryCode, GroupCode
 from ..errors import Forbidden, InvalidInput, NotFound
@@ -177,7 +176,7 @@ def create_campaign(caller: Caller, request: CampaignRequest, repo: WishReposito
     if caller.role == "officer" and not (caller.region and regions.contains(caller.region, request.region_code)):
         raise Forbidden("an officer creates campaigns only for their own region")
     now = clock.now_iso()
-    campaign = Campaign(id=uuid.uuid4().hex, name=request.name, description=request.description,
+    campaign = Campaign(id=once.new_uuid("campaign"), name=request.name, description=request.description,
                         region_code=request.region_code, starts_at=_iso(request.starts_at),
                         ends_at=_iso(request.ends_at), groups=list(request.groups),
                         categories=list(request.categories),
@@ -334,7 +333,7 @@ def add_match(transaction: Transaction, match: Match, wish: Wish, pledge: Claim,
     """The sponsor's matching pledge, and the cap-guarded move of the campaign's matched total."""
     offer = match.campaign.matching
     assert offer is not None
-    claim = Claim(id=f"{wish.id}-{uuid.uuid4().hex[:8]}", wish_id=wish.id, donor_id=offer.sponsor_id,
+    claim = Claim(id=f"{wish.id}-{once.new_id('match:' + wish.id)}", wish_id=wish.id, donor_id=offer.sponsor_id,
                   donor_name=offer.sponsor_name, donor_kind="unit", kind="pledge", amount_fen=match.amount_fen,
                   status="active", created_at=now, updated_at=now, wish_title=wish.title, matched=True,
                   matched_claim_id=pledge.id, note=f"配捐 {pledge.id}")

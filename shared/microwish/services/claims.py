@@ -10,13 +10,12 @@ tries again, a bounded number of times.
 from __future__ import annotations
 
 import random
-import secrets
 import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import TypeVar
 
-from .. import clock
+from .. import clock, once
 from ..auth import Caller, require_role
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..lifecycle import Action, Status, next_status
@@ -144,10 +143,15 @@ def claim_wish(caller: Caller, wish_id: str, amount_fen: int | None, repo: WishR
 
 def _new_claim(caller: Caller, wish: Wish, kind: str, status: str, now: str, *, amount_fen: int | None = None,
                deadline: str | None = None, note: str | None = None, donor_id: str | None = None) -> Claim:
-    return Claim(id=f"{wish.id}-{secrets.token_hex(4)}", wish_id=wish.id, donor_id=donor_id or caller.sub or "",
+    return Claim(id=claim_id_for(wish.id), wish_id=wish.id, donor_id=donor_id or caller.sub or "",
                  donor_name=caller.name if donor_id is None else None, kind=kind, amount_fen=amount_fen,
                  status=status, created_at=now, updated_at=now, deadline=deadline, note=note, wish_title=wish.title,
                  donor_kind="unit" if kind == "assignment" else caller.donor_type)
+
+
+def claim_id_for(wish_id: str) -> str:
+    """A new claim's id; inside a keyed request, the one its key derives (a replay finds the claim by it)."""
+    return f"{wish_id}-{once.new_id('claim:' + wish_id)}"
 
 
 def _claim_sole(caller: Caller, wish: Wish, repo: WishRepository, settings: Settings,

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 
-from .. import clock
+from .. import clock, once
 from ..auth import Caller, require_role
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..lifecycle import INITIAL_STATUS, PUBLIC_STATUSES, Action, Status, next_status
@@ -116,7 +115,7 @@ def submit_wish(caller: Caller, submission: WishSubmission, repo: WishRepository
                        category=submission.category, groups=list(submission.groups))
     now = clock.now_iso()
     wish = Wish(
-        id=uuid.uuid4().hex, title=submission.title, description=submission.description,
+        id=once.new_uuid("wish"), title=submission.title, description=submission.description,
         category=submission.category, groups=list(submission.groups), region_code=submission.region_code,
         status=INITIAL_STATUS, target_fen=submission.target_fen,
         beneficiary_alias=alias(submission.beneficiary.name, list(submission.groups),

@@ -2,45 +2,100 @@
 
 from __future__ import annotations
 
-from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from ...models import BatchClaimRequest, BatchClaimResponse, ClaimRequest, ClaimView
+from ...auth import Caller
+from ...errors import Conflict
+from ...models import BatchClaimRequest, BatchClaimResponse, BatchResult, ClaimRequest, ClaimView
+from ...once import KeyedRequest
+from ...repository import WishRepository
 from ...services import claims
-from .. import context
 from ..app import BEARER
-from ..idempotency import idempotent
+from ..dependencies import AppSettings, CurrentCaller, Repository
+from ..idempotency import idempotent_replaying, path_id
 
 router = Router()
 
 
-@router.post("/wishes/<id>/claims", summary="Claim a sole wish whole, or pledge to a pooled one", tags=["claims"],
-             security=BEARER, responses={201: {"description": "The claim or pledge"},
-                                         409: {"description": "Taken, or over the remaining amount (remaining_fen)"}})
-def claim(id: str, request: ClaimRequest) -> Response[ClaimView]:  # noqa: A002 - the path's name
-    def act() -> Response:
-        view = claims.claim_wish(context.caller(router), id, request.amount_fen, context.repository(),
-                                 context.settings())
-        return Response(201, "application/json", view)
-
-    return idempotent(router, act)
+def _claim_by_key(repo: WishRepository, wish_id: str, keyed: KeyedRequest) -> ClaimView | None:
+    """The claim a key made on a wish: its id derives from the key (services.claims.claim_id_for)."""
+    claim_id = f"{wish_id}-{keyed.derived_id('claim:' + wish_id)}"
+    bundle = repo.get_wish_and_claims(wish_id)
+    found = [claim for claim in (bundle[1] if bundle else []) if claim.get("id") == claim_id]
+    return claims.claim_view(found[0]) if found else None
 
 
-@router.post("/claims", summary="1+N: claim many wishes at once", tags=["claims"], security=BEARER,
-             responses={200: {"description": "A result per wish (claimed, or why not)",
-                              "content": {"application/json": {"model": BatchClaimResponse}}},
-                        409: {"description": "all_or_nothing refused, nothing claimed: a problem whose `results` "
-                                             "member lists each wish that stood in the way, with its reason"}})
-def claim_many(request: BatchClaimRequest) -> Response[BatchClaimResponse]:
-    def act() -> Response:
-        status, result = claims.claim_many(context.caller(router), request, context.repository(), context.settings())
-        return Response(status, "application/json", result)
-
-    return idempotent(router, act)
+def _replay_claim(app: APIGatewayHttpResolver, _: Caller, repo: WishRepository, keyed: KeyedRequest) -> Response:
+    claim = _claim_by_key(repo, path_id(app), keyed)
+    if claim is None:
+        raise Conflict("a request with this Idempotency-Key is still in progress; retry shortly")
+    return Response(201, "application/json", claim)
 
 
-@router.delete("/claims/<claim_id>", summary="Withdraw your claim or pledge", tags=["claims"], security=BEARER,
-               responses={204: {"description": "Withdrawn"}})
-def withdraw(claim_id: str) -> Response[None]:
-    claims.withdraw(context.caller(router), claim_id, context.repository(), context.settings())
+def _replay_batch(app: APIGatewayHttpResolver, _: Caller, repo: WishRepository, keyed: KeyedRequest) -> Response:
+    """The claims the key made, wish by wish (a wish it did not get is reported as not claimed)."""
+    results = []
+    for wish_id in app.current_event.json_body.get("wish_ids", []):
+        claim = _claim_by_key(repo, wish_id, keyed)
+        results.append(BatchResult(wish_id=wish_id, ok=True, status=201, claim=claim) if claim else
+                       BatchResult(wish_id=wish_id, ok=False, status=409, detail="not claimed by this request"))
+    return Response(200, "application/json",
+                    BatchClaimResponse(claimed=sum(result.ok for result in results), results=results))
+
+
+@router.post(
+    "/wishes/<id>/claims",
+    summary="Claim a sole wish whole, or pledge to a pooled one",
+    tags=["claims"],
+    security=BEARER,
+    middlewares=[idempotent_replaying(_replay_claim)],
+    responses={
+        201: {"description": "The claim or pledge"},
+        409: {"description": "Taken, or over the remaining amount (remaining_fen)"},
+    },
+)
+def claim(
+    id: str,
+    request: ClaimRequest,
+    caller: CurrentCaller,
+    repo: Repository,  # noqa: A002 - the path's name
+    settings: AppSettings,
+) -> Response[ClaimView]:
+    return Response(201, "application/json", claims.claim_wish(caller, id, request.amount_fen, repo, settings))
+
+
+@router.post(
+    "/claims",
+    summary="1+N: claim many wishes at once",
+    tags=["claims"],
+    security=BEARER,
+    middlewares=[idempotent_replaying(_replay_batch)],
+    responses={
+        200: {
+            "description": "A result per wish (claimed, or why not)",
+            "content": {"application/json": {"model": BatchClaimResponse}},
+        },
+        409: {
+            "description": "all_or_nothing refused, nothing claimed: a problem whose `results` "
+            "member lists each wish that stood in the way, with its reason"
+        },
+    },
+)
+def claim_many(
+    request: BatchClaimRequest, caller: CurrentCaller, repo: Repository, settings: AppSettings
+) -> Response[BatchClaimResponse]:
+    status, result = claims.claim_many(caller, request, repo, settings)
+    return Response(status, "application/json", result)
+
+
+@router.delete(
+    "/claims/<claim_id>",
+    summary="Withdraw your claim or pledge",
+    tags=["claims"],
+    security=BEARER,
+    responses={204: {"description": "Withdrawn"}},
+)
+def withdraw(claim_id: str, caller: CurrentCaller, repo: Repository, settings: AppSettings) -> Response[None]:
+    claims.withdraw(caller, claim_id, repo, settings)
     return Response(204)

@@ -14,53 +14,121 @@ from ...models import (
     WishView,
 )
 from ...services import claims
-from .. import context
 from ..app import BEARER
+from ..dependencies import AppSettings, CurrentCaller, Repository
 from ..idempotency import idempotent
 
 router = Router()
 # Issue 14: the answer's view is decided by who calls (services.wishes.view_for), never by the route.
-_VIEW = ("Answers with the wish in the view its caller may see: the private view for officers of its region, "
-         "admins and the submitting resident; the public view for anyone else (a donor included).")
+_VIEW = (
+    "Answers with the wish in the view its caller may see: the private view for officers of its region, "
+    "admins and the submitting resident; the public view for anyone else (a donor included)."
+)
 
 
-def _act(run) -> Response:  # noqa: ANN001 - a closure over the route's arguments
-    return idempotent(router, lambda: Response(200, "application/json", run(
-        context.caller(router), context.repository(), context.settings())))
+@router.post(
+    "/wishes/<id>/assignment",
+    summary="Dispatch an open wish to a donor unit",
+    tags=["fulfilment"],
+    security=BEARER,
+    description=_VIEW,
+    middlewares=[idempotent],
+)
+def assign(
+    id: str,
+    request: AssignmentRequest,
+    caller: CurrentCaller,
+    repo: Repository,  # noqa: A002
+    settings: AppSettings,
+) -> Response[WishView]:
+    return Response(200, "application/json", claims.assign(caller, id, request, repo, settings))
 
 
-@router.post("/wishes/<id>/assignment", summary="Dispatch an open wish to a donor unit", tags=["fulfilment"],
-             security=BEARER, description=_VIEW)
-def assign(id: str, request: AssignmentRequest) -> Response[WishView]:  # noqa: A002
-    return _act(lambda caller, repo, settings: claims.assign(caller, id, request, repo, settings))
+@router.post(
+    "/wishes/<id>/assignment/accept",
+    summary="The assigned unit accepts",
+    tags=["fulfilment"],
+    security=BEARER,
+    description=_VIEW,
+    middlewares=[idempotent],
+)
+def accept(
+    id: str,
+    caller: CurrentCaller,
+    repo: Repository,  # noqa: A002
+    settings: AppSettings,
+) -> Response[WishView]:
+    return Response(200, "application/json", claims.accept(caller, id, repo, settings))
 
 
-@router.post("/wishes/<id>/assignment/accept", summary="The assigned unit accepts", tags=["fulfilment"],
-             security=BEARER, description=_VIEW)
-def accept(id: str) -> Response[WishView]:  # noqa: A002
-    return _act(lambda caller, repo, settings: claims.accept(caller, id, repo, settings))
-
-
-@router.post("/wishes/<id>/assignment/decline", summary="The assigned unit declines", tags=["fulfilment"],
-             security=BEARER, description=_VIEW)
-def decline(id: str, request: DeclineRequest | None = None) -> Response[WishView]:  # noqa: A002
+@router.post(
+    "/wishes/<id>/assignment/decline",
+    summary="The assigned unit declines",
+    tags=["fulfilment"],
+    security=BEARER,
+    description=_VIEW,
+    middlewares=[idempotent],
+)
+def decline(
+    id: str,
+    caller: CurrentCaller,
+    repo: Repository,
+    settings: AppSettings,  # noqa: A002
+    request: DeclineRequest | None = None,
+) -> Response[WishView]:
     request = request or DeclineRequest()
-    return _act(lambda caller, repo, settings: claims.decline(caller, id, request, repo, settings))
+    return Response(200, "application/json", claims.decline(caller, id, request, repo, settings))
 
 
-@router.post("/wishes/<id>/delivery", summary="Report the wish delivered, with photos", tags=["fulfilment"],
-             security=BEARER, description=_VIEW)
-def deliver(id: str, report: DeliveryReport) -> Response[WishView]:  # noqa: A002
-    return _act(lambda caller, repo, settings: claims.deliver(caller, id, report, repo, settings))
+@router.post(
+    "/wishes/<id>/delivery",
+    summary="Report the wish delivered, with photos",
+    tags=["fulfilment"],
+    security=BEARER,
+    description=_VIEW,
+    middlewares=[idempotent],
+)
+def deliver(
+    id: str,
+    report: DeliveryReport,
+    caller: CurrentCaller,
+    repo: Repository,  # noqa: A002
+    settings: AppSettings,
+) -> Response[WishView]:
+    return Response(200, "application/json", claims.deliver(caller, id, report, repo, settings))
 
 
-@router.post("/wishes/<id>/confirmation", summary="Confirm fulfilment, or send the delivery back",
-             tags=["fulfilment"], security=BEARER, description=_VIEW)
-def confirm(id: str, request: ConfirmationRequest) -> Response[WishView]:  # noqa: A002
-    return _act(lambda caller, repo, settings: claims.confirm(caller, id, request, repo, settings))
+@router.post(
+    "/wishes/<id>/confirmation",
+    summary="Confirm fulfilment, or send the delivery back",
+    tags=["fulfilment"],
+    security=BEARER,
+    description=_VIEW,
+    middlewares=[idempotent],
+)
+def confirm(
+    id: str,
+    request: ConfirmationRequest,
+    caller: CurrentCaller,
+    repo: Repository,  # noqa: A002
+    settings: AppSettings,
+) -> Response[WishView]:
+    return Response(200, "application/json", claims.confirm(caller, id, request, repo, settings))
 
 
-@router.post("/wishes/<id>/cancellation", summary="Cancel a wish not yet delivered", tags=["fulfilment"],
-             security=BEARER, description=_VIEW)
-def cancel(id: str, request: CancellationRequest) -> Response[WishView]:  # noqa: A002
-    return _act(lambda caller, repo, settings: claims.cancel(caller, id, request, repo, settings))
+@router.post(
+    "/wishes/<id>/cancellation",
+    summary="Cancel a wish not yet delivered",
+    tags=["fulfilment"],
+    security=BEARER,
+    description=_VIEW,
+    middlewares=[idempotent],
+)
+def cancel(
+    id: str,
+    request: CancellationRequest,
+    caller: CurrentCaller,
+    repo: Repository,  # noqa: A002
+    settings: AppSettings,
+) -> Response[WishView]:
+    return Response(200, "application/json", claims.cancel(caller, id, request, repo, settings))

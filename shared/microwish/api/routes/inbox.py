@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler import Depends, Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
@@ -20,11 +20,12 @@ from ...notifications.inbox import (
     PreferencesUpdate,
     VerificationRequest,
 )
-from .. import context
 from ..app import BEARER
-from ..idempotency import idempotent
+from ..dependencies import AppSettings, CurrentCaller
+from ..idempotency import idempotent_replaying, still_in_progress
 
 router = Router()
+_idempotent = idempotent_replaying(still_in_progress)  # one write each: no transaction to carry a record
 
 
 @cache
@@ -32,8 +33,11 @@ def _store(table_name: str) -> InboxStore:
     return InboxStore(table_name)
 
 
-def store() -> InboxStore:
-    return _store(context.settings().wish_table_name)
+def current_inbox(settings: AppSettings) -> InboxStore:
+    return _store(settings.wish_table_name)
+
+
+Inbox = Annotated[InboxStore, Depends(current_inbox)]
 
 
 @router.get(
@@ -45,12 +49,13 @@ def store() -> InboxStore:
     "region); an admin also the admins' inbox. A unit's read state is shared.",
 )
 def list_notifications(
+    inbox_store: Inbox,
+    caller: CurrentCaller,
+    settings: AppSettings,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
 ) -> Page[NotificationView]:
-    items, next_cursor = inbox.list_notifications(
-        context.caller(router), store(), context.settings(), limit, cursor
-    )
+    items, next_cursor = inbox.list_notifications(caller, inbox_store, settings, limit, cursor)
     return Page[NotificationView](items=items, next_cursor=next_cursor)
 
 
@@ -63,13 +68,11 @@ def list_notifications(
         200: {"description": "The notification, read"},
         404: {"description": "Not in any of my inboxes"},
     },
+    middlewares=[_idempotent],
 )
-def mark_read(id: str) -> Response[NotificationView]:
-    def act() -> Response:
-        view = inbox.mark_read(context.caller(router), store(), context.settings(), id)
-        return Response(200, "application/json", view)
-
-    return idempotent(router, act)
+def mark_read(inbox_store: Inbox, id: str, caller: CurrentCaller, settings: AppSettings) -> Response[NotificationView]:
+    view = inbox.mark_read(caller, inbox_store, settings, id)
+    return Response(200, "application/json", view)
 
 
 @router.post(
@@ -78,18 +81,18 @@ def mark_read(id: str) -> Response[NotificationView]:
     tags=["me"],
     security=BEARER,
     responses={200: {"description": "The notifications marked read; ids not in my inboxes are left out"}},
+    middlewares=[_idempotent],
 )
-def mark_many_read(request: MarkRead) -> Response[NotificationList]:
-    def act() -> Response:
-        items = inbox.mark_many_read(context.caller(router), store(), context.settings(), request.ids)
-        return Response(200, "application/json", NotificationList(items=items))
-
-    return idempotent(router, act)
+def mark_many_read(
+    inbox_store: Inbox, request: MarkRead, caller: CurrentCaller, settings: AppSettings
+) -> Response[NotificationList]:
+    items = inbox.mark_many_read(caller, inbox_store, settings, request.ids)
+    return Response(200, "application/json", NotificationList(items=items))
 
 
 @router.get("/me/preferences", summary="My notification channels", tags=["me"], security=BEARER)
-def get_preferences() -> Preferences:
-    return inbox.get_preferences(context.caller(router), store())
+def get_preferences(inbox_store: Inbox, caller: CurrentCaller) -> Preferences:
+    return inbox.get_preferences(caller, inbox_store)
 
 
 @router.put(
@@ -107,8 +110,8 @@ def get_preferences() -> Preferences:
         429: {"description": "The address had the most messages it may get today; no code was sent"},
     },
 )
-def put_preferences(update: PreferencesUpdate) -> Preferences:
-    return inbox.put_preferences(context.caller(router), store(), update)
+def put_preferences(inbox_store: Inbox, update: PreferencesUpdate, caller: CurrentCaller) -> Preferences:
+    return inbox.put_preferences(caller, inbox_store, update)
 
 
 @router.post(
@@ -122,10 +125,10 @@ def put_preferences(update: PreferencesUpdate) -> Preferences:
         422: {"description": "code: not the code sent, or expired (field `code`)"},
         429: {"description": "Too many wrong codes: put the address again for a new code"},
     },
+    middlewares=[_idempotent],
 )
-def verify_preferences(request: VerificationRequest) -> Response[Preferences]:
-    def act() -> Response:
-        preferences = inbox.verify_contact(context.caller(router), store(), request)
-        return Response(200, "application/json", preferences)
-
-    return idempotent(router, act)
+def verify_preferences(
+    inbox_store: Inbox, request: VerificationRequest, caller: CurrentCaller
+) -> Response[Preferences]:
+    preferences = inbox.verify_contact(caller, inbox_store, request)
+    return Response(200, "application/json", preferences)

@@ -6,15 +6,17 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from ...services import delivery_photos
 from ...services.delivery_photos import DeliveryPhotos
-from .. import context
 from ..app import BEARER
+from ..dependencies import AppSettings, CurrentCaller, Repository
 
 router = Router()
 
 
 @router.get(
-    "/wishes/<id>/photos", summary="The photos of a wish's delivery, to look at before confirming",
-    tags=["fulfilment"], security=BEARER,
+    "/wishes/<id>/photos",
+    summary="The photos of a wish's delivery, to look at before confirming",
+    tags=["fulfilment"],
+    security=BEARER,
     description="For officers of the wish's region (and admins) only: a delivery photo shows the beneficiary "
     "and their home, so donors, residents and the public never get it. Only the photos the last delivery "
     f"report accepted (its photo_keys), each a pre-signed GET valid for {delivery_photos.EXPIRES_IN} seconds.",
@@ -24,5 +26,5 @@ router = Router()
         404: {"description": "No such wish in the caller's region"},
     },
 )
-def wish_photos(id: str) -> DeliveryPhotos:  # noqa: A002 - the path's name
-    return delivery_photos.photos_for_officer(context.caller(router), id, context.repository(), context.settings())
+def wish_photos(id: str, caller: CurrentCaller, repo: Repository, settings: AppSettings) -> DeliveryPhotos:  # noqa: A002
+    return delivery_photos.photos_for_officer(caller, id, repo, settings)

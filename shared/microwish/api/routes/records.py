@@ -10,25 +10,35 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from ...auth import require_role
 from ...models import AuditEvent, DonorRecord, Page
 from ...services.wishes import load_for_officer
-from .. import context
 from ..app import BEARER
+from ..dependencies import CurrentCaller, Repository
 
 router = Router()
 
 
 @router.get("/wishes/<id>/events", summary="A wish's audit trail, oldest first", tags=["records"], security=BEARER)
-def wish_events(id: str, limit: Annotated[int, Query(ge=1, le=100)] = 100,  # noqa: A002
-                cursor: Annotated[str | None, Query(max_length=2048)] = None) -> Page[AuditEvent]:
-    repo = context.repository()
-    load_for_officer(context.caller(router), id, repo)
+def wish_events(
+    id: str,
+    caller: CurrentCaller,
+    repo: Repository,
+    limit: Annotated[int, Query(ge=1, le=100)] = 100,  # noqa: A002
+    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+) -> Page[AuditEvent]:
+    load_for_officer(caller, id, repo)
     items, next_cursor = repo.audit_trail(id, limit, cursor)
     fields = set(AuditEvent.model_fields)
-    return Page[AuditEvent](items=[AuditEvent.model_validate({k: v for k, v in item.items() if k in fields})
-                                   for item in items], next_cursor=next_cursor)
+    return Page[AuditEvent](
+        items=[AuditEvent.model_validate({k: v for k, v in item.items() if k in fields}) for item in items],
+        next_cursor=next_cursor,
+    )
 
 
-@router.get("/donors/<donor_id>", summary="A donor's record: claimed, delivered, fulfilled, withdrawn, lapsed",
-            tags=["records"], security=BEARER)
-def donor_record(donor_id: str) -> DonorRecord:
-    require_role(context.caller(router), "officer", "admin")
-    return context.repository().get_donor_record(donor_id)
+@router.get(
+    "/donors/<donor_id>",
+    summary="A donor's record: claimed, delivered, fulfilled, withdrawn, lapsed",
+    tags=["records"],
+    security=BEARER,
+)
+def donor_record(donor_id: str, caller: CurrentCaller, repo: Repository) -> DonorRecord:
+    require_role(caller, "officer", "admin")
+    return repo.get_donor_record(donor_id)

@@ -26,8 +26,12 @@ class RegionList(BaseModel):
 
 
 @router.get("/regions", summary="Child regions of a region (no parent: the provinces)", tags=["regions"])
-def list_regions(parent: Annotated[RegionPrefix | None, Query(description="e.g. 4312 or 431200")] = None,
-                 ) -> RegionList:
+def list_regions(
+    parent: Annotated[RegionPrefix | None, Query(description="e.g. 4312 or 431200")] = None,
+) -> RegionList:
     children = get_registry().children(parent)
-    return RegionList(items=[RegionView(code=region.code, name=region.name, level=region.level,
-                                        demo=region.demo) for region in children])
+    return RegionList(
+        items=[
+            RegionView(code=region.code, name=region.name, level=region.level, demo=region.demo) for region in children
+        ]
+    )

@@ -7,18 +7,25 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from ...models import ReviewDecision, WishPrivateView
 from ...services import wishes
-from .. import context
 from ..app import BEARER
+from ..dependencies import AppSettings, CurrentCaller, Repository
 from ..idempotency import idempotent
 
 router = Router()
 
 
-@router.post("/wishes/<id>/review", summary="Approve or reject a submitted wish", tags=["wishes"],
-             security=BEARER)
-def review(id: str, decision: ReviewDecision) -> Response[WishPrivateView]:  # noqa: A002 - the path's name
-    def act() -> Response:
-        view = wishes.review_wish(context.caller(router), id, decision, context.repository(), context.settings())
-        return Response(200, "application/json", view)
-
-    return idempotent(router, act)
+@router.post(
+    "/wishes/<id>/review",
+    summary="Approve or reject a submitted wish",
+    tags=["wishes"],
+    security=BEARER,
+    middlewares=[idempotent],
+)
+def review(
+    id: str,
+    decision: ReviewDecision,
+    caller: CurrentCaller,
+    repo: Repository,  # noqa: A002 - the path's
+    settings: AppSettings,
+) -> Response[WishPrivateView]:
+    return Response(200, "application/json", wishes.review_wish(caller, id, decision, repo, settings))

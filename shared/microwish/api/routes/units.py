@@ -6,20 +6,24 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from ...services import units
 from ...services.units import KnownUnits
-from .. import context
 from ..app import BEARER
+from ..dependencies import AppSettings, CurrentCaller, Repository
 
 router = Router()
 
 
 @router.get(
-    "/units", summary="Units to dispatch to: those that fulfilled wishes in my region", tags=["fulfilment"],
+    "/units",
+    summary="Units to dispatch to: those that fulfilled wishes in my region",
+    tags=["fulfilment"],
     security=BEARER,
     description="For officers and admins, in the caller's own region (a village officer's township). The "
     "platform keeps no registry of units: these are the units that fulfilled wishes there (from the "
     "leaderboard's counts), most wishes first. Any other unit is dispatched to by its id all the same.",
-    responses={200: {"description": "The units, each with the donor_id POST /wishes/{id}/assignment takes"},
-               403: {"description": "The caller is not an officer or admin"}},
+    responses={
+        200: {"description": "The units, each with the donor_id POST /wishes/{id}/assignment takes"},
+        403: {"description": "The caller is not an officer or admin"},
+    },
 )
-def list_units() -> KnownUnits:
-    return units.known_units(context.caller(router), context.repository(), context.settings())
+def list_units(caller: CurrentCaller, repo: Repository, settings: AppSettings) -> KnownUnits:
+    return units.known_units(caller, repo, settings)

@@ -7,14 +7,17 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from ...models import UploadRequest, UploadTicket
 from ...services import uploads
-from .. import context
 from ..app import BEARER
+from ..dependencies import AppSettings, CurrentCaller, Repository
 
 router = Router()
 
 
 @router.post(
-    "/uploads", summary="Get a URL to upload a delivery photo of a wish to", tags=["fulfilment"], security=BEARER,
+    "/uploads",
+    summary="Get a URL to upload a delivery photo of a wish to",
+    tags=["fulfilment"],
+    security=BEARER,
     description="For the donor holding the wish's active claim, or an officer of its region. At most "
     f"{uploads.MAX_TICKETS} tickets per wish and person. PUT the photo to upload_url with exactly the headers "
     "given (type, size and a pending tag are signed in), then send key in the delivery's photo_keys; a photo "
@@ -27,6 +30,8 @@ router = Router()
         429: {"description": "The caller had all the tickets one wish allows"},
     },
 )
-def create_upload(request: UploadRequest) -> Response[UploadTicket]:
-    ticket = uploads.ticket(context.caller(router), request, context.settings(), context.repository())
+def create_upload(
+    request: UploadRequest, caller: CurrentCaller, repo: Repository, settings: AppSettings
+) -> Response[UploadTicket]:
+    ticket = uploads.ticket(caller, request, settings, repo)
     return Response(201, "application/json", ticket)

@@ -1,0 +1,81 @@
+"""Exactly once per Idempotency-Key: the request's scope, which the state change's transaction carries.
+
+A keyed request (POST with an `Idempotency-Key`) runs inside a `KeyedRequest` scope, set by the API's
+idempotency middleware. Two things follow from it, without the use cases passing it around:
+- the first transaction the request commits also writes the key's record (only if absent), so the change
+  and its record commit together or not at all (repository: `Transaction.commit`);
+- ids of what the request creates derive from the key (`new_id`), so a duplicate that races the first
+  collides with it instead of creating a second claim or wish.
+The scope rides a ContextVar: one request per invocation, and nothing outside a request ever sets it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class KeyedRequest:
+    record_id: str  # sha256 of (caller, route, key): the record's key in the idempotency table
+    payload_hash: str  # sha256 of the parsed body: the same key with another body is refused
+    expires_at: int  # epoch seconds: the table's TTL drops the record after a day
+    table_name: str  # the idempotency table, where the record goes
+    recorded: bool = field(default=False)  # set once a transaction has carried the record
+
+    def derived_id(self, purpose: str, length: int = 8) -> str:
+        """A stable id for what this request creates (`purpose` tells apart several things it creates)."""
+        return hashlib.sha256(f"{self.record_id}|{purpose}".encode()).hexdigest()[:length]
+
+    def derived_uuid(self, purpose: str) -> str:
+        """The same, shaped as a uuid4 hex (wish and campaign ids are)."""
+        return uuid.UUID(bytes=bytes.fromhex(self.derived_id(purpose, 32)), version=4).hex
+
+
+class AlreadyDone(Exception):
+    """The key's record was already written: a duplicate of this request committed first."""
+
+
+def record_id(caller: str, route: str, key: str) -> str:
+    return hashlib.sha256(json.dumps([caller, route, key], ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def payload_hash(body: Any) -> str:
+    """Of the parsed JSON: the same JSON spelled otherwise (whitespace, key order) is the same request."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+_current: ContextVar[KeyedRequest | None] = ContextVar("keyed_request", default=None)
+
+
+def current() -> KeyedRequest | None:
+    return _current.get()
+
+
+@contextmanager
+def keyed(request: KeyedRequest) -> Iterator[KeyedRequest]:
+    token = _current.set(request)
+    try:
+        yield request
+    finally:
+        _current.reset(token)
+
+
+def new_id(purpose: str, length: int = 8) -> str:
+    """A fresh random id, or, inside a keyed request, the one its key derives for `purpose`."""
+    request = _current.get()
+    return request.derived_id(purpose, length) if request else secrets.token_hex(length // 2)
+
+
+def new_uuid(purpose: str) -> str:
+    """A uuid4 hex id (a wish's, a campaign's), derived from the key inside a keyed request."""
+    request = _current.get()
+    return request.derived_uuid(purpose) if request else uuid.uuid4().hex
