@@ -1,7 +1,8 @@
-"""Lambda entry point: the `uploads` routes (see microwish.api.routes.uploads)."""
+"""Lambda entry point: the `uploads` and `photos` routes (see microwish.api.routes.uploads, .photos)."""
 
 from microwish.api.app import build_app, make_handler
+from microwish.api.routes.photos import router as photos_router
 from microwish.api.routes.uploads import router
 
-app = build_app(router)
+app = build_app(router, photos_router)
 handler = make_handler(app)

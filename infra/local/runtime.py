@@ -409,7 +409,7 @@ class Runtime:
             log=self.console,
             account_id=self.stack.account_id,
             # Delivery photos go straight to (moto's) S3 through pre-signed URLs.
-            web=WebApp(REPO_ROOT / "web" / "dist", connect=[self.endpoint_url]),
+            web=WebApp(REPO_ROOT / "web" / "dist", connect=[self.endpoint_url], images=[self.endpoint_url]),
         )
         thread = threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.5}, name="http", daemon=True

@@ -32,13 +32,14 @@ TYPES = {
 }
 
 
-def content_security_policy(connect: list[str]) -> str:
+def content_security_policy(connect: list[str], images: list[str] | None = None) -> str:
     return "; ".join(
         [
             "default-src 'self'",
             "script-src 'self'",
             "style-src 'self'",
-            "img-src 'self' data: blob:",
+            # images: where pre-signed GETs of delivery photos point (the bucket; locally moto's address)
+            "img-src " + " ".join(["'self'", "data:", "blob:", *(images or [])]),
             "font-src 'self' data:",
             "connect-src " + " ".join(["'self'", *connect]),
             "object-src 'none'",
@@ -52,9 +53,16 @@ def content_security_policy(connect: list[str]) -> str:
 class WebApp:
     """GET/HEAD under /app: files of `dist`, else index.html; None for any other path."""
 
-    def __init__(self, dist: Path, *, connect: list[str] | None = None, config: dict | None = None) -> None:
+    def __init__(
+        self,
+        dist: Path,
+        *,
+        connect: list[str] | None = None,
+        images: list[str] | None = None,
+        config: dict | None = None,
+    ) -> None:
         self.dist = dist.resolve()
-        self.csp = content_security_policy(connect or [])
+        self.csp = content_security_policy(connect or [], images)
         self._compressed: dict[Path, tuple[float, bytes]] = {}
         self.config = {
             "api_base": "",

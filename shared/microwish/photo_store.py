@@ -49,3 +49,8 @@ def exists(bucket: str, key: str) -> bool:
 def mark_attached(bucket: str, key: str) -> None:
     """Out of the pending state, so the lifecycle rule keeps it (idempotent)."""
     s3_client().put_object_tagging(Bucket=bucket, Key=key, Tagging={"TagSet": [{"Key": "state", "Value": "attached"}]})
+
+
+def presign_get(bucket: str, key: str, expires_in: int) -> str:
+    """A short-lived URL to read one photo (no listing: the caller names the key)."""
+    return s3_client().generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=expires_in)

@@ -108,6 +108,8 @@ GET /me/preferences                      -         none           401  200  200 
 PUT /me/preferences                      -         none           401  200  200  200  200  200  200  200  200  200  200
 POST /me/preferences/verification        -         none           401  409  409  409  409  409  409  409  409  409  409
 POST /uploads                            -         claimed        401  403  403  201  409  201  201  201  40x  201  201
+GET /wishes/{id}/photos                  -         delivered      401  403  403  403  403  200  200  200  404  200  200
+GET /units                               -         none           401  403  403  403  403  200  200  200  200  200  200
 POST /campaigns                          -         none           401  403  403  403  403  403  403  201  403  201  201
 GET /campaigns                           -         campaign       200  200  200  200  200  200  200  200  200  200  200
 GET /campaigns/{id}                      -         campaign       200  200  200  200  200  200  200  200  200  200  200

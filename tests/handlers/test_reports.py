@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import os
 import random
 import statistics
@@ -405,7 +406,26 @@ def assert_stats(api, trail, region, campaign=None, start=None, end=None):
         mine = {k: child[k] for k in FIELDS if k not in ("by_category", "by_group")}
         theirs = trail.figures(child["code"], campaign, start, end)
         assert mine == {k: theirs[k] for k in mine}, child["code"]
+    assert_trend(reply.json["by_month"], trail, region, campaign, start, end)
     return reply.json
+
+
+MONTH_FIELDS = ("submitted", "approved", "fulfilled", "rejected", "cancelled", "value_fen")
+
+
+def assert_trend(months, trail, region, campaign, start, end):
+    """by_month: each month (cut to the period) recounted from the trail, no gaps, summing to the period."""
+    expected = trail.figures(region, campaign, start, end)
+    assert {k: sum(m[k] for m in months) for k in MONTH_FIELDS} == {k: expected[k] for k in MONTH_FIELDS}
+    assert [m["month"] for m in months] == sorted(m["month"] for m in months)
+    for month in months:
+        first = date.fromisoformat(month["month"] + "-01")
+        last = date(first.year + (first.month == 12), first.month % 12 + 1, 1) - timedelta(days=1)
+        theirs = trail.figures(region, campaign, max(first, start or first), min(last, end or last))
+        assert {k: month[k] for k in MONTH_FIELDS} == {k: theirs[k] for k in MONTH_FIELDS}, month["month"]
+    for earlier, later in itertools.pairwise(months):
+        step = date.fromisoformat(earlier["month"] + "-01") + timedelta(days=31)
+        assert later["month"] == step.isoformat()[:7], (earlier["month"], later["month"])  # no gaps
 
 
 def assert_leaderboard(api, trail, region, start=None, end=None):

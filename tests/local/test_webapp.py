@@ -51,6 +51,14 @@ def test_strict_csp_on_every_answer(dist: Path):
         assert "http://127.0.0.1:5000" in csp
 
 
+def test_images_may_come_from_the_photo_bucket_only_where_said(dist: Path):
+    # Delivery photos are pre-signed GETs of the bucket (locally moto's address): img-src names it.
+    csp = header(WebApp(dist, images=["http://127.0.0.1:5000"]).serve("/app/"), "Content-Security-Policy")
+    assert "img-src 'self' data: blob: http://127.0.0.1:5000;" in csp
+    plain = header(WebApp(dist).serve("/app/"), "Content-Security-Policy")
+    assert "img-src 'self' data: blob:;" in plain
+
+
 def test_config_json_switches_on_the_local_role_picker(dist: Path):
     response = WebApp(dist).serve("/app/config.json")
     assert header(response, "Cache-Control") == NO_CACHE

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { atRiskFirst, countText, officerLevel, percentText, runEach, timeLeft } from '../src/lib/console'
-import { fetchAll, joinParts } from '../src/lib/ledger'
+import { fetchAll, joinParts, parseCsv, pickColumns } from '../src/lib/ledger'
 
 describe('the workbench', () => {
   it('knows an officer level from her region', () => {
@@ -80,5 +80,16 @@ describe('parent regions', () => {
     expect(parentCode('431222250')).toBe('431222')
     expect(parentCode('431222')).toBe('4312')
     expect(parentCode('43')).toBeNull()
+  })
+})
+
+describe('the printed ledger', () => {
+  it('reads quoted fields, doubled quotes, commas and breaks inside quotes', () => {
+    const rows = parseCsv('\ufeff编号,心愿\r\n1,"书包, 文具"\r\n2,"说""谢谢""\n两行"\r\n')
+    expect(rows).toEqual([['编号', '心愿'], ['1', '书包, 文具'], ['2', '说"谢谢"\n两行']])
+  })
+  it('picks columns by their header names, skipping absent ones', () => {
+    const picked = pickColumns([['编号', '状态', '心愿'], ['1', '已圆梦', '书包']], ['心愿', '没有', '状态'])
+    expect(picked).toEqual({ header: ['心愿', '状态'], rows: [['书包', '已圆梦']] })
   })
 })

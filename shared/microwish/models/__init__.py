@@ -68,13 +68,25 @@ from .inbox import (
 )
 from .meta import Health, RegionList, RegionView
 from .profiles import DisplayName, Profile, ProfileUpdate
-from .reports import Figures, Leaderboard, LeaderboardEntry, RegionFigures, Stats, TagFigures
+from .reports import (
+    Figures,
+    KnownUnit,
+    KnownUnits,
+    Leaderboard,
+    LeaderboardEntry,
+    MonthFigures,
+    RegionFigures,
+    Stats,
+    TagFigures,
+)
 from .wishes import (
     AccessEntry,
     AuditEvent,
     Beneficiary,
     BeneficiaryView,
     CancellationRequest,
+    DeliveryPhoto,
+    DeliveryPhotos,
     ErasureRequest,
     EscalationRequest,
     MyWishView,
@@ -116,6 +128,8 @@ __all__ = [
     "ClaimView",
     "ConfirmationRequest",
     "DeclineRequest",
+    "DeliveryPhoto",
+    "DeliveryPhotos",
     "DeliveryReport",
     "Description",
     "DisplayName",
@@ -126,6 +140,8 @@ __all__ = [
     "Fen",
     "Figures",
     "Health",
+    "KnownUnit",
+    "KnownUnits",
     "Leaderboard",
     "LeaderboardEntry",
     "Level",
@@ -134,6 +150,7 @@ __all__ = [
     "MatchingTerms",
     "MatchingView",
     "Mode",
+    "MonthFigures",
     "MyWishView",
     "NotificationId",
     "NotificationList",

@@ -37,6 +37,16 @@ class RegionFigures(Figures):
     name: str
 
 
+class MonthFigures(BaseModel):
+    month: str = Field(description="YYYY-MM (China time); the period's first and last months only in part")
+    submitted: int = 0
+    approved: int = 0
+    fulfilled: int = 0
+    rejected: int = 0
+    cancelled: int = 0
+    value_fen: int = 0
+
+
 class Stats(Figures):
     region: str
     region_name: str | None
@@ -46,6 +56,13 @@ class Stats(Figures):
     by_category: dict[str, TagFigures]
     by_group: dict[str, TagFigures]
     by_region: list[RegionFigures]
+    by_month: list[MonthFigures] = Field(
+        default_factory=list,
+        description=(
+            "The region's trend: each month of the period (from the first month anything was counted), what "
+            "happened in it; the months add up to the period's submitted, approved, fulfilled and value_fen"
+        ),
+    )
 
     model_config = {"populate_by_name": True}
 
@@ -66,3 +83,14 @@ class Leaderboard(BaseModel):
     months: list[str] = Field(description="The months counted (the leaderboard is kept by month)")
     individuals: list[LeaderboardEntry]
     units: list[LeaderboardEntry]
+
+
+class KnownUnit(BaseModel):
+    donor_id: str = Field(description="The unit's account: what POST /wishes/{id}/assignment takes as donor_id")
+    name: str = Field(description="The unit's own name")
+    wishes: int = Field(description="Wishes it fulfilled in the region")
+
+
+class KnownUnits(BaseModel):
+    region: str = Field(description="The region the units were counted in (the caller's; a village's township)")
+    items: list[KnownUnit]

@@ -237,3 +237,15 @@ WishView = Annotated[WishPrivateView | WishPublicView, Field(discriminator="view
 class Page(BaseModel, Generic[T]):
     items: list[T]
     next_cursor: str | None = None
+
+
+class DeliveryPhoto(BaseModel):
+    url: str = Field(description="Pre-signed GET of the photo; expires after expires_in seconds")
+
+
+class DeliveryPhotos(BaseModel):
+    wish_id: str
+    expires_in: int = Field(description="Seconds each url stays valid; ask again for fresh ones")
+    items: list[DeliveryPhoto] = Field(
+        description="The photos of the last delivery report, in its order (empty when it had none)"
+    )

@@ -27,6 +27,7 @@ from ..registry import get_registry
 from ..repository import WishRepository
 from .profiles import records_of, shown_as
 from .stats import TOTAL, dim, interval_buckets, month_days
+from .trend import by_month
 
 __all__ = ["Leaderboard", "Stats", "campaign_totals", "check_period", "check_region", "leaderboard", "stats"]
 
@@ -154,6 +155,8 @@ def stats(repo: WishRepository, region: str, campaign: str | None, start: date |
     dims = [dim(region, campaign)] + [dim(child.code, campaign) for child in children]
     sums = _read(repo, dims, start, end)
     period, stock = sums[dims[0]]
+    total = repo.stats.counters([(dims[0], TOTAL)]).get((dims[0], TOTAL)) or {}
+    months = by_month(dims[0], sorted(total.get("months") or []), start, end, repo.stats.counters)
     return Stats(
         region=region,
         region_name=registry.full_name(region) if known else None,
@@ -167,6 +170,7 @@ def stats(repo: WishRepository, region: str, campaign: str | None, start: date |
             RegionFigures(code=child.code, name=child.name, **_figures(*sums[dim(child.code, campaign)]))
             for child in children
         ],
+        by_month=months,
     )
 
 

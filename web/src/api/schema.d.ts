@@ -383,6 +383,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/units": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Units to dispatch to: those that fulfilled wishes in my region
+         * @description For officers and admins, in the caller's own region (a village officer's township). The platform keeps no registry of units: these are the units that fulfilled wishes there (from the leaderboard's counts), most wishes first. Any other unit is dispatched to by its id all the same.
+         */
+        get: operations["list_units_units_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/uploads": {
         parameters: {
             query?: never;
@@ -644,6 +664,26 @@ export interface paths {
         };
         /** A wish's audit trail, oldest first */
         get: operations["wish_events_wishes__id__events_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wishes/{id}/photos": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The photos of a wish's delivery, to look at before confirming
+         * @description For officers of the wish's region (and admins) only: a delivery photo shows the beneficiary and their home, so donors, residents and the public never get it. Only the photos the last delivery report accepted (its photo_keys), each a pre-signed GET valid for 300 seconds.
+         */
+        get: operations["wish_photos_wishes__id__photos_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -947,6 +987,29 @@ export interface components {
             /** Reason */
             reason?: string | null;
         };
+        /** DeliveryPhoto */
+        DeliveryPhoto: {
+            /**
+             * Url
+             * @description Pre-signed GET of the photo; expires after expires_in seconds
+             */
+            url: string;
+        };
+        /** DeliveryPhotos */
+        DeliveryPhotos: {
+            /**
+             * Expires In
+             * @description Seconds each url stays valid; ask again for fresh ones
+             */
+            expires_in: number;
+            /**
+             * Items
+             * @description The photos of the last delivery report, in its order (empty when it had none)
+             */
+            items: components["schemas"]["DeliveryPhoto"][];
+            /** Wish Id */
+            wish_id: string;
+        };
         /** DeliveryReport */
         DeliveryReport: {
             /** Note */
@@ -1018,6 +1081,34 @@ export interface components {
             status: string;
             /** Time */
             time: string;
+        };
+        /** KnownUnit */
+        KnownUnit: {
+            /**
+             * Donor Id
+             * @description The unit's account: what POST /wishes/{id}/assignment takes as donor_id
+             */
+            donor_id: string;
+            /**
+             * Name
+             * @description The unit's own name
+             */
+            name: string;
+            /**
+             * Wishes
+             * @description Wishes it fulfilled in the region
+             */
+            wishes: number;
+        };
+        /** KnownUnits */
+        KnownUnits: {
+            /** Items */
+            items: components["schemas"]["KnownUnit"][];
+            /**
+             * Region
+             * @description The region the units were counted in (the caller's; a village's township)
+             */
+            region: string;
         };
         /** Leaderboard */
         Leaderboard: {
@@ -1095,6 +1186,44 @@ export interface components {
              * @enum {string}
              */
             status: "offered" | "active";
+        };
+        /** MonthFigures */
+        MonthFigures: {
+            /**
+             * Approved
+             * @default 0
+             */
+            approved: number;
+            /**
+             * Cancelled
+             * @default 0
+             */
+            cancelled: number;
+            /**
+             * Fulfilled
+             * @default 0
+             */
+            fulfilled: number;
+            /**
+             * Month
+             * @description YYYY-MM (China time); the period's first and last months only in part
+             */
+            month: string;
+            /**
+             * Rejected
+             * @default 0
+             */
+            rejected: number;
+            /**
+             * Submitted
+             * @default 0
+             */
+            submitted: number;
+            /**
+             * Value Fen
+             * @default 0
+             */
+            value_fen: number;
         };
         /**
          * MyWishView
@@ -1498,6 +1627,11 @@ export interface components {
             by_group: {
                 [key: string]: components["schemas"]["TagFigures"];
             };
+            /**
+             * By Month
+             * @description The region's trend: each month of the period (from the first month anything was counted), what happened in it; the months add up to the period's submitted, approved, fulfilled and value_fen
+             */
+            by_month?: components["schemas"]["MonthFigures"][];
             /** By Region */
             by_region: components["schemas"]["RegionFigures"][];
             /** Campaign */
@@ -3411,6 +3545,63 @@ export interface operations {
             };
         };
     };
+    list_units_units_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The units, each with the donor_id POST /wishes/{id}/assignment takes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KnownUnits"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is not an officer or admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KnownUnits"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object (or none the caller may see) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     create_upload_uploads_post: {
         parameters: {
             query?: never;
@@ -4618,6 +4809,66 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    wish_photos_wishes__id__photos_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The photos' URLs (an empty list when the delivery had none, or none was reported) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryPhotos"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller is not an officer or admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryPhotos"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such wish in the caller's region */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryPhotos"];
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };

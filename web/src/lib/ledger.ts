@@ -39,3 +39,35 @@ export async function fetchAll(
   } while (cursor && parts.length < maxParts)
   return { csv: joinParts(parts), rows }
 }
+
+/** The rows of a CSV file (RFC 4180: quoted fields, doubled quotes, commas and breaks inside quotes). */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = []
+  let row: string[] = []
+  let field = ''
+  let quoted = false
+  const body = text.replace(/^\ufeff/, '')
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]
+    if (quoted) {
+      if (c === '"' && body[i + 1] === '"') { field += '"'; i++ } else if (c === '"') quoted = false
+      else field += c
+    } else if (c === '"') quoted = true
+    else if (c === ',') { row.push(field); field = '' } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && body[i + 1] === '\n') i++
+      row.push(field); rows.push(row); row = []; field = ''
+    } else field += c
+  }
+  if (field || row.length) { row.push(field); rows.push(row) }
+  return rows
+}
+
+/** The printed summary's columns, picked by the ledger's header names (never by position). */
+export const PRINT_COLUMNS = ['心愿', '类别', '乡镇', '村', '状态', '提交时间', '圆梦时间', '价值（元）']
+
+export function pickColumns(rows: string[][], names: string[] = PRINT_COLUMNS): { header: string[]; rows: string[][] } {
+  const [header = [], ...body] = rows
+  const at = names.map((name) => header.indexOf(name))
+  const kept = names.filter((_, i) => at[i] >= 0)
+  return { header: kept, rows: body.map((r) => at.filter((i) => i >= 0).map((i) => r[i] ?? '')) }
+}

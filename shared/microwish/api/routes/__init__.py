@@ -17,4 +17,6 @@ ALL = (
     "reports",
     "exports",
     "privacy",
+    "photos",
+    "units",
 )
