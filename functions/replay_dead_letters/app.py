@@ -48,7 +48,7 @@ def run_sweep(name: str) -> Any:
 def targets(sweep: Any = run_sweep, context: Any = None) -> replay.Targets:
     settings = get_settings()
     time_left = getattr(context, "get_remaining_time_in_millis", None)
-    return replay.Targets(
+    found = replay.Targets(
         audit=AuditWindow(settings.wish_table_name),
         repo=WishRepository(settings.wish_table_name),
         settings=settings,
@@ -56,8 +56,10 @@ def targets(sweep: Any = run_sweep, context: Any = None) -> replay.Targets:
         notification_queue_url=os.environ["NOTIFICATION_QUEUE_URL"],
         dead_letter_urls={name: os.environ[variable] for name, variable in _DLQ_ENV.items()},
         run_sweep=sweep,
-        **({"seconds_left": lambda: time_left() / 1000} if time_left else {}),
     )
+    if time_left:  # in Lambda: the invocation's time left (else the default, unlimited)
+        found.seconds_left = lambda: time_left() / 1000
+    return found
 
 
 @logger.inject_lambda_context(log_event=True)

@@ -241,12 +241,13 @@ def _children_day(repo: WishRepository, settings: Settings, states: dict[str, in
     from datetime import timedelta
 
     from microwish import clock
+    from microwish.models import CampaignRequest
     from microwish.services import campaigns
 
     now = clock.now()
     campaign = campaigns.create_campaign(
         ADMIN,
-        campaigns.CampaignRequest.model_validate(
+        CampaignRequest.model_validate(
             {
                 "name": "六一 留守儿童专场",
                 "description": "爱心妈妈圆梦留守儿童：书包、文具、衣物和课外书",

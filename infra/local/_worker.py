@@ -33,9 +33,11 @@ def _load_events_module() -> Any:
     # Loaded by path under a private name: the handler must not see our modules as top-level ones.
     path = Path(__file__).with_name("events.py")
     spec = importlib.util.spec_from_file_location("_microwish_local_events", path)
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    sys.modules[spec.name] = module  # type: ignore[union-attr]  (dataclasses looks it up)
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # (dataclasses looks it up)
+    spec.loader.exec_module(module)
     return module
 
 

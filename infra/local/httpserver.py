@@ -280,10 +280,12 @@ class Gateway:
             self.log(route.function, f"{route.route_key}: the function failed: {result.error_message}")
             response = problem_response(500)  # as API Gateway answers a failed invocation
         else:
-            response = _relay(result.result)
-            if response is None:
+            relayed = _relay(result.result)
+            if relayed is None:
                 self.log(route.function, f"{route.route_key}: malformed response {str(result.result)[:200]!r}")
                 response = problem_response(500)
+            else:
+                response = relayed
         response.headers.extend(cors)
         return response, note
 

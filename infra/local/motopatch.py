@@ -18,8 +18,11 @@ from __future__ import annotations
 
 import copy as _copy
 from typing import Any
+from unittest import mock
 
-_ORIGINALS: dict[str, Any] = {}
+# The patches in place (started by apply, stopped by revert). mock.patch.object sets (and puts back)
+# attributes of moto's module and backend class that are not ours to assign in typed code.
+_PATCHES: list[Any] = []
 
 
 class _BackupJournal:
@@ -90,15 +93,13 @@ class _TableKeepingCopy:
 def apply() -> None:
     import moto.dynamodb.models as models
 
-    if _ORIGINALS:
+    if _PATCHES:
         return
 
     shim = _TableKeepingCopy()
     backend_class = models.DynamoDBBackend
     original_transact = backend_class.transact_write_items
     original_update = backend_class.update_item
-    _ORIGINALS.update(copy=models.copy, transact=original_transact, update=original_update)
-    models.copy = shim  # type: ignore[attr-defined]  # the name moto's module uses for `copy`
 
     def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> Any:
         journal = _BackupJournal(self, transact_items)
@@ -123,16 +124,15 @@ def apply() -> None:
         return result
 
     transact_write_items.__doc__ = original_transact.__doc__
-    backend_class.transact_write_items = transact_write_items
-    backend_class.update_item = update_item
+    for patch in (
+        mock.patch.object(models, "copy", shim),  # the name moto's module uses for `copy`
+        mock.patch.object(backend_class, "transact_write_items", transact_write_items),
+        mock.patch.object(backend_class, "update_item", update_item),
+    ):
+        patch.start()
+        _PATCHES.append(patch)
 
 
 def revert() -> None:
-    import moto.dynamodb.models as models
-
-    if not _ORIGINALS:
-        return
-    models.copy = _ORIGINALS["copy"]  # type: ignore[attr-defined]
-    models.DynamoDBBackend.transact_write_items = _ORIGINALS["transact"]
-    models.DynamoDBBackend.update_item = _ORIGINALS["update"]
-    _ORIGINALS.clear()
+    while _PATCHES:
+        _PATCHES.pop().stop()

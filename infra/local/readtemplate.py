@@ -226,7 +226,9 @@ def mark_api_values(cfn: dict[str, Any], hidden: HiddenOutputs, removed: dict[st
         if resource.get("Type") != "AWS::ApiGatewayV2::Api":
             continue
         props = resource.get("Properties") or {}
-        body = props.get("Body") if isinstance(props.get("Body"), dict) else {}
+        body = props.get("Body")
+        if not isinstance(body, dict):
+            body = {}
         schemes = (body.get("components") or {}).get("securitySchemes") or {}
         for name, scheme in schemes.items():
             config = (scheme or {}).get("x-amazon-apigateway-authorizer") or {}

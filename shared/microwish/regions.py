@@ -81,7 +81,7 @@ def _check_level(level: str) -> int:
         raise ValueError(f"unknown level {level!r}; expected one of {LEVELS}") from None
 
 
-def level_above(level: str) -> str | None:
+def level_above(level: str) -> Level | None:
     """The next level up ("village" -> "township"); None above a province."""
     _check_level(level)
     index = LEVELS.index(level) + 1

@@ -58,6 +58,8 @@ def load_handler(code_dir: str, handler: str) -> Any:
     key = str(path)
     if key not in _modules:
         spec = importlib.util.spec_from_file_location(f"handler_{Path(code_dir).name}", path)
+        if spec is None or spec.loader is None:
+            raise ImportError(f"cannot load {path}")
         module = importlib.util.module_from_spec(spec)
         sys.modules[spec.name] = module
         spec.loader.exec_module(module)

@@ -32,7 +32,8 @@ def request_caller(request_context: dict[str, Any], raw_event: dict[str, Any]) -
     (where the access-log middleware finds it)."""
     if "caller" not in request_context:
         request_context["caller"] = caller_from_event(raw_event)
-    return request_context["caller"]
+    known: Caller = request_context["caller"]  # only this function puts it there
+    return known
 
 
 def caller(app: APIGatewayHttpResolver) -> Caller:

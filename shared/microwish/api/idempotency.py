@@ -28,7 +28,7 @@ from pydantic import BaseModel
 from .. import once
 from ..auth import Caller
 from ..errors import Conflict, DomainError, InvalidInput
-from ..models import WishPublicView
+from ..models import WishPrivateView, WishPublicView
 from ..repository import WishRepository
 from ..repository.idempotency import IdempotencyRecords
 from ..services import wishes
@@ -39,7 +39,7 @@ _MAX_KEY_LENGTH = 128
 _RECORD_DAYS = 1
 
 # Rebuilds a route's answer from the table, for a key whose change committed but whose answer was not kept.
-Replay = Callable[[APIGatewayHttpResolver, Caller, WishRepository, once.KeyedRequest], Response]
+Replay = Callable[[APIGatewayHttpResolver, Caller, WishRepository, once.KeyedRequest], Response[Any]]
 
 
 @cache
@@ -51,31 +51,33 @@ def path_id(app: APIGatewayHttpResolver) -> str:
     return str(app.context.get("_route_args", {}).get("id", ""))
 
 
-def replay_wish(app: APIGatewayHttpResolver, who: Caller, repo: WishRepository, _: once.KeyedRequest) -> Response:
+def replay_wish(
+    app: APIGatewayHttpResolver, who: Caller, repo: WishRepository, _: once.KeyedRequest
+) -> Response[WishPublicView | WishPrivateView]:
     """The wish the route acted on (the path's `id`), in the view its caller may see."""
     return Response(200, "application/json", wishes.get_wish(who, path_id(app), repo))
 
 
-def still_in_progress(*_: Any) -> Response:
+def still_in_progress(*_: Any) -> Response[Any]:
     """For routes whose change is one write (no transaction carries the record): nothing to rebuild from."""
     raise Conflict("a request with this Idempotency-Key is still in progress; retry shortly")
 
 
-def idempotent(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response:
+def idempotent(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
     """A route middleware for routes that act on the wish in their path."""
     return _once(app, next_middleware, replay_wish)
 
 
-def idempotent_replaying(replay: Replay) -> Callable[[APIGatewayHttpResolver, NextMiddleware], Response]:
+def idempotent_replaying(replay: Replay) -> Callable[[APIGatewayHttpResolver, NextMiddleware], Response[Any]]:
     """A route middleware for routes whose answer is something else (a claim, a new wish, a batch)."""
 
-    def idempotent_route(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response:
+    def idempotent_route(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
         return _once(app, next_middleware, replay)
 
     return idempotent_route
 
 
-def _once(app: APIGatewayHttpResolver, next_middleware: NextMiddleware, replay: Replay) -> Response:
+def _once(app: APIGatewayHttpResolver, next_middleware: NextMiddleware, replay: Replay) -> Response[Any]:
     event = app.current_event
     key = (event.headers or {}).get("idempotency-key")
     if key is None:
@@ -111,7 +113,7 @@ def _once(app: APIGatewayHttpResolver, next_middleware: NextMiddleware, replay: 
 
 def _answer(
     found: dict[str, Any] | None, request: once.KeyedRequest, app: APIGatewayHttpResolver, who: Caller, replay: Replay
-) -> Response:
+) -> Response[Any]:
     if found is None:  # cannot be: the record is never deleted before its TTL; say so rather than guess
         raise Conflict("a request with this Idempotency-Key is still in progress; retry shortly")
     if found.get("payload_hash") != request.payload_hash:
@@ -127,7 +129,7 @@ def _answer(
     return Response(status_code=int(answer["status"]), content_type=answer["content_type"], body=body)
 
 
-def _kept(response: Response) -> str:
+def _kept(response: Response[Any]) -> str:
     """What the record keeps of an answer: everything but a private view's private part."""
     body = response.body.model_dump(mode="json") if isinstance(response.body, BaseModel) else response.body
     if isinstance(body, (str, bytes)):

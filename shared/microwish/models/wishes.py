@@ -6,7 +6,7 @@ only in the private view; the public and donor views carry the alias instead.
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypedDict, TypeVar, Unpack
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
@@ -125,6 +125,16 @@ class AuditEvent(BaseModel):
     campaign_joined: str | None = None  # the campaign the wish joined with this change (at review)
 
 
+class EventSubject(TypedDict, total=False):
+    """Whom an audit event concerns (the matching fields of AuditEvent)."""
+
+    donor_id: str | None
+    claim_id: str | None
+    amount_fen: int | None
+    donor_ids: list[str]
+    campaign_joined: str | None
+
+
 def event_for(
     caller: Caller,
     action: Action,
@@ -132,7 +142,7 @@ def event_for(
     after: Wish,
     note: str | None = None,
     at: str | None = None,
-    **subject: object,
+    **subject: Unpack[EventSubject],
 ) -> AuditEvent:
     """The audit event of a change; `subject` names whom it concerns (donor_id, claim_id, amount_fen, donor_ids)."""
     return AuditEvent(
@@ -207,7 +217,9 @@ class BeneficiaryView(BaseModel):
     address: str = Field(repr=False)
 
 
-class WishPrivateView(WishPublicView):
+# The private view's fields but its claims: the wish's own (WishPrivateView) lists them, a page of the
+# caller's wishes (MyWishView) does not. Not a view itself.
+class _PrivateFields(WishPublicView):
     view: Literal["private"] = "private"  # type: ignore[assignment]
     region_code: str
     handling_region_code: str
@@ -218,14 +230,17 @@ class WishPrivateView(WishPublicView):
         default=False, description="The beneficiary's personal data was erased (on request, or by retention)."
     )
     review_reason: str | None = None
-    claims: list[dict] = Field(default_factory=list)
 
 
-class MyWishView(WishPrivateView):
+class WishPrivateView(_PrivateFields):
+    claims: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class MyWishView(_PrivateFields):
     """A wish on GET /me/wishes: the private view without its claims (GET /wishes/{id} has them), so a
     page is two calls however many wishes it holds."""
 
-    claims: list[dict] | None = Field(default=None, description="Not listed here: GET /wishes/{id}")
+    claims: list[dict[str, Any]] | None = Field(default=None, description="Not listed here: GET /wishes/{id}")
 
 
 T = TypeVar("T")

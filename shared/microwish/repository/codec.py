@@ -54,14 +54,13 @@ def decode_cursor(cursor: str | None, attributes: set[str], partition: tuple[str
         key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (ValueError, binascii.Error):
         raise InvalidInput("cursor", "is not a cursor this list gave out") from None
-    valid = (
+    if not (
         isinstance(key, dict)
         and set(key) == attributes
         and all(
             isinstance(value, dict) and set(value) == {"S"} and isinstance(value["S"], str) for value in key.values()
         )
         and key[partition[0]]["S"] == partition[1]
-    )
-    if not valid:
+    ):
         raise InvalidInput("cursor", "is not a cursor this list gave out")
     return key

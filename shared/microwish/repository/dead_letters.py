@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -94,7 +94,7 @@ class DeadLetters:
         ]
         return int(attributes.get("ApproximateNumberOfMessages", 0))
 
-    def take(self, limit: int, hold_seconds: int) -> Iterator[Letter]:
+    def take(self, limit: int, hold_seconds: int) -> Generator[Letter, None, None]:
         """Up to `limit` messages, each hidden for `hold_seconds`: what a crash leaves comes back."""
         taken = 0
         while taken < limit:

@@ -48,9 +48,10 @@ def _decode_cursor(cursor: str | None) -> str | None:
         data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (ValueError, binascii.Error):
         data = None
-    if not isinstance(data, dict) or set(data) != {"before"} or not _SK.match(str(data["before"])):
+    before = data.get("before") if isinstance(data, dict) and set(data) == {"before"} else None
+    if not isinstance(before, str) or not _SK.match(before):  # (a non-string never matches the pattern)
         raise InvalidInput("cursor", "is not a cursor this list gave out")
-    return data["before"]
+    return before
 
 
 class InboxStore(TableStore):

@@ -81,7 +81,7 @@ class TableStore:
                     item = reason.get("Item")
                     raise ConditionFailed(from_dynamo(item) if item else None, transaction.guard_at(index)) from None
             raise
-        if record is not None:
+        if keyed is not None and record is not None:  # a record is only added inside a keyed request
             keyed.recorded = True
 
     def _update_if(
@@ -139,7 +139,8 @@ class TableStore:
     def _query(self, **params: Any) -> dict[str, Any]:
         params = {key: value for key, value in params.items() if value is not None}
         try:
-            return self.client.query(TableName=self.table_name, **params)
+            response: dict[str, Any] = self.client.query(TableName=self.table_name, **params)
+            return response
         except ClientError as error:
             # A cursor from another list (or edited by hand) names a key this query cannot start at.
             if params.get("ExclusiveStartKey") and error.response["Error"]["Code"] == "ValidationException":

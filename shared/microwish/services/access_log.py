@@ -10,6 +10,7 @@ The resident's reads of their own wishes are not logged. Admins read the log by 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from .. import clock
 from ..auth import Caller, require_role
@@ -36,7 +37,7 @@ def record(repo: WishRepository, caller: Caller, wish_id: str, route: str) -> bo
     return True
 
 
-def _entries(items: list[dict]) -> list[AccessEntry]:
+def _entries(items: list[dict[str, Any]]) -> list[AccessEntry]:
     fields = set(AccessEntry.model_fields)
     return [AccessEntry.model_validate({k: v for k, v in item.items() if k in fields}) for item in items]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from .. import clock, once
 from ..auth import Caller, require_role
@@ -74,7 +74,7 @@ def _commit_or_retry(
         raise _Retry from None
 
 
-def load(repo: WishRepository, wish_id: str) -> tuple[Wish, dict, list[Claim]]:
+def load(repo: WishRepository, wish_id: str) -> tuple[Wish, dict[str, Any], list[Claim]]:
     """The wish, its private part and its claims (one Query); 404 when there is no such wish."""
     bundle = repo.get_wish_bundle(wish_id)
     if bundle is None:

@@ -52,8 +52,8 @@ class Move:
     """What a wish does now: climb one level (`escalated`) or, at the top, get flagged (`at_risk`)."""
 
     action: Action
-    from_level: str
-    to_level: str
+    from_level: regions.Level
+    to_level: regions.Level
     due_at: str | None  # the new due time; None when it leaves the due index (at risk)
     note: str
 

@@ -151,8 +151,8 @@ def replay_queue(name: str, targets: Targets, limit: int = 1000) -> QueueReport:
         return report
     failed: list[Letter] = []
     # closing: a loop left early gives back the letters taken but not yet handed out (replay_store.take)
-    with closing(queue.take(limit, HOLD_SECONDS)) as letters:
-        for letter in letters:
+    with closing(queue.take(limit, HOLD_SECONDS)) as taken:
+        for letter in taken:
             if targets.seconds_left() < STOP_SECONDS_LEFT:
                 failed.append(letter)  # not tried: given back below, for the next run
                 report.errors.append("out of time: run the replay again for the rest")

@@ -230,7 +230,7 @@ def leaderboard(repo: WishRepository, region: str, start: date | None, end: date
     records = records_of(repo, [e["donor_id"] for entries in tops.values() for e in entries])
 
     def shown(entries: list[dict[str, Any]]) -> list[LeaderboardEntry]:
-        shown_entries = []
+        shown_entries: list[LeaderboardEntry] = []
         for entry in entries:
             record = records.get(entry["donor_id"], {})
             ref = entry["donor_ref"] or record.get("donor_ref")

@@ -39,7 +39,7 @@ def public_view(wish: Wish) -> WishPublicView:
     )
 
 
-def private_view(wish: Wish, private: dict, claims: list[dict]) -> WishPrivateView:
+def private_view(wish: Wish, private: dict[str, Any], claims: list[dict[str, Any]]) -> WishPrivateView:
     beneficiary = private.get("beneficiary", {})
     erased = bool(private.get("erased_at"))  # an erased private part is a tombstone: no name, phone, address
     return WishPrivateView(
@@ -62,7 +62,7 @@ def listed_claim(claim: dict[str, Any]) -> dict[str, Any]:
     return {key: claim.get(key) for key in _LISTED_CLAIM_FIELDS}
 
 
-def claim_view(claim: Claim | dict) -> ClaimView:
+def claim_view(claim: Claim | dict[str, Any]) -> ClaimView:
     """A claim as its donor sees it (GET /me/claims, the answer to a claim)."""
     data = claim.model_dump() if isinstance(claim, Claim) else claim
     return ClaimView.model_validate({key: data.get(key) for key in ClaimView.model_fields})
@@ -72,13 +72,15 @@ def may_see_private(caller: Caller, wish: Wish) -> bool:
     return caller.is_officer_for(wish.region_code) or (caller.role == "resident" and caller.sub == wish.submitted_by)
 
 
-def view_for(caller: Caller, wish: Wish, private: dict, claims: list[dict]) -> WishPrivateView | WishPublicView:
+def view_for(
+    caller: Caller, wish: Wish, private: dict[str, Any], claims: list[dict[str, Any]]
+) -> WishPrivateView | WishPublicView:
     """The view WHO calls may see: private for officers in region, admins and the submitting resident;
     the public view for anyone else (a donor acting on the wish included). Never decided by the route."""
     return private_view(wish, private, claims) if may_see_private(caller, wish) else public_view(wish)
 
 
-def replayed_view(caller: Caller, public: dict, repo: WishStore) -> WishPrivateView | WishPublicView:
+def replayed_view(caller: Caller, public: dict[str, Any], repo: WishStore) -> WishPrivateView | WishPublicView:
     """A remembered answer (its public part, as idempotency records keep it), with the private part
     re-read from the table for a caller entitled to it now; the public part as remembered otherwise."""
     bundle = repo.get_wish_bundle(str(public.get("id", "")))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .. import clock, once
 from ..auth import Caller, require_role
 from ..errors import Forbidden, InvalidInput, NotFound
@@ -66,7 +68,9 @@ def load_for_officer(caller: Caller, wish_id: str, repo: WishRepository) -> Wish
     return wish
 
 
-def load_bundle_for_officer(caller: Caller, wish_id: str, repo: WishRepository) -> tuple[Wish, dict, list[dict]]:
+def load_bundle_for_officer(
+    caller: Caller, wish_id: str, repo: WishRepository
+) -> tuple[Wish, dict[str, Any], list[dict[str, Any]]]:
     """The wish with its private part and claims (one Query), for an officer (or admin) of its region.
 
     For actions that leave the claims as they are: the answer's view is built from what was read
@@ -86,7 +90,12 @@ def review_wish(
     action = Action.APPROVED if decision.decision == "approve" else Action.REJECTED
     status = next_status(wish.status, action)
     now = clock.now_iso()
-    changes: dict = {"status": status, "updated_at": now, "version": wish.version + 1, "review_reason": decision.reason}
+    changes: dict[str, Any] = {
+        "status": status,
+        "updated_at": now,
+        "version": wish.version + 1,
+        "review_reason": decision.reason,
+    }
     if action is Action.REJECTED:
         if not decision.reason:
             raise InvalidInput("reason", "a rejection needs a reason the resident can read")

@@ -20,12 +20,16 @@ from ..idempotency import idempotent_replaying, path_id
 router = Router()
 
 
-def _replay_created(_: APIGatewayHttpResolver, __: Caller, repo: WishRepository, keyed: KeyedRequest) -> Response:
+def _replay_created(
+    _: APIGatewayHttpResolver, __: Caller, repo: WishRepository, keyed: KeyedRequest
+) -> Response[CampaignView]:
     """The campaign the key created (its id derives from the key)."""
     return Response(201, "application/json", campaigns.campaign_with_progress(repo, keyed.derived_uuid("campaign")))
 
 
-def _replay_campaign(app: APIGatewayHttpResolver, _: Caller, repo: WishRepository, __: KeyedRequest) -> Response:
+def _replay_campaign(
+    app: APIGatewayHttpResolver, _: Caller, repo: WishRepository, __: KeyedRequest
+) -> Response[CampaignView]:
     return Response(200, "application/json", campaigns.campaign_with_progress(repo, path_id(app)))
 
 

@@ -11,6 +11,7 @@ from ...models import BatchClaimRequest, BatchClaimResponse, BatchResult, ClaimR
 from ...once import KeyedRequest
 from ...repository import WishRepository
 from ...services import claims
+from ...services.views import claim_view
 from ..app import BEARER
 from ..dependencies import AppSettings, CurrentCaller, Repository
 from ..idempotency import idempotent_replaying, path_id
@@ -23,17 +24,21 @@ def _claim_by_key(repo: WishRepository, wish_id: str, keyed: KeyedRequest) -> Cl
     claim_id = f"{wish_id}-{keyed.derived_id('claim:' + wish_id)}"
     bundle = repo.get_wish_and_claims(wish_id)
     found = [claim for claim in (bundle[1] if bundle else []) if claim.get("id") == claim_id]
-    return claims.claim_view(found[0]) if found else None
+    return claim_view(found[0]) if found else None
 
 
-def _replay_claim(app: APIGatewayHttpResolver, _: Caller, repo: WishRepository, keyed: KeyedRequest) -> Response:
+def _replay_claim(
+    app: APIGatewayHttpResolver, _: Caller, repo: WishRepository, keyed: KeyedRequest
+) -> Response[ClaimView]:
     claim = _claim_by_key(repo, path_id(app), keyed)
     if claim is None:
         raise Conflict("a request with this Idempotency-Key is still in progress; retry shortly")
     return Response(201, "application/json", claim)
 
 
-def _replay_batch(app: APIGatewayHttpResolver, _: Caller, repo: WishRepository, keyed: KeyedRequest) -> Response:
+def _replay_batch(
+    app: APIGatewayHttpResolver, _: Caller, repo: WishRepository, keyed: KeyedRequest
+) -> Response[BatchClaimResponse]:
     """The claims the key made, wish by wish (a wish it did not get is reported as not claimed)."""
     results = []
     for wish_id in app.current_event.json_body.get("wish_ids", []):

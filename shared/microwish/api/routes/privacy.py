@@ -8,6 +8,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from ...models import AccessEntry, ErasureRequest, Page, WishPrivateView
 from ...services import access_log, erasure
@@ -18,7 +19,7 @@ from ..idempotency import idempotent
 router = Router()
 Limit = Annotated[int, Query(ge=1, le=100)]
 Cursor = Annotated[str | None, Query(max_length=2048)]
-_ADMIN_ONLY = {
+_ADMIN_ONLY: dict[int, OpenAPIResponse] = {
     401: {"description": "Not signed in"},
     403: {"description": "Only admins read the access log"},
     422: {"description": "A parameter is not valid (the field is named)"},

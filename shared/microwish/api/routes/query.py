@@ -52,8 +52,8 @@ def list_wishes(
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
 ) -> Page[WishPublicView]:
     if region is None:
-        own_queue = status is Status.SUBMITTED and caller.region
-        region = caller.region if own_queue else settings.home_region
+        own_queue = caller.region if status is Status.SUBMITTED else None
+        region = own_queue or settings.home_region
     ascending = order == "oldest" if order else status is Status.SUBMITTED
     query = ListQuery(
         status=status,

@@ -6,7 +6,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from ...auth import Caller
-from ...models import WishPrivateView, WishSubmission
+from ...models import WishPrivateView, WishPublicView, WishSubmission
 from ...once import KeyedRequest
 from ...repository import WishRepository
 from ...services import wishes
@@ -17,7 +17,9 @@ from ..idempotency import idempotent_replaying
 router = Router()
 
 
-def _replay(app: APIGatewayHttpResolver, caller: Caller, repo: WishRepository, keyed: KeyedRequest) -> Response:
+def _replay(
+    app: APIGatewayHttpResolver, caller: Caller, repo: WishRepository, keyed: KeyedRequest
+) -> Response[WishPublicView | WishPrivateView]:
     """The wish the key created (its id derives from the key), as its submitter sees it."""
     return Response(201, "application/json", wishes.get_wish(caller, keyed.derived_uuid("wish"), repo))
 
