@@ -53,4 +53,7 @@ def mark_attached(bucket: str, key: str) -> None:
 
 def presign_get(bucket: str, key: str, expires_in: int) -> str:
     """A short-lived URL to read one photo (no listing: the caller names the key)."""
-    return s3_client().generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=expires_in)
+    url: str = s3_client().generate_presigned_url(
+        "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=expires_in
+    )
+    return url
