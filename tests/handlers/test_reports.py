@@ -343,7 +343,7 @@ class Trail:
                 continue
             pledges, withdrawn = {}, set()
             for event in events:
-                if event["action"] == "pledged":
+                if event["action"] in ("pledged", "claimed") and event.get("amount_fen"):  # a pledge, or the last
                     pledges[event["claim_id"]] = (event["donor_id"], event["amount_fen"])
                 if event["action"] == "withdrawn":
                     withdrawn.add(event["claim_id"])

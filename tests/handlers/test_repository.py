@@ -1,14 +1,15 @@
 """The transaction builder: named guards say which condition failed, and any state change's transaction
-takes one more guarded item (the hook issue 16's idempotency record will use)."""
+takes one more guarded item (a keyed request's idempotency record, issue 16 §1)."""
 
 from __future__ import annotations
 
 import boto3
 import pytest
 
+from microwish import once
 from microwish.auth import caller_from_claims
 from microwish.errors import Conflict
-from microwish.repository import ConditionFailed, Transaction, WishRepository
+from microwish.repository import ConditionFailed, WishRepository
 from microwish.services import claims
 from microwish.settings import Settings
 from tests.support.harness import environment
@@ -53,23 +54,26 @@ def test_the_donor_limit_is_told_apart_from_a_changed_wish(api, domain):
     assert repo.get_wish(second["id"]).status == "open"
 
 
-def test_one_more_guarded_item_joins_any_state_change(api, domain):
+def test_a_keyed_request_s_record_joins_its_state_change(api, domain):
+    """Inside a keyed request, the first change it commits also writes the key's record (put_new, guard
+    "idempotency"); a change under a key whose record exists does not happen (once.AlreadyDone)."""
     repo, settings, idempotency_table = domain
-    record = {"id": "donor-1#POST /wishes/x/claims#key-1", "status": "COMPLETED"}
-
-    def with_record(transaction: Transaction) -> None:
-        transaction.put_new("idempotency", record, table_name=idempotency_table, key_attribute="id")
-
-    remembered = repo.with_contribution(with_record)
+    keyed = once.KeyedRequest(
+        record_id="record-1", payload_hash="h", expires_at=2_000_000_000, table_name=idempotency_table
+    )
     first = open_wish(api, title="第一个")
-    claims.claim_wish(caller_from_claims(DONOR), first["id"], None, remembered, settings)
-    stored = boto3.client("dynamodb").get_item(TableName=idempotency_table, Key={"id": {"S": record["id"]}})
-    assert stored["Item"]["status"] == {"S": "COMPLETED"}  # written in the claim's own transaction
+    with once.keyed(keyed):
+        claims.claim_wish(caller_from_claims(DONOR), first["id"], None, repo, settings)
+    stored = boto3.client("dynamodb").get_item(TableName=idempotency_table, Key={"id": {"S": "record-1"}})
+    assert stored["Item"]["status"] == {"S": "COMMITTED"}  # written in the claim's own transaction
+    assert keyed.recorded
 
     second = repo.get_wish(open_wish(api, title="第二个")["id"])
-    transaction = remembered.transaction()
+    transaction = repo.transaction()
     transaction.replace_wish(second, second.model_copy(update={"version": second.version + 1}), None)
-    with pytest.raises(ConditionFailed) as lost:
-        remembered.commit(transaction)  # the record is there: the change does not happen
-    assert lost.value.guard is not None and lost.value.guard.name == "idempotency"
+    again = once.KeyedRequest(
+        record_id="record-1", payload_hash="h", expires_at=2_000_000_000, table_name=idempotency_table
+    )
+    with once.keyed(again), pytest.raises(once.AlreadyDone):
+        repo.commit(transaction)  # the record is there: the change does not happen
     assert repo.get_wish(second.id).version == second.version

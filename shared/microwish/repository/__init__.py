@@ -74,13 +74,10 @@ def wish_key(wish_id: str) -> dict[str, dict[str, str]]:
 
 
 class WishRepository(WishStore):
-    """The wish store, with the stores of the table's other aggregates beside it (same table, same client,
-    same contributions to every transaction)."""
+    """The wish store, with the stores of the table's other aggregates beside it (same table, same client)."""
 
     def _beside(self, store: type[StoreT]) -> StoreT:
-        other = store(self.table_name, self._client)
-        other._contributions = self._contributions
-        return other
+        return store(self.table_name, self._client)
 
     @property
     def campaigns(self) -> CampaignStore:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import copy
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
@@ -16,8 +15,6 @@ from ..errors import InvalidInput
 from .codec import from_dynamo, to_dynamo
 from .items import idempotency_record
 from .transaction import ConditionFailed, Transaction
-
-Contribution = Callable[[Transaction], object]
 
 
 @cache
@@ -32,7 +29,6 @@ class TableStore:
     def __init__(self, table_name: str, client: Any = None) -> None:
         self.table_name = table_name
         self._client = client
-        self._contributions: tuple[Contribution, ...] = ()
 
     @property
     def client(self) -> Any:
@@ -42,21 +38,12 @@ class TableStore:
     def transaction(self) -> Transaction:
         return Transaction(self.table_name)
 
-    def with_contribution(self, contribute: Contribution) -> TableStore:
-        """This store, adding `contribute(tx)`'s items (e.g. an idempotency record) to every transaction
-        it commits: one more guarded item in the same all-or-nothing write."""
-        store = copy.copy(self)
-        store._contributions = (*self._contributions, contribute)
-        return store
-
     def commit(self, transaction: Transaction) -> None:
         """All or nothing; a failed condition raises ConditionFailed naming the guard that failed.
 
         Inside a keyed request (microwish.once), its first change also writes the key's record: a
         duplicate that committed first fails this one on the record's guard (once.AlreadyDone).
         """
-        for contribute in self._contributions:
-            contribute(transaction)
         keyed = once.current()
         record = None
         if keyed is not None and not keyed.recorded:

@@ -9,8 +9,8 @@ One more item for any state change (e.g. issue 16's idempotency record, written 
 transaction so the answer and the change land together): `tx.put_new(name, item, table_name=...,
 key_attribute=...)` adds a Put guarded by `attribute_not_exists(<key>)`, in this table or another,
 and returns its guard.
-A store made with `store.with_contribution(add)` calls `add(tx)` on every transaction it commits,
-so a caller can add that item to a change made deep inside a service without the service knowing.
+Inside a keyed request (`microwish.once`), `TableStore.commit` adds the key's record this way to the
+first change the request commits, without the service knowing.
 """
 
 from __future__ import annotations

@@ -202,8 +202,16 @@ def _pledge(caller: Caller, wish: Wish, amount_fen: int | None, repo: WishReposi
             "at_risk": wish.at_risk and not completes,
         }
     )
+    # One change, one event: the pledge that reaches the target claims the wish (open → claimed) and is
+    # told as `claimed`, with the pledge's amount; every other pledge is `pledged` (open → open).
     pledged = event_for(
-        caller, Action.PLEDGED, wish, after, donor_id=claim.donor_id, claim_id=claim.id, amount_fen=amount_fen
+        caller,
+        Action.CLAIMED if completes else Action.PLEDGED,
+        wish,
+        after,
+        donor_id=claim.donor_id,
+        claim_id=claim.id,
+        amount_fen=amount_fen,
     )
     transaction = repo.transaction()
     if completes:
@@ -213,9 +221,6 @@ def _pledge(caller: Caller, wish: Wish, amount_fen: int | None, repo: WishReposi
         transaction.audit(after, pledged)
     transaction.put_claim(claim)
     donor_limit = transaction.count_donor(claim.donor_id, limit=settings.max_active_claims, active=1, claimed=1)
-    if completes:  # the pledge that reaches the target claims the wish: its own event for the resident
-        claimed = event_for(caller, Action.CLAIMED, wish, after, donor_id=claim.donor_id, claim_id=claim.id)
-        transaction.audit(after, claimed, order=1)
     if match is not None:  # in the same transaction: the matched total never passes the cap
         campaigns.write_match(transaction, match, wish, after, claim, now)
     _commit_or_retry(repo, transaction, donor_limit, settings)

@@ -89,8 +89,8 @@ def moves_of(event: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
     day = local_day(event["at"])
     category, groups = wish.get("category"), wish.get("groups") or []
     deltas: dict[str, int] = defaultdict(int)
-    # The pledge that reaches the target writes two events (pledged, claimed) with the same move:
-    # the status move is the claimed event's alone.
+    # A `pledged` event never moves the status (a pledge that reaches the target is told as `claimed`);
+    # a sponsor's matched pledge beside it repeats the wish's move, which is the claim's to count.
     from_status, to_status = event.get("from_status"), event.get("to_status")
     if action != "pledged" and from_status != to_status:
         if from_status:
