@@ -15,18 +15,9 @@ import pytest
 import requests
 
 from tests.e2e.conftest import REPO, RuntimeProcess, _stop_checked, start_runtime
+from tests.e2e.test_wish_life import WISH
 
 pytestmark = pytest.mark.e2e
-
-WISH = {
-    "title": "一台电视机",
-    "description": "罹患癌症在家休养，想看看外面的世界",
-    "category": "goods",
-    "groups": ["women_in_hardship"],
-    "region_code": "431222250201",
-    "target_fen": 150_000,
-    "beneficiary": {"name": "谢桂云", "phone": "13800000000", "address": "王家村3组"},
-}
 
 
 def tokens(runtime: RuntimeProcess) -> dict[str, str]:
