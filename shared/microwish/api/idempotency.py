@@ -58,9 +58,13 @@ def replay_wish(
     return Response(200, "application/json", wishes.get_wish(who, path_id(app), repo))
 
 
+def in_progress() -> Conflict:
+    return Conflict("a request with this Idempotency-Key is still in progress; retry shortly")
+
+
 def still_in_progress(*_: Any) -> Response[Any]:
     """For routes whose change is one write (no transaction carries the record): nothing to rebuild from."""
-    raise Conflict("a request with this Idempotency-Key is still in progress; retry shortly")
+    raise in_progress()
 
 
 def idempotent(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
@@ -115,7 +119,7 @@ def _answer(
     found: dict[str, Any] | None, request: once.KeyedRequest, app: APIGatewayHttpResolver, who: Caller, replay: Replay
 ) -> Response[Any]:
     if found is None:  # cannot be: the record is never deleted before its TTL; say so rather than guess
-        raise Conflict("a request with this Idempotency-Key is still in progress; retry shortly")
+        raise in_progress()
     if found.get("payload_hash") != request.payload_hash:
         reused = InvalidInput("Idempotency-Key", "was used before with another body")
         reused.extensions["errors"][0]["type"] = "idempotency_key_reused"

@@ -90,9 +90,11 @@ def view_after(caller: Caller, repo: WishRepository, wish_id: str) -> WishView:
     return view_for(caller, *bundle)
 
 
-def claim_id_for(wish_id: str) -> str:
-    """A new claim's id; inside a keyed request, the one its key derives (a replay finds the claim by it)."""
-    return f"{wish_id}-{once.new_id('claim:' + wish_id)}"
+def claim_id_for(wish_id: str, keyed: once.KeyedRequest | None = None) -> str:
+    """A new claim's id; inside a keyed request (or for `keyed`), the one its key derives, so a replay
+    finds the claim by it."""
+    purpose = "claim:" + wish_id
+    return f"{wish_id}-{keyed.derived_id(purpose) if keyed else once.new_id(purpose)}"
 
 
 def new_claim(

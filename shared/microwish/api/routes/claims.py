@@ -6,7 +6,6 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from ...auth import Caller
-from ...errors import Conflict
 from ...models import BatchClaimRequest, BatchClaimResponse, BatchResult, ClaimRequest, ClaimView
 from ...once import KeyedRequest
 from ...repository import WishRepository
@@ -14,14 +13,14 @@ from ...services import claims
 from ...services.views import claim_view
 from ..app import BEARER
 from ..dependencies import AppSettings, CurrentCaller, Repository
-from ..idempotency import idempotent_replaying, path_id
+from ..idempotency import idempotent_replaying, in_progress, path_id
 
 router = Router()
 
 
 def _claim_by_key(repo: WishRepository, wish_id: str, keyed: KeyedRequest) -> ClaimView | None:
-    """The claim a key made on a wish: its id derives from the key (services.claims.claim_id_for)."""
-    claim_id = f"{wish_id}-{keyed.derived_id('claim:' + wish_id)}"
+    """The claim a key made on a wish: its id derives from the key."""
+    claim_id = claims.claim_id_for(wish_id, keyed)
     bundle = repo.get_wish_and_claims(wish_id)
     found = [claim for claim in (bundle[1] if bundle else []) if claim.get("id") == claim_id]
     return claim_view(found[0]) if found else None
@@ -32,7 +31,7 @@ def _replay_claim(
 ) -> Response[ClaimView]:
     claim = _claim_by_key(repo, path_id(app), keyed)
     if claim is None:
-        raise Conflict("a request with this Idempotency-Key is still in progress; retry shortly")
+        raise in_progress()
     return Response(201, "application/json", claim)
 
 
