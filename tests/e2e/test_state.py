@@ -68,6 +68,16 @@ def settled_outbox(runtime: RuntimeProcess, quiet_s: float = 4.0, timeout_s: flo
     raise AssertionError("the outbox did not settle")
 
 
+def wait_for_inbox(runtime: RuntimeProcess, token: str, count: int, timeout_s: float = 60.0) -> None:
+    """Until the person's inbox holds `count` notices (the notifier writes them after the change commits)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if len(runtime.get("/me/notifications", token=token).json()["items"]) >= count:
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"the inbox did not reach {count} notices")
+
+
 def test_a_killed_runtime_restarts_with_every_wish_and_fresh_starts_empty(tmp_path):
     state = tmp_path / "state"
     env = {"MICROWISH_STATE_DIR": str(state)}
@@ -122,6 +132,7 @@ def test_a_killed_runtime_restarts_with_every_wish_and_fresh_starts_empty(tmp_pa
         delivery = {"note": "送到了", "photo_keys": [ticket["key"]]}
         delivered = second.post(f"/wishes/{claimed_id}/delivery", json=delivery, token=people["donor"])
         assert delivered.status_code == 200 and delivered.json()["status"] == "delivered", delivered.text
+        wait_for_inbox(second, people["resident"], len(after["inbox"]) + 1)  # the delivery's notice, sent async
         delivered_state = snapshot(second, ours)
     finally:
         _stop_checked(second)  # exits 0 on SIGTERM
