@@ -9,7 +9,7 @@
 #   make web-upload    upload web/dist to the stack's WebBucket (STACK=...) with the right cache headers
 #   make replay-dlq    replay/redrive every dead-letter queue: of STACK=... (REGION=...), else of `make run`
 #   make lint          ruff check + ruff format --check + mypy + cfn-lint (SAM and translated) + sam validate
-#   make build         sam build (tool venv, Python 3.13 on PATH)
+#   make build         sam build (tool venv, Python 3.13 on PATH), then bytecode for the layer and functions
 #   make bench         every infra/bench/*.py module (python -m infra.bench.NAME)
 #   make fuzz          the fuzzer (tests/e2e/test_fuzz.py) longer: FUZZ_EXAMPLES per operation, FUZZ_SEED
 #   make chaos         the kill test (tests/e2e/test_chaos.py) longer: CHAOS_REQUESTS keyed requests, CHAOS_KILLS
@@ -224,10 +224,14 @@ sam-validate: $(SAM_STAMP)
 	$(SAM_ENV) $(SAM) validate --lint --template $(TEMPLATE) --region us-east-1
 
 # --- build -----------------------------------------------------------------------------------
-# sam build looks for python3.13 on PATH: put the chosen interpreter's directory first.
+# sam build looks for python3.13 on PATH: put the chosen interpreter's directory first. Then the
+# build gets its bytecode (unchecked-hash .pyc, by that same Python 3.13: Lambda's /opt and /var/task
+# are read-only, so without it every cold start compiles), and the layer drops boto3's closure
+# (infra/tools/precompile.py). Deploy what `make build` built: a bare `sam build` ships no bytecode.
 build: $(SAM_STAMP)
 	PATH="$$(dirname "$$($(PYTHON) -c 'import sys; print(sys.executable)')"):$$PATH" \
 	  $(SAM_ENV) $(SAM) build --template $(TEMPLATE)
+	$(PYTHON) -m infra.tools.precompile .aws-sam/build --template $(TEMPLATE)
 
 # --- benchmarks ------------------------------------------------------------------------------
 bench: $(VENV_STAMP) web-maybe

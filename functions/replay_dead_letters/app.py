@@ -13,11 +13,13 @@ import boto3
 from aws_lambda_powertools import Logger
 
 from microwish.repository import WishRepository
+from microwish.repository.warm import create_clients
 from microwish.repository.dead_letters import AuditWindow
 from microwish.services import replay
 from microwish.settings import get_settings
 
 logger = Logger()
+create_clients()  # at init, not on the first invocation
 
 _DLQ_ENV = {
     "event_router": "EVENT_ROUTER_DLQ_URL",

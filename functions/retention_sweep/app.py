@@ -12,10 +12,12 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from microwish.clock import sweep_budget_seconds
 from microwish.repository import WishRepository
+from microwish.repository.warm import create_clients
 from microwish.services.erasure import sweep
 from microwish.settings import get_settings
 
 logger = Logger()
+create_clients()  # at init, not on the first invocation
 metrics = Metrics()
 
 

@@ -12,10 +12,12 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 from microwish.repository import WishRepository
+from microwish.repository.warm import create_clients
 from microwish.services import stats
 from microwish.settings import get_settings
 
 logger = Logger()
+create_clients()  # at init, not on the first invocation
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
 
 

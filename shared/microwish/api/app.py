@@ -18,6 +18,7 @@ from aws_lambda_powertools.shared.json_encoder import Encoder
 from pydantic import BaseModel
 
 from ..errors import DomainError
+from ..repository.warm import create_clients
 from ..services import access_log
 from . import context, idempotency
 from .body import not_utf8, parse_json_body
@@ -133,7 +134,11 @@ def _as_result(response: Response[str]) -> dict[str, Any]:
 
 
 def make_handler(app: APIGatewayHttpResolver) -> Any:
-    """The Lambda entry point: correlation id in every log line, never the event (it may hold personal data)."""
+    """The Lambda entry point: correlation id in every log line, never the event (it may hold personal data).
+
+    Called at the function's import: the DynamoDB client is created then (init), not on the first request.
+    """
+    create_clients()
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, log_event=False)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
