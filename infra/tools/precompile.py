@@ -50,7 +50,12 @@ def prune_runtime_provided(layer_python: Path) -> list[str]:
     removed = []
     for name in RUNTIME_PROVIDED:
         dist = _DIST_NAMES.get(name, name)
-        for path in [layer_python / name, layer_python / f"{name}.py", *layer_python.glob(f"{dist}-*.dist-info")]:
+        for path in [
+            layer_python / name,
+            layer_python / f"{name}.py",
+            *layer_python.glob(f"{dist}-*.dist-info"),
+            *layer_python.glob(f"{dist}-*.data"),
+        ]:
             if path.is_dir():
                 shutil.rmtree(path)
                 removed.append(path.name)

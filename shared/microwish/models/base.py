@@ -111,7 +111,15 @@ def _check_texts(value: Any) -> Any:
     return value
 
 
-class Strict(BaseModel):
+class Model(BaseModel):
+    """The base of every model: its validator and schema are built on first use, not when the class is
+    defined (defer_build), so a function builds only the models it uses: its cold start does not pay for
+    the others (every function imports `microwish.models` whole; README "Performance")."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class Strict(Model):
     """Every request body: unknown fields refused, text checked (check_text), money strict.
 
     Money fields (`*_fen`) take whole JSON integers only: not "100", not true, not 1.0.

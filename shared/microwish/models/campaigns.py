@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import Field, StringConstraints, ValidationInfo, field_validator
 
 from ..catalog import CategoryCode, GroupCode
 from ..registry import get_registry
-from .base import MAX_TARGET_FEN, CalendarDateTime, Description, RegionPrefix, Strict, Text50
+from .base import MAX_TARGET_FEN, CalendarDateTime, Description, Model, RegionPrefix, Strict, Text50
 
 MAX_CAP_FEN = 1_000 * MAX_TARGET_FEN  # ¥100,000,000: a sponsor's whole matching budget
 CampaignId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
@@ -21,7 +21,7 @@ class MatchingOffer(Strict):
     cap_fen: Annotated[int, Field(ge=1, le=MAX_CAP_FEN, description="The most the sponsor matches, in fen.")]
 
 
-class MatchingTerms(BaseModel):
+class MatchingTerms(Model):
     """The stored offer: it binds the sponsor only once they accepted it (status active)."""
 
     sponsor_id: str
@@ -31,7 +31,7 @@ class MatchingTerms(BaseModel):
     accepted_at: str | None = None
 
 
-class MatchingView(BaseModel):
+class MatchingView(Model):
     """What anyone sees of a matching offer: a display name, never the sponsor's login id."""
 
     sponsor_name: str = Field(description="The sponsor's display name (their own, once they accepted)")
@@ -81,7 +81,7 @@ class CampaignRequest(Strict):
         return value
 
 
-class Campaign(BaseModel):
+class Campaign(Model):
     id: str
     name: str
     description: str = ""
@@ -99,7 +99,7 @@ class Campaign(BaseModel):
         return self.starts_at <= now < self.ends_at
 
 
-class CampaignProgress(BaseModel):
+class CampaignProgress(Model):
     wishes: int = Field(0, description="Wishes submitted into the campaign (or joined at review)")
     open: int = 0
     fulfilled: int = 0
@@ -109,7 +109,7 @@ class CampaignProgress(BaseModel):
     cap_fen: int | None = None
 
 
-class CampaignView(BaseModel):
+class CampaignView(Model):
     id: str
     name: str
     description: str

@@ -5,9 +5,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
-from .base import MAX_TARGET_FEN, Strict, Text500, no_repeats
+from .base import MAX_TARGET_FEN, Model, Strict, Text500, no_repeats
 
 
 class ClaimKind(StrEnum):
@@ -70,7 +70,7 @@ class ConfirmationRequest(Strict):
     feedback: Text500 | None = Field(default=None, description="The beneficiary's thanks, without personal data.")
 
 
-class Claim(BaseModel):
+class Claim(Model):
     """A claim, a pledge or an assignment offer, stored beside its wish."""
 
     id: str
@@ -99,7 +99,7 @@ ClaimStatusName = Literal[
 ]
 
 
-class ClaimView(BaseModel):
+class ClaimView(Model):
     id: str
     wish_id: str
     donor_id: str
@@ -111,7 +111,7 @@ class ClaimView(BaseModel):
     wish_title: str = ""
 
 
-class BatchResult(BaseModel):
+class BatchResult(Model):
     wish_id: str
     ok: bool
     status: int
@@ -120,12 +120,12 @@ class BatchResult(BaseModel):
     state: str | None = None
 
 
-class BatchClaimResponse(BaseModel):
+class BatchClaimResponse(Model):
     claimed: int
     results: list[BatchResult]
 
 
-class DonorRecord(BaseModel):
+class DonorRecord(Model):
     donor_id: str
     active: int = 0
     claimed: int = 0
@@ -144,7 +144,7 @@ class UploadRequest(Strict):
     size_bytes: Annotated[int, Field(ge=1, le=10 * 1024 * 1024, description="The photo's exact size")]
 
 
-class UploadTicket(BaseModel):
+class UploadTicket(Model):
     upload_url: str
     key: str
     headers: dict[str, str]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
-from .base import Phone, Strict
+from .base import Model, Phone, Strict
 
 EmailAddress = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -14,7 +14,7 @@ EmailAddress = Annotated[
 NotificationId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 
-class NotificationView(BaseModel):
+class NotificationView(Model):
     id: str
     wish_id: str
     event: str = Field(description="The event, in the audit vocabulary (submitted, approved, claimed, ...)")
@@ -24,7 +24,7 @@ class NotificationView(BaseModel):
     read: bool
 
 
-class NotificationList(BaseModel):
+class NotificationList(Model):
     items: list[NotificationView]
 
 
@@ -39,7 +39,7 @@ class PreferencesUpdate(Strict):
     email_address: EmailAddress | None = Field(default=None, description="Where e-mails go; needed when email is true")
 
 
-class Preferences(BaseModel):
+class Preferences(Model):
     sms: bool = False
     email: bool = False
     phone: str | None = None

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel
+from .base import Model
 
 
-class Health(BaseModel):
+class Health(Model):
     status: str
     time: str
 
 
-class RegionView(BaseModel):
+class RegionView(Model):
     code: str
     name: str
     level: Literal["province", "city", "county", "township", "village"]
     demo: bool = False
 
 
-class RegionList(BaseModel):
+class RegionList(Model):
     items: list[RegionView]

@@ -5,7 +5,9 @@ from __future__ import annotations
 import unicodedata
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
+
+from .base import Model
 
 
 def _visible(value: str) -> str:
@@ -21,8 +23,8 @@ DisplayName = Annotated[
 ]
 
 
-class ProfileUpdate(BaseModel):
-    model_config = {"extra": "forbid"}
+class ProfileUpdate(Model):
+    model_config = ConfigDict(extra="forbid")
 
     display_name: DisplayName | None = Field(
         description="The name the leaderboard and campaigns show; null to go back to the default "
@@ -30,6 +32,6 @@ class ProfileUpdate(BaseModel):
     )
 
 
-class Profile(BaseModel):
+class Profile(Model):
     display_name: str | None = Field(description="The name the donor chose, or null")
     shown_as: str = Field(description="What the public sees: the chosen name, a unit's name, or 爱心人士")

@@ -5,17 +5,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import ConfigDict, Field
+
+from .base import Model
 
 
-class TagFigures(BaseModel):
+class TagFigures(Model):
     submitted: int = 0
     approved: int = 0
     fulfilled: int = 0
     value_fen: int = 0
 
 
-class Figures(BaseModel):
+class Figures(Model):
     submitted: int = Field(0, description="Wishes submitted in the period")
     approved: int = 0
     in_review: int = Field(0, description="Waiting for review at the end of the period")
@@ -37,7 +39,7 @@ class RegionFigures(Figures):
     name: str
 
 
-class MonthFigures(BaseModel):
+class MonthFigures(Model):
     month: str = Field(description="YYYY-MM (China time); the period's first and last months only in part")
     submitted: int = 0
     approved: int = 0
@@ -64,10 +66,10 @@ class Stats(Figures):
         ),
     )
 
-    model_config = {"populate_by_name": True}
+    model_config = ConfigDict(populate_by_name=True)
 
 
-class LeaderboardEntry(BaseModel):
+class LeaderboardEntry(Model):
     rank: int
     donor_ref: str = Field(description="Opaque and stable per donor (never a login id)")
     display_name: str = Field(
@@ -78,19 +80,19 @@ class LeaderboardEntry(BaseModel):
     value_fen: int
 
 
-class Leaderboard(BaseModel):
+class Leaderboard(Model):
     region: str
     months: list[str] = Field(description="The months counted (the leaderboard is kept by month)")
     individuals: list[LeaderboardEntry]
     units: list[LeaderboardEntry]
 
 
-class KnownUnit(BaseModel):
+class KnownUnit(Model):
     donor_id: str = Field(description="The unit's account: what POST /wishes/{id}/assignment takes as donor_id")
     name: str = Field(description="The unit's own name")
     wishes: int = Field(description="Wishes it fulfilled in the region")
 
 
-class KnownUnits(BaseModel):
+class KnownUnits(Model):
     region: str = Field(description="The region the units were counted in (the caller's; a village's township)")
     items: list[KnownUnit]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Generic, Literal, TypedDict, TypeVar, Unpack
 
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
 from .. import regions
 from ..auth import Caller
@@ -20,6 +20,7 @@ from .base import (
     Fen,
     Level,
     Mode,
+    Model,
     Phone,
     Strict,
     Text50,
@@ -62,7 +63,7 @@ class ReviewDecision(Strict):
 
 
 # ---------------------------------------------------------------- stored
-class Wish(BaseModel):
+class Wish(Model):
     """A wish as the table holds it (without the beneficiary's personal data)."""
 
     id: str
@@ -107,7 +108,7 @@ class Wish(BaseModel):
         return regions.prefix_at(self.region_code, self.level)
 
 
-class AuditEvent(BaseModel):
+class AuditEvent(Model):
     at: str
     actor: str
     actor_role: str
@@ -175,7 +176,7 @@ class ErasureRequest(Strict):
     )
 
 
-class AccessEntry(BaseModel):
+class AccessEntry(Model):
     """One read of a wish's private view by an officer or admin: who, when, which wish, by which route."""
 
     at: str
@@ -187,7 +188,7 @@ class AccessEntry(BaseModel):
 
 
 # ---------------------------------------------------------------- views
-class WishPublicView(BaseModel):
+class WishPublicView(Model):
     view: Literal["public"] = "public"  # tells front ends (and the OpenAPI union) which view this is
     id: str
     title: str
@@ -211,7 +212,7 @@ class WishPublicView(BaseModel):
     value_fen: int | None = None
 
 
-class BeneficiaryView(BaseModel):
+class BeneficiaryView(Model):
     name: str = Field(repr=False)
     phone: str = Field(repr=False)
     address: str = Field(repr=False)
@@ -249,16 +250,16 @@ T = TypeVar("T")
 WishView = Annotated[WishPrivateView | WishPublicView, Field(discriminator="view")]
 
 
-class Page(BaseModel, Generic[T]):
+class Page(Model, Generic[T]):
     items: list[T]
     next_cursor: str | None = None
 
 
-class DeliveryPhoto(BaseModel):
+class DeliveryPhoto(Model):
     url: str = Field(description="Pre-signed GET of the photo; expires after expires_in seconds")
 
 
-class DeliveryPhotos(BaseModel):
+class DeliveryPhotos(Model):
     wish_id: str
     expires_in: int = Field(description="Seconds each url stays valid; ask again for fresh ones")
     items: list[DeliveryPhoto] = Field(
