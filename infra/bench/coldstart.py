@@ -55,7 +55,7 @@ WISH = {
 }
 
 # What the measured interpreter runs: Lambda's bootstrap in miniature (sys.path, import, one call).
-RUNNER = r'''
+RUNNER = r"""
 import sys, time
 started = time.perf_counter()
 import json, importlib, uuid
@@ -91,7 +91,7 @@ else:
 result.update(import_ms=(imported - started) * 1000, request_ms=(done - imported) * 1000)
 with open(sys.argv[2], "w", encoding="utf-8") as out:
     json.dump(result, out)
-'''
+"""
 
 
 @dataclass
@@ -324,7 +324,9 @@ def within_goal(figures: dict[tuple[str, bool], list[dict[str, Any]]], folders: 
 
 
 def report(figures: dict[tuple[str, bool], list[dict[str, Any]]], folders: list[str], repeats: int) -> None:
-    print(f"medians of {repeats} fresh interpreters each; ms; ratio = (import + first request) / floor of the same layout")
+    print(
+        f"medians of {repeats} fresh interpreters each; ms; ratio = (import + first request) / floor of the same layout"
+    )
     print(
         f"{'function':<22}{'status':>7} | {'no bytecode: import':>20}{'request':>9}{'ratio':>7}"
         f" | {'bytecode: import':>17}{'request':>9}{'ratio':>7}  goal <= {GOAL}x"
