@@ -13,8 +13,8 @@ import boto3
 from aws_lambda_powertools import Logger
 
 from microwish.repository import WishRepository
-from microwish.repository.warm import create_clients
 from microwish.repository.dead_letters import AuditWindow
+from microwish.repository.warm import create_clients
 from microwish.services import replay
 from microwish.settings import get_settings
 
