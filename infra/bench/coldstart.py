@@ -112,7 +112,9 @@ class Bench:
 
     # ------------------------------------------------------------ events
     def http(self, method: str, path: str, as_: dict[str, Any] | None = None, body: Any = None) -> dict[str, Any]:
-        route, params = self.api.router.match(method, path)
+        found = self.api.router.match(method, path)
+        assert found is not None, (method, path)
+        route, params = found
         claims = {"iss": ISSUER, "aud": AUDIENCE, **as_} if route.auth == "jwt" and as_ else None
         return http_event(
             method,

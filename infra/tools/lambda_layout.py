@@ -55,7 +55,8 @@ def closure(roots: list[Requirement]) -> list[metadata.Distribution]:
         found[key] = dist
         for entry in dist.requires or []:
             needed = Requirement(entry)
-            environments = [{**default_environment(), "extra": extra} for extra in (extras or {""})]
+            base = {key: str(value) for key, value in default_environment().items()}
+            environments = [{**base, "extra": extra} for extra in (extras or {""})]
             if needed.marker is None or any(needed.marker.evaluate(env) for env in environments):
                 pending.append((needed, frozenset(needed.extras)))
     unique: dict[str, metadata.Distribution] = {}
