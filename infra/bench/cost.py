@@ -1,0 +1,542 @@
+"""What one wish's life costs, and what a month with no traffic costs, at list prices.
+
+    python -m infra.bench.cost
+
+The lifecycle runs in-process against the template's stack in moto, through the real handlers: a
+resident submits a wish, an officer approves it, a donor claims it, delivers it, the officer confirms
+it (销号). After each request the table's stream is handed to the event router and the stats consumer
+(one invocation per audit event: at a wish's pace, hours apart, no batching window fills), and the jobs
+the router queued to the notifier (one invocation per ten jobs), as Lambda's pollers would.
+
+Counted while a handler runs (botocore event hooks on the session the functions use): every AWS call.
+Priced:
+- Lambda: invocations, and GB-seconds at each function's configured memory (template) over a modelled
+  duration: the handler's own time here (time outside its AWS calls; moto's time left out) plus
+  CALL_LATENCY_MS per AWS call (a deployed DynamoDB or SQS call's round trip);
+- HTTP API requests;
+- DynamoDB request units computed from item sizes, as DynamoDB bills them (moto does not bill):
+  a write is ceil(max(size before, size after) / 1 KB) per item, twice in a transaction (ConditionCheck
+  items too), plus one write per global secondary index the item enters, leaves or changes in (KEYS_ONLY
+  indexes only when their keys change); a read is ceil(size / 4 KB) per item (per call for a Query),
+  halved when eventually consistent; the streams' reads by Lambda are free;
+- SQS requests: the router's sends, and the notifier's poller (one receive, one delete batch per batch).
+Idle month: the three sweeps on their schedules (each run measured here on an empty table), their
+scheduler invocations, the alarms, and an estimate of Lambda's long polling of the notification queue.
+Not counted: CloudWatch Logs ingestion ($0.50/GB), storage, backups, data transfer, free tiers.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(ROOT / "shared"), str(ROOT)]
+
+from moto import mock_aws  # noqa: E402
+
+from infra.local import motopatch  # noqa: E402
+from infra.local.events import LambdaContext, scheduled_event  # noqa: E402
+from infra.local.stack import LocalStack, deploy_stack  # noqa: E402
+from microwish.api import context as api_context  # noqa: E402
+from microwish.settings import get_settings  # noqa: E402
+from tests.support.harness import AUDIENCE, ISSUER, Api, Signer, environment, load_handler, person  # noqa: E402
+
+# us-east-1 list prices (USD) from the AWS pricing pages of each service, as of 2025 (DynamoDB after its
+# November 2024 on-demand cut); arm64 Lambda, HTTP API, standard queues. Change them here when they change.
+PRICES_DATE = "2025 (us-east-1 list prices)"
+PRICES = {
+    "lambda_request": 0.20 / 1e6,
+    "lambda_gb_second_arm64": 0.0000133334,
+    "http_api_request": 1.00 / 1e6,
+    "dynamodb_write_unit": 0.625 / 1e6,
+    "dynamodb_read_unit": 0.125 / 1e6,
+    "sqs_request": 0.40 / 1e6,
+    "scheduler_invocation": 1.00 / 1e6,
+    "alarm_month": 0.10,
+}
+ISSUE_TODAY = 0.00018  # issue 15: a wish's lifecycle on the day it was filed
+FIRST_RUN = 0.000169  # this script's first run (branch wt-cold, before the other scale work merged)
+GOAL = ISSUE_TODAY / 2
+MONTH_SECONDS = 30 * 24 * 3600
+# Lambda polls an SQS event source with long polls (20 s) from several pollers even when the queue is
+# empty: an estimate, five pollers (AWS's stated starting concurrency), 3 receives a minute each.
+IDLE_SQS_POLLERS = 5
+CALL_LATENCY_MS = 10  # a DynamoDB/SQS round trip from Lambda in the same region (transactions a bit more)
+
+RESIDENT = person("resident", "cost-resident")
+OFFICER = person("officer", "cost-officer", region="4312")
+DONOR = person("donor", "cost-donor")
+WISH = {
+    "title": "一台电视机",
+    "category": "goods",
+    "groups": ["women_in_hardship"],
+    "region_code": "431222250201",
+    "beneficiary": {"name": "谢桂云", "phone": "13800000000", "address": "王家村3组"},
+    "target_fen": 100_000,
+}
+WRITES = {"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"}
+
+
+# ---------------------------------------------------------------- item sizes (DynamoDB's rules)
+def value_size(value: dict[str, Any]) -> int:
+    (kind, body), *_ = value.items()
+    if kind == "S":
+        return len(body.encode("utf-8"))
+    if kind == "N":
+        digits = body.lstrip("-").replace(".", "").strip("0") or "0"
+        return (len(digits) + 1) // 2 + 1
+    if kind == "B":
+        return len(body) if isinstance(body, bytes) else len(str(body))
+    if kind in ("BOOL", "NULL"):
+        return 1
+    if kind in ("SS", "NS", "BS"):
+        return sum(value_size({kind[0]: entry}) for entry in body)
+    if kind == "L":
+        return 3 + sum(1 + value_size(entry) for entry in body)
+    if kind == "M":
+        return 3 + sum(1 + len(name.encode("utf-8")) + value_size(entry) for name, entry in body.items())
+    return 0
+
+
+def item_size(item: dict[str, Any] | None) -> int:
+    return sum(len(name.encode("utf-8")) + value_size(value) for name, value in (item or {}).items())
+
+
+def write_units(size: int) -> int:
+    return max(1, math.ceil(size / 1024))
+
+
+@dataclass
+class TableShape:
+    keys: list[str]
+    indexes: list[tuple[list[str], str, list[str]]]  # (key attributes, projection type, included attributes)
+
+    def key_of(self, item: dict[str, Any]) -> dict[str, Any]:
+        return {name: item[name] for name in self.keys}
+
+    def projected(self, item: dict[str, Any] | None, index: tuple[list[str], str, list[str]]) -> dict[str, Any] | None:
+        index_keys, projection, included = index
+        if not item or any(name not in item for name in index_keys):
+            return None
+        if projection == "ALL":
+            return item
+        names = set(self.keys) | set(index_keys) | (set(included) if projection == "INCLUDE" else set())
+        return {name: value for name, value in item.items() if name in names}
+
+    def index_writes(self, before: dict[str, Any] | None, after: dict[str, Any] | None) -> int:
+        units = 0
+        for index in self.indexes:
+            old, new = self.projected(before, index), self.projected(after, index)
+            if old is None and new is None:
+                continue
+            if old is None or new is None:
+                units += write_units(item_size(old or new))
+            elif {k: old[k] for k in index[0]} != {k: new[k] for k in index[0]}:
+                units += write_units(item_size(old)) + write_units(item_size(new))  # delete + put
+            elif old != new:
+                units += write_units(max(item_size(old), item_size(new)))
+        return units
+
+
+# ---------------------------------------------------------------- the meter
+@dataclass
+class Usage:
+    calls: Counter[str] = field(default_factory=Counter)
+    write_units: float = 0.0
+    read_units: float = 0.0
+    failed_writes: int = 0
+    seconds_in_calls: float = 0.0
+
+    def add(self, other: Usage) -> None:
+        self.calls.update(other.calls)
+        self.write_units += other.write_units
+        self.read_units += other.read_units
+        self.failed_writes += other.failed_writes
+
+
+class Meter:
+    """Counts AWS calls and computes DynamoDB units, while `on` (a handler runs)."""
+
+    def __init__(self, session: Any) -> None:
+        self.on = False
+        self.usage = Usage()
+        self._side = boto3.session.Session(region_name="us-east-1").client("dynamodb")  # unhooked: not counted
+        self._shapes: dict[str, TableShape] = {}
+        self._before: dict[int, list[tuple[str, dict[str, Any], dict[str, Any] | None, bool]]] = {}
+        events = session._session.get_component("event_emitter")
+        events.register("before-parameter-build.*.*", self._before_call)
+        events.register("after-call.*.*", self._after_call)
+
+    def shape(self, table: str) -> TableShape:
+        if table not in self._shapes:
+            described = self._side.describe_table(TableName=table)["Table"]
+            keys = [entry["AttributeName"] for entry in described["KeySchema"]]
+            indexes = [
+                (
+                    [entry["AttributeName"] for entry in index["KeySchema"]],
+                    index["Projection"]["ProjectionType"],
+                    index["Projection"].get("NonKeyAttributes", []),
+                )
+                for index in described.get("GlobalSecondaryIndexes", [])
+            ]
+            self._shapes[table] = TableShape(keys, indexes)
+        return self._shapes[table]
+
+    def _get(self, table: str, key: dict[str, Any]) -> dict[str, Any] | None:
+        item: dict[str, Any] | None = self._side.get_item(TableName=table, Key=key, ConsistentRead=True).get("Item")
+        return item
+
+    def _targets(self, operation: str, params: dict[str, Any]) -> list[tuple[str, dict[str, Any], bool]]:
+        """(table, key, transactional) of every item a write touches."""
+        if operation in ("PutItem", "UpdateItem", "DeleteItem"):
+            table = params["TableName"]
+            key = params.get("Key") or self.shape(table).key_of(params["Item"])
+            return [(table, key, False)]
+        found = []
+        if operation == "TransactWriteItems":
+            for entry in params["TransactItems"]:
+                (_, body), *_ = entry.items()
+                table = body["TableName"]
+                found.append((table, body.get("Key") or self.shape(table).key_of(body["Item"]), True))
+        if operation == "BatchWriteItem":
+            for table, requests in params["RequestItems"].items():
+                for request in requests:
+                    put = request.get("PutRequest")
+                    key = self.shape(table).key_of(put["Item"]) if put else request["DeleteRequest"]["Key"]
+                    found.append((table, key, False))
+        return found
+
+    def _before_call(self, model: Any, params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        if not self.on:
+            return
+        context["cost_started"] = time.perf_counter()
+        if model.service_model.service_name != "dynamodb" or model.name not in WRITES:
+            return
+        targets = self._targets(model.name, params)
+        context["cost_before"] = [
+            (table, key, self._get(table, key), transactional) for table, key, transactional in targets
+        ]
+        context["cost_checks"] = (
+            {i for i, entry in enumerate(params["TransactItems"]) if "ConditionCheck" in entry}
+            if model.name == "TransactWriteItems"
+            else set()
+        )
+
+    def _after_call(self, model: Any, parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        if not self.on:
+            return
+        try:
+            self._count(model, parsed, context)
+        finally:  # the call and the meter's own reads are not the handler's time
+            if "cost_started" in context:
+                self.usage.seconds_in_calls += time.perf_counter() - context["cost_started"]
+
+    def _count(self, model: Any, parsed: dict[str, Any], context: dict[str, Any]) -> None:
+        service = model.service_model.service_name
+        self.usage.calls[f"{service}.{model.name}"] += 1
+        if service != "dynamodb":
+            return
+        failed = "Error" in parsed and parsed["Error"].get("Code")
+        if model.name in WRITES:
+            checks = context.get("cost_checks", set())
+            for position, (table, key, before, transactional) in enumerate(context.get("cost_before", [])):
+                after = before if failed or position in checks else self._get(table, key)
+                units = write_units(max(item_size(before), item_size(after)))
+                self.usage.write_units += units * (2 if transactional else 1)
+                if not failed and position not in checks:
+                    self.usage.write_units += self.shape(table).index_writes(before, after)
+            self.usage.failed_writes += 1 if failed else 0
+            return
+        self.usage.read_units += read_units(model.name, parsed)
+
+
+def read_units(operation: str, parsed: dict[str, Any]) -> float:
+    """Read units of a read call from what it returned (eventually consistent unless it said otherwise)."""
+    if operation == "GetItem":
+        return max(1, math.ceil(item_size(parsed.get("Item")) / 4096)) * 0.5
+    if operation in ("Query", "Scan"):
+        return max(1, math.ceil(sum(item_size(item) for item in parsed.get("Items", [])) / 4096)) * 0.5
+    if operation == "BatchGetItem":
+        items = [item for found in parsed.get("Responses", {}).values() for item in found]
+        return sum(max(1, math.ceil(item_size(item) / 4096)) * 0.5 for item in items)
+    if operation == "TransactGetItems":
+        return sum(max(1, math.ceil(item_size(entry.get("Item")) / 4096)) * 2 for entry in parsed.get("Responses", []))
+    return 0.0
+
+
+# ---------------------------------------------------------------- running the functions
+@dataclass
+class Invocation:
+    step: str
+    function: str
+    memory_mb: int
+    duration_ms: float
+    usage: Usage
+    http: bool = False
+    poller_sqs_requests: int = 0
+
+
+class Lifecycle:
+    def __init__(self, stack: LocalStack, api: Api, meter: Meter) -> None:
+        self.stack = stack
+        self.api = api
+        self.meter = meter
+        self.invocations: list[Invocation] = []
+        self.memory = template_memory()
+        for spec in stack.functions.values():  # imported before anything is timed: warm invocations
+            with environment(spec.env):
+                load_handler(spec.code_dir, spec.handler)
+        self._seen_audit: set[tuple[str, str]] = set()
+        self._side_sqs = boto3.session.Session(region_name="us-east-1").client("sqs")
+
+    def _run(self, step: str, function: str, call: Any, **extra: Any) -> Any:
+        self.meter.usage = Usage()
+        self.meter.on = True
+        started = time.perf_counter()
+        try:
+            result = call()
+        finally:
+            self.meter.on = False
+        usage = self.meter.usage
+        own_ms = (time.perf_counter() - started - usage.seconds_in_calls) * 1000
+        duration = own_ms + CALL_LATENCY_MS * sum(usage.calls.values())
+        self.invocations.append(
+            Invocation(step, function, self.memory.get(function, 512), duration, self.meter.usage, **extra)
+        )
+        return result
+
+    def invoke(self, step: str, logical_id: str, event: Any, **extra: Any) -> Any:
+        spec = self.stack.functions[logical_id]
+
+        def call() -> Any:
+            with environment({**spec.env, "JWKS_URL": self.api.signer.jwks_url}):
+                handler = load_handler(spec.code_dir, spec.handler)
+                return handler(event, LambdaContext(function_name=spec.name, timeout_s=float(spec.timeout)))
+
+        return self._run(step, logical_id, call, **extra)
+
+    def request(self, step: str, method: str, path: str, body: Any, as_: dict[str, Any]) -> Any:
+        route, _ = self.api.router.match(method, path) or (None, None)
+        assert route is not None, path
+        reply = self._run(
+            step, route.function, lambda: self.api.request(method, path, json_body=body, as_=as_), http=True
+        )
+        assert reply.status < 300, (step, reply.status, reply.text)
+        self.background(step)
+        return reply.json
+
+    def background(self, step: str) -> None:
+        """What the stream and the queue set off after a request: router and consumer per audit event."""
+        from infra.local.events import dynamodb_stream_event, sqs_event
+        from tests.support.stats_feed import audit_items, records_of
+
+        table = self.stack.outputs["WishTableName"]
+        with environment({}):
+            new = [item for item in audit_items(table) if (item["PK"]["S"], item["SK"]["S"]) not in self._seen_audit]
+        self._seen_audit.update((item["PK"]["S"], item["SK"]["S"]) for item in new)
+        stream_arn = next(s for s in self.stack.stream_sources if s.function == "EventRouterFunction").stream_arn
+        queue = next(s for s in self.stack.sqs_sources if s.function == "NotifierFunction")
+        for record in records_of(new):
+            event = dynamodb_stream_event([record], stream_arn=stream_arn)
+            assert self.invoke(step, "EventRouterFunction", event) == {"batchItemFailures": []}
+            assert self.invoke(step, "StatsConsumerFunction", event) == {"batchItemFailures": []}
+            while True:
+                messages = self._side_sqs.receive_message(QueueUrl=queue.queue_url, MaxNumberOfMessages=10).get(
+                    "Messages", []
+                )
+                if not messages:
+                    break
+                job_event = sqs_event(messages, queue_arn=queue.queue_arn)
+                self.invoke(step, "NotifierFunction", job_event, poller_sqs_requests=2)
+                for message in messages:
+                    self._side_sqs.delete_message(QueueUrl=queue.queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+
+def template_memory() -> dict[str, int]:
+    """Each function's MemorySize (the Globals' where it names none), read from template.yaml."""
+    text = (ROOT / "template.yaml").read_text(encoding="utf-8")
+    default = int(re.search(r"^Globals:.*?MemorySize:\s*(\d+)", text, re.S | re.M).group(1))  # type: ignore[union-attr]
+    memory = {}
+    for match in re.finditer(
+        r"^  (\w+Function):\n    Type: AWS::Serverless::Function\n(.*?)(?=^  \w+:\n)", text, re.S | re.M
+    ):
+        size = re.search(r"^      MemorySize:\s*(\d+)", match.group(2), re.M)
+        memory[match.group(1)] = int(size.group(1)) if size else default
+    return memory
+
+
+# ---------------------------------------------------------------- pricing
+@dataclass
+class Bill:
+    lambda_requests: int = 0
+    gb_seconds: float = 0.0
+    http_requests: int = 0
+    write_units: float = 0.0
+    read_units: float = 0.0
+    sqs_requests: int = 0
+    scheduler_invocations: int = 0
+
+    def add_invocation(self, invocation: Invocation) -> None:
+        self.lambda_requests += 1
+        self.gb_seconds += invocation.memory_mb / 1024 * math.ceil(invocation.duration_ms) / 1000
+        self.http_requests += 1 if invocation.http else 0
+        self.write_units += invocation.usage.write_units
+        self.read_units += invocation.usage.read_units
+        sqs_calls = sum(n for call, n in invocation.usage.calls.items() if call.startswith("sqs."))
+        self.sqs_requests += sqs_calls + invocation.poller_sqs_requests
+
+    def lines(self) -> list[tuple[str, float, float]]:
+        """(what, quantity, dollars)."""
+        return [
+            ("Lambda requests", self.lambda_requests, self.lambda_requests * PRICES["lambda_request"]),
+            ("Lambda GB-seconds (arm64)", self.gb_seconds, self.gb_seconds * PRICES["lambda_gb_second_arm64"]),
+            ("HTTP API requests", self.http_requests, self.http_requests * PRICES["http_api_request"]),
+            ("DynamoDB write units", self.write_units, self.write_units * PRICES["dynamodb_write_unit"]),
+            ("DynamoDB read units", self.read_units, self.read_units * PRICES["dynamodb_read_unit"]),
+            ("SQS requests", self.sqs_requests, self.sqs_requests * PRICES["sqs_request"]),
+            (
+                "Scheduler invocations",
+                self.scheduler_invocations,
+                self.scheduler_invocations * PRICES["scheduler_invocation"],
+            ),
+        ]
+
+    def total(self) -> float:
+        return sum(dollars for _, _, dollars in self.lines())
+
+
+def schedule_rates() -> dict[str, float]:
+    """Runs a month of each scheduled function, from the template's schedule parameters' defaults."""
+    text = (ROOT / "template.yaml").read_text(encoding="utf-8")
+    seconds = {"minute": 60, "minutes": 60, "hour": 3600, "hours": 3600, "day": 86400, "days": 86400}
+
+    def runs(parameter: str) -> float:
+        block = re.search(rf"^  {parameter}:\n(.*?)(?=^  \w+:\n)", text, re.S | re.M)
+        rate = re.search(r"Default:\s*rate\((\d+) (\w+)\)", block.group(1)) if block else None
+        if not rate:
+            raise SystemExit(f"cost: no rate(...) default for {parameter} in template.yaml")
+        return MONTH_SECONDS / (int(rate.group(1)) * seconds[rate.group(2)])
+
+    return {
+        "EscalationSweepFunction": runs("EscalationScheduleRate"),
+        "LeaseSweepFunction": runs("LeaseScheduleRate"),
+        "RetentionSweepFunction": runs("RetentionScheduleRate"),
+    }
+
+
+def main() -> None:
+    os.environ.update(AWS_DEFAULT_REGION="us-east-1", AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench")
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    signer = Signer()
+    full_reset = api_context.reset
+    motopatch.apply()
+    try:
+        with mock_aws():
+            boto3.setup_default_session(region_name="us-east-1")
+            parameters = {"JwtIssuer": ISSUER, "JwtAudience": AUDIENCE}
+            stack = deploy_stack(boto3.DEFAULT_SESSION, ROOT / "template.yaml", parameters)
+            meter = Meter(boto3.DEFAULT_SESSION)
+            # Warm invocations keep their clients, as a Lambda instance does: the harness's per-invocation
+            # reset (tests run many stacks in one process) forgets only the settings here.
+            api_context.reset = forget_settings
+            life = Lifecycle(stack, Api(stack, signer), meter)
+            idle = [life.invoke("idle", name, scheduled_event({"trigger": "schedule"})) for name in schedule_rates()]
+            assert all(isinstance(summary, dict) for summary in idle)
+            idle_runs = life.invocations[:]
+            life.invocations.clear()
+
+            for _ in range(
+                2
+            ):  # the first life warms every function (deferred model builds, caches): priced is the second
+                life.invocations.clear()
+                wish = life.request("submit", "POST", "/wishes", WISH, RESIDENT)["id"]
+                approve = {"decision": "approve", "mode": "sole"}
+                life.request("review", "POST", f"/wishes/{wish}/review", approve, OFFICER)
+                life.request("claim", "POST", f"/wishes/{wish}/claims", {}, DONOR)
+                life.request("delivery", "POST", f"/wishes/{wish}/delivery", {"note": "已送达"}, DONOR)
+                life.request("confirmation", "POST", f"/wishes/{wish}/confirmation", {"accepted": True}, OFFICER)
+            report(life.invocations, idle_runs, alarms())
+    finally:
+        api_context.reset = full_reset
+        motopatch.revert()
+        signer.close()
+
+
+def forget_settings() -> None:
+    get_settings.cache_clear()
+    api_context.repository.cache_clear()
+
+
+def alarms() -> int:
+    return len(re.findall(r"Type: AWS::CloudWatch::Alarm", (ROOT / "template.yaml").read_text(encoding="utf-8")))
+
+
+def report(invocations: list[Invocation], idle_runs: list[Invocation], alarm_count: int) -> float:
+    print(f"One wish's life (submit, review, claim, delivery, confirmation) at {PRICES_DATE}:")
+    print(f"{'step':<13}{'function':<26}{'ms':>6}{'WRU':>6}{'RRU':>6}  calls")
+    bill = Bill()
+    for invocation in invocations:
+        bill.add_invocation(invocation)
+        calls = ", ".join(f"{name.split('.', 1)[1]} {n}" for name, n in sorted(invocation.usage.calls.items()))
+        print(
+            f"{invocation.step:<13}{invocation.function.removesuffix('Function'):<26}{invocation.duration_ms:>6.0f}"
+            f"{invocation.usage.write_units:>6.0f}{invocation.usage.read_units:>6.1f}  {calls}"
+        )
+    print()
+    for what, quantity, dollars in bill.lines():
+        print(f"  {what:<28}{quantity:>10.2f}   ${dollars:.7f}")
+    lifecycle = bill.total()
+    consumer = sum(i.usage.write_units for i in invocations if i.function == "StatsConsumerFunction")
+    print(
+        f"  {'lifecycle':<28}{'':>10}   ${lifecycle:.7f}   (issue 15 said ${ISSUE_TODAY:.5f}; goal <= ${GOAL:.5f}: "
+        f"{'met' if lifecycle <= GOAL else 'not met'})"
+    )
+    duration = bill.gb_seconds * PRICES["lambda_gb_second_arm64"]
+    print(f"  of which Lambda duration (modelled, varies with this machine's load): ${duration:.7f}")
+    print(f"  the stats consumer's share of the write units: {consumer:.0f} of {bill.write_units:.0f}")
+    print(f"  first run of this script (before the other scale work merged): ${FIRST_RUN:.7f}")
+
+    print("\nA month idle:")
+    month = Bill()
+    rates = schedule_rates()
+    for run in idle_runs:
+        count = rates[run.function]
+        one = Bill()
+        one.add_invocation(run)
+        month.lambda_requests += round(count)
+        month.gb_seconds += one.gb_seconds * count
+        month.write_units += one.write_units * count
+        month.read_units += one.read_units * count
+        month.scheduler_invocations += round(count)
+        print(
+            f"  {run.function.removesuffix('Function'):<22}{count:>6.0f} runs x ${one.total():.8f} + a scheduler call"
+        )
+    for what, quantity, dollars in month.lines():
+        if quantity:
+            print(f"  {what:<28}{quantity:>10.2f}   ${dollars:.5f}")
+    alarm_cost = alarm_count * PRICES["alarm_month"]
+    polls = IDLE_SQS_POLLERS * 3 * MONTH_SECONDS / 60
+    print(f"  {'CloudWatch alarms':<28}{alarm_count:>10}   ${alarm_cost:.2f}")
+    print(
+        f"  {'(estimate) SQS long polls':<28}{polls:>10.0f}   ${polls * PRICES['sqs_request']:.2f}"
+        "  (the notifier's poller)"
+    )
+    print(
+        f"  {'month idle':<28}{'':>10}   ${month.total() + alarm_cost:.2f} "
+        f"+ ~${polls * PRICES['sqs_request']:.2f} of SQS polling (inside SQS's 1M-request free tier for most accounts)"
+    )
+    return lifecycle
+
+
+if __name__ == "__main__":
+    main()
