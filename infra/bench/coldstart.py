@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import statistics
 import subprocess
@@ -271,6 +272,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from moto.server import ThreadedMotoServer
 
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto server's request lines
     for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
         os.environ.pop(name, None)
     os.environ.update(AWS_DEFAULT_REGION=REGION, AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench")
