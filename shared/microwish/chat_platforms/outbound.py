@@ -18,12 +18,10 @@ import threading
 import time
 import urllib.parse
 import urllib.request
-from functools import cache
 from typing import Any
 
-import boto3
-
 from .. import clock
+from ..repository.chat_messages import enqueue_reply
 from .config import Credentials
 
 TIMEOUT_S = 3.0
@@ -35,15 +33,10 @@ class SendError(Exception):
     """The platform did not take the message; the job is retried (then dead-lettered)."""
 
 
-@cache
-def sqs_client() -> Any:
-    return boto3.client("sqs")
-
-
 def enqueue(queue_url: str, job: dict[str, str]) -> None:
     if not queue_url:
         raise SendError("no chat reply queue is configured (CHAT_REPLY_QUEUE_URL)")
-    sqs_client().send_message(QueueUrl=queue_url, MessageBody=json.dumps(job, ensure_ascii=False))
+    enqueue_reply(queue_url, json.dumps(job, ensure_ascii=False))
 
 
 def _call(url: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -115,5 +108,4 @@ def outbox_file() -> str:
 
 
 def reset() -> None:
-    sqs_client.cache_clear()
     _tokens.clear()

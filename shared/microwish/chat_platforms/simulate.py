@@ -77,7 +77,7 @@ def message_call(
     parts = [f"<ToUserName>{xml.cdata(account)}</ToUserName><FromUserName>{xml.cdata(user)}</FromUserName>"]
     parts.append(f"<CreateTime>{timestamp}</CreateTime>")
     if click is not None:
-        parts.append(f"<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[CLICK]]></Event>")
+        parts.append("<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[CLICK]]></Event>")
         parts.append(f"<EventKey>{xml.cdata(click)}</EventKey>")
     else:
         parts.append(f"<MsgType><![CDATA[text]]></MsgType><Content>{xml.cdata(text)}</Content>")
@@ -110,8 +110,12 @@ def reply_text(platform: str, creds: dict[str, str], body: str) -> str:
         return ""  # "success" or empty: nothing shown
     fields = xml.fields(body)
     if "Encrypt" in fields:
-        crypt = MessageCrypt(creds["token"], creds["encoding_aes_key"], creds["corp_id" if platform == "wecom" else "app_id"])
-        if not crypt.verify(fields.get("MsgSignature", ""), fields.get("TimeStamp", ""), fields.get("Nonce", ""), fields["Encrypt"]):
+        crypt = MessageCrypt(
+            creds["token"], creds["encoding_aes_key"], creds["corp_id" if platform == "wecom" else "app_id"]
+        )
+        if not crypt.verify(
+            fields.get("MsgSignature", ""), fields.get("TimeStamp", ""), fields.get("Nonce", ""), fields["Encrypt"]
+        ):
             raise ValueError("the reply's signature does not match")
         fields = xml.fields(crypt.decrypt(fields["Encrypt"]))
     return fields.get("Content", "")

@@ -5,8 +5,10 @@ record that TTL has not deleted yet counts as absent. Type `chat_*`: no stream c
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
+import boto3
 from botocore.exceptions import ClientError
 
 from . import keys
@@ -16,6 +18,16 @@ from .table import TableStore
 PENDING = "pending"  # being answered by the first delivery
 REPLIED = "replied"  # answered: `reply` is what a retry gets again
 SENT_LATER = "sent_later"  # answered late through the platform's send API: a retry gets an empty answer
+
+
+@cache
+def sqs_client() -> Any:
+    return boto3.client("sqs")
+
+
+def enqueue_reply(queue_url: str, body: str) -> None:
+    """A late reply for the chat reply worker (the chat reply queue)."""
+    sqs_client().send_message(QueueUrl=queue_url, MessageBody=body)
 
 
 def _failed_condition(error: ClientError) -> bool:

@@ -16,12 +16,14 @@ from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 
 from ...chat_platforms import callback, config, outbound
 from ...chat_platforms.platforms import Request
+from ...repository import chat_messages
 from .. import context
 from ..context import repository, settings
 
 router = Router()
 context.on_reset(config.reset)
 context.on_reset(outbound.reset)
+context.on_reset(chat_messages.sqs_client.cache_clear)
 
 _TEXT = {"schema": {"type": "string"}}
 _WECHAT_RESPONSES: dict[int | str, Any] = {
