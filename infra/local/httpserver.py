@@ -80,6 +80,7 @@ class Gateway:
         log: Callable[[str, str], None],
         account_id: str,
         web: Any = None,
+        chat: Any = None,
     ) -> None:
         self.router = Router(routes)
         self.web = web  # infra.local.webapp.WebApp: the built app under /app/
@@ -104,6 +105,8 @@ class Gateway:
             ("GET", "/dev/outbox"): self._outbox,
             ("GET", "/dev/runtime"): lambda _: json_response(200, self.describe()),
         }
+        if chat is not None:  # infra.local.devchat.DevChat: the chat platforms' callbacks, played
+            self.dev_routes[("POST", "/dev/chat")] = lambda body: chat.play(body, problem_response, json_response)
 
     # --- dev routes ---------------------------------------------------------------------------
 

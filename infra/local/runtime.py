@@ -410,12 +410,24 @@ class Runtime:
             account_id=self.stack.account_id,
             # Delivery photos go straight to (moto's) S3 through pre-signed URLs.
             web=WebApp(REPO_ROOT / "web" / "dist", connect=[self.endpoint_url], images=[self.endpoint_url]),
+            chat=self._dev_chat(),
         )
         thread = threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.5}, name="http", daemon=True
         )
         thread.start()
         self.threads.append(thread)
+
+    def _dev_chat(self) -> Any:
+        """POST /dev/chat, when the template has chat platforms: their SSM parameters get the dev credentials."""
+        from infra.local.devchat import DevChat
+
+        chat = DevChat(dict(self.stack.outputs), self.api_url)
+        if not chat.parameters:
+            return None
+        configured = chat.configure(self.client("ssm"))
+        self.console("chat", f"dev credentials for {', '.join(configured)}: POST /dev/chat plays a message")
+        return chat
 
     def _start_event_sources(self) -> None:
         from infra.local.pollers import SqsPoller, StreamPoller
@@ -677,7 +689,7 @@ class Runtime:
             f"  docs:     {self.api_url}/docs",
             f"  token:    curl -s -X POST localhost:{self.port}/dev/tokens"
             + """ -d '{"role":"officer","sub":"officer-1","region":"431222"}'""",
-            "  dev:      /dev/clock  /dev/schedules/run  /dev/outbox  /dev/runtime",
+            "  dev:      /dev/clock  /dev/schedules/run  /dev/outbox  /dev/runtime  /dev/chat",
             "",
             f"Ready in {self.startup_seconds:.1f} s ("
             + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in self.phases.items())
