@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Any
+from typing import Any, cast
 
 from aws_lambda_powertools import Logger
 
-from ..chat.conversation import ChatMessage, respond
+from ..chat.conversation import ChatMessage, Platform, respond
 from ..errors import Forbidden, NotFound
 from ..repository import WishRepository
 from ..repository.chat_messages import REPLIED, SENT_LATER, ChatMessageStore
@@ -47,7 +47,7 @@ def handle(platform_name: str, request: Request, repo: WishRepository, settings:
     creds = config.credentials(platform_name)
     if creds is None:
         raise NotFound(f"{platform_name} is not configured")
-    platform: Any = PLATFORMS[platform_name]
+    platform = PLATFORMS[platform_name]
     now = now_seconds()
     verified = platform.verify(request, creds, now)
     store = ChatMessageStore(repo.table_name, repo._client)
@@ -68,7 +68,9 @@ def handle(platform_name: str, request: Request, repo: WishRepository, settings:
         if taken.get("status") == REPLIED:
             return platform.reply(inbound, str(taken.get("reply") or ""), verified, creds, now_seconds())
         return platform.empty  # still being answered, or answered through the send API
-    message = ChatMessage(platform=platform_name, user=inbound.user, text=inbound.text, message_id=inbound.message_id)
+    message = ChatMessage(
+        platform=cast(Platform, platform_name), user=inbound.user, text=inbound.text, message_id=inbound.message_id
+    )
     try:
         reply = respond(message, repo, settings) or SORRY
     except Exception as error:  # the contract says never; if it does, the platform's retry tries again

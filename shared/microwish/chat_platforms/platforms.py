@@ -269,4 +269,4 @@ def _encrypt_reply(crypt: MessageCrypt, document: str, now: float) -> str:
     return xml.encrypted_reply(encrypted, crypt.signature(timestamp, nonce, encrypted), timestamp, nonce)
 
 
-PLATFORMS = {"wechat": WeChat(), "wecom": WeCom(), "dingtalk": DingTalk()}
+PLATFORMS: dict[str, WeChat | WeCom | DingTalk] = {"wechat": WeChat(), "wecom": WeCom(), "dingtalk": DingTalk()}

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Header, Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse, OpenAPIResponseContentSchema
 
 from ...chat_platforms import callback, config, outbound
 from ...chat_platforms.platforms import Request
@@ -25,8 +26,8 @@ context.on_reset(config.reset)
 context.on_reset(outbound.reset)
 context.on_reset(chat_messages.sqs_client.cache_clear)
 
-_TEXT = {"schema": {"type": "string"}}
-_WECHAT_RESPONSES: dict[int | str, Any] = {
+_TEXT: OpenAPIResponseContentSchema = {"schema": {"type": "string"}}
+_WECHAT_RESPONSES: dict[int, OpenAPIResponse] = {
     200: {
         "description": "The echostr (server-address check), a passive reply (XML; encrypted in safe mode), "
         "or `success` (nothing to say now: a retry still being answered, a reply sent later)",
@@ -35,7 +36,7 @@ _WECHAT_RESPONSES: dict[int | str, Any] = {
     403: {"description": "Not signed by the platform, a timestamp over 5 minutes away, or a replayed nonce"},
     404: {"description": "This platform is not configured"},
 }
-_DINGTALK_RESPONSES: dict[int | str, Any] = {
+_DINGTALK_RESPONSES: dict[int, OpenAPIResponse] = {
     200: {
         "description": 'The reply `{"msgtype": "text", "text": {"content": ...}}`, or `{}` (nothing to say now)',
         "content": {"application/json": {"schema": {"type": "object"}}},
