@@ -126,9 +126,7 @@ def main() -> None:
     print(_line(f"POST /chat/wechat ({TEXT}, safe mode)", chat_times, chat_calls, n))
     print(_line("GET /wishes?region=431222", list_times, list_calls, n))
     difference = statistics.median(chat_times) - statistics.median(list_times)
-    print(
-        f"callback − API call (median): {difference:+.1f} ms; the first (cold) callback (SSM read, clients): {cold_ms:.0f} ms"
-    )
+    print(f"callback − API call (median): {difference:+.1f} ms; first callback (SSM, clients): {cold_ms:.0f} ms")
     print("WeChat and WeCom wait 5000 ms (REPLY_BUDGET_S = 4 s, then the reply goes through the queue)")
 
 
