@@ -25,6 +25,8 @@ from ..repository.chat_messages import enqueue_reply
 from .config import Credentials
 
 TIMEOUT_S = 3.0
+WECHAT_API = "https://api.weixin.qq.com"
+WECOM_API = "https://qyapi.weixin.qq.com"
 _lock = threading.Lock()
 _tokens: dict[str, tuple[float, str]] = {}  # platform → (valid until, access token)
 
@@ -89,16 +91,16 @@ def send(job: dict[str, str], creds: Credentials | None, outbox_file: str = "") 
         query = urllib.parse.urlencode(
             {"grant_type": "client_credential", "appid": creds.get("app_id"), "secret": creds.get("app_secret")}
         )
-        token = access_token(platform, f"https://api.weixin.qq.com/cgi-bin/token?{query}")
+        token = access_token(platform, f"{WECHAT_API}/cgi-bin/token?{query}")
         _call(
-            f"https://api.weixin.qq.com/cgi-bin/message/custom/send?access_token={token}",
+            f"{WECHAT_API}/cgi-bin/message/custom/send?access_token={token}",
             {"touser": user, "msgtype": "text", "text": {"content": text}},
         )
         return
     query = urllib.parse.urlencode({"corpid": creds.get("corp_id"), "corpsecret": creds.get("secret")})
-    token = access_token(platform, f"https://qyapi.weixin.qq.com/cgi-bin/gettoken?{query}")
+    token = access_token(platform, f"{WECOM_API}/cgi-bin/gettoken?{query}")
     _call(
-        f"https://qyapi.weixin.qq.com/cgi-bin/message/send?access_token={token}",
+        f"{WECOM_API}/cgi-bin/message/send?access_token={token}",
         {"touser": user, "msgtype": "text", "agentid": creds.get("agent_id"), "text": {"content": text}},
     )
 
