@@ -282,3 +282,15 @@ def test_a_late_reply_goes_through_the_queue_and_the_send_api_once(
     assert [(line["channel"], line["to"], line["text"]) for line in lines] == [
         (f"chat:{platform}", "user-9", "回复:我的认领")
     ]
+
+
+def test_a_dead_lettered_late_reply_goes_back_to_its_queue(api, stack):
+    from tests.handlers.test_dead_letters import run_replay, waiting
+
+    sqs = boto3.client("sqs")
+    replay_env = stack.functions["ReplayDeadLettersFunction"].env
+    dead, queue = replay_env["CHAT_REPLY_DLQ_URL"], replay_env["CHAT_REPLY_QUEUE_URL"]
+    assert queue == stack.functions["ChatCallbackFunction"].env["CHAT_REPLY_QUEUE_URL"]
+    sqs.send_message(QueueUrl=dead, MessageBody=json.dumps({"platform": "wecom", "user": "u", "text": "x"}))
+    summary = run_replay(api, queues=["chat_replies"])
+    assert summary["left"] == 0 and waiting(dead) == 0 and waiting(queue) == 1
