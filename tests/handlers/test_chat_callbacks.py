@@ -294,3 +294,33 @@ def test_a_dead_lettered_late_reply_goes_back_to_its_queue(api, stack):
     sqs.send_message(QueueUrl=dead, MessageBody=json.dumps({"platform": "wecom", "user": "u", "text": "x"}))
     summary = run_replay(api, queues=["chat_replies"])
     assert summary["left"] == 0 and waiting(dead) == 0 and waiting(queue) == 1
+
+
+def test_a_late_reply_whose_send_fails_is_sent_by_the_next_delivery(api, stack, configure, said, monkeypatch, tmp_path):
+    from microwish.chat_platforms import outbound
+
+    creds = DEV_CREDENTIALS["wecom"]
+    configure("wecom", creds)
+    monkeypatch.setattr(callback, "REPLY_BUDGET_S", -1.0)
+    send(api, message_call("wecom", creds, "user-7", "帮助", message_id="late-2"))
+    url = stack.functions["ChatCallbackFunction"].env["CHAT_REPLY_QUEUE_URL"]
+    messages = boto3.client("sqs").receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    worker = stack.functions["ChatReplyFunction"]
+    event = sqs_event(messages, queue_arn="arn:aws:sqs:us-east-1:123456789012:chat-replies")
+    real_send = outbound.send
+    failures = iter([outbound.SendError("the platform could not be reached: TimeoutError")])
+
+    def flaky(job, creds, outbox_file=""):
+        failure = next(failures, None)
+        if failure:
+            raise failure
+        real_send(job, creds, outbox_file)
+
+    monkeypatch.setattr(outbound, "send", flaky)
+    outbox = tmp_path / "outbox.jsonl"
+    with environment({**worker.env, "MICROWISH_OUTBOX_FILE": str(outbox)}):
+        handler = load_handler(worker.code_dir, worker.handler)
+        first = handler(event, LambdaContext(function_name=worker.name))
+        second = handler(event, LambdaContext(function_name=worker.name))
+    assert len(first["batchItemFailures"]) == 1 and second == {"batchItemFailures": []}
+    assert [json.loads(line)["to"] for line in outbox.read_text(encoding="utf-8").splitlines()] == ["user-7"]
