@@ -101,9 +101,10 @@ def _wechat_style(fields: dict[str, str], account_field: str = "ToUserName") -> 
         raise DomainError("the message has no sender")
     account = fields.get(account_field, "")
     kind = fields.get("MsgType", "")
-    if kind == "text":
-        return Inbound(user, message_id(fields.get("MsgId", "")), account, text=fields.get("Content", "").strip())
     event_id = message_id(f"{user}#{fields.get('CreateTime', '')}")  # events carry no MsgId
+    if kind == "text":
+        text = fields.get("Content", "").strip()
+        return Inbound(user, message_id(fields.get("MsgId", "")) or event_id, account, text=text)
     if kind == "event":
         event = fields.get("Event", "").lower()
         if event == "click":
