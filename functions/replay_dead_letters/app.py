@@ -25,6 +25,7 @@ _DLQ_ENV = {
     "event_router": "EVENT_ROUTER_DLQ_URL",
     "stats_consumer": "STATS_CONSUMER_DLQ_URL",
     "notifications": "NOTIFICATION_DLQ_URL",
+    "chat_replies": "CHAT_REPLY_DLQ_URL",
     "escalation": "ESCALATION_DLQ_URL",
     "lease": "LEASE_DLQ_URL",
     "retention": "RETENTION_DLQ_URL",
@@ -58,6 +59,7 @@ def targets(sweep: Any = run_sweep, context: Any = None) -> replay.Targets:
         notification_queue_url=os.environ["NOTIFICATION_QUEUE_URL"],
         dead_letter_urls={name: os.environ[variable] for name, variable in _DLQ_ENV.items()},
         run_sweep=sweep,
+        chat_reply_queue_url=os.environ.get("CHAT_REPLY_QUEUE_URL", ""),
     )
     if time_left:  # in Lambda: the invocation's time left (else the default, unlimited)
         found.seconds_left = lambda: time_left() / 1000

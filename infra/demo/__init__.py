@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from typing import Any
 
 import boto3
 
@@ -307,3 +308,18 @@ def _children_day(repo: WishRepository, settings: Settings, states: dict[str, in
         state = {"pooled_fulfilled": "fulfilled"}.get(fate, fate)
         states[state] = states.get(state, 0) + 1
     return campaign.name
+
+
+def dev_routes(outputs: dict[str, str], api_url: str, ssm: Any) -> dict[tuple[str, str], Any]:
+    """The app's local-only routes for the runtime: (method, path) → play(body) → (status, JSON payload).
+
+    POST /dev/chat (issue 11): when the template has chat platforms, their SSM parameters get the local
+    development credentials, and a message is played through the signed callback (infra/demo/chat.py).
+    """
+    from .chat import DevChat
+
+    chat = DevChat(outputs, api_url)
+    if not chat.parameters:
+        return {}
+    chat.configure(ssm)
+    return {("POST", "/dev/chat"): chat.play}

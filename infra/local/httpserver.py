@@ -12,6 +12,7 @@ answered by the "gateway"). Errors made here are application/problem+json.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import sys
 import time
@@ -80,6 +81,7 @@ class Gateway:
         log: Callable[[str, str], None],
         account_id: str,
         web: Any = None,
+        app_routes: dict[tuple[str, str], Callable[[bytes], tuple[int, Any]]] | None = None,
     ) -> None:
         self.router = Router(routes)
         self.web = web  # infra.local.webapp.WebApp: the built app under /app/
@@ -104,6 +106,9 @@ class Gateway:
             ("GET", "/dev/outbox"): self._outbox,
             ("GET", "/dev/runtime"): lambda _: json_response(200, self.describe()),
         }
+        # The app's own local-only routes (infra.demo.dev_routes, e.g. POST /dev/chat): JSON in, JSON out.
+        for key, play in (app_routes or {}).items():
+            self.dev_routes[key] = functools.partial(_app_route, play)
 
     # --- dev routes ---------------------------------------------------------------------------
 
@@ -294,6 +299,11 @@ class Gateway:
         response.headers.append(("WWW-Authenticate", "Bearer"))
         response.headers.extend(cors)
         return response
+
+
+def _app_route(play: Callable[[bytes], tuple[int, Any]], body: bytes) -> Response:
+    status, payload = play(body)
+    return json_response(status, payload, PROBLEM_JSON if status >= 400 else "application/json")
 
 
 def _identity(authorizer: AuthorizerSpec, headers: dict[str, str]) -> str | None:

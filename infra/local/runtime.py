@@ -410,12 +410,30 @@ class Runtime:
             account_id=self.stack.account_id,
             # Delivery photos go straight to (moto's) S3 through pre-signed URLs.
             web=WebApp(REPO_ROOT / "web" / "dist", connect=[self.endpoint_url], images=[self.endpoint_url]),
+            app_routes=self._app_routes(),
         )
         thread = threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.5}, name="http", daemon=True
         )
         thread.start()
         self.threads.append(thread)
+
+    def _app_routes(self) -> dict[Any, Any]:
+        """The app's local-only routes, from infra.demo's optional dev_routes(outputs, api_url, ssm client)."""
+        for spec in self.stack.functions.values():  # infra.demo uses the domain code (the layers)
+            for layer in spec.layer_dirs:
+                if layer not in sys.path:
+                    sys.path.append(layer)
+        try:
+            module = importlib.import_module("infra.demo")
+            make = getattr(module, "dev_routes", None)
+            routes = make(dict(self.stack.outputs), self.api_url, self.client("ssm")) if callable(make) else {}
+        except Exception as error:
+            self.console("dev", f"the app's dev routes could not be set up: {type(error).__name__}: {error}")
+            return {}
+        for method, path in routes:
+            self.console("dev", f"{method} {path} (the app's)")
+        return dict(routes)
 
     def _start_event_sources(self) -> None:
         from infra.local.pollers import SqsPoller, StreamPoller
@@ -677,7 +695,7 @@ class Runtime:
             f"  docs:     {self.api_url}/docs",
             f"  token:    curl -s -X POST localhost:{self.port}/dev/tokens"
             + """ -d '{"role":"officer","sub":"officer-1","region":"431222"}'""",
-            "  dev:      /dev/clock  /dev/schedules/run  /dev/outbox  /dev/runtime",
+            "  dev:      /dev/clock  /dev/schedules/run  /dev/outbox  /dev/runtime  /dev/chat",
             "",
             f"Ready in {self.startup_seconds:.1f} s ("
             + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in self.phases.items())

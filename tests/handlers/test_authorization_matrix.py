@@ -121,6 +121,11 @@ GET /exports/wishes.csv                  -         open           401  403  403 
 GET /access-log                          -         none           401  403  403  403  403  403  403  403  403  403  200
 GET /regions                             -         none           200  200  200  200  200  200  200  200  200  200  200
 GET /health                              -         none           200  200  200  200  200  200  200  200  200  200  200
+GET /chat/wechat                         -         none           404  404  404  404  404  404  404  404  404  404  404
+POST /chat/wechat                        -         none           404  404  404  404  404  404  404  404  404  404  404
+GET /chat/wecom                          -         none           404  404  404  404  404  404  404  404  404  404  404
+POST /chat/wecom                         -         none           404  404  404  404  404  404  404  404  404  404  404
+POST /chat/dingtalk                      -         none           404  404  404  404  404  404  404  404  404  404  404
 """
 
 # Routes of the contract that other branches add (CONTRACT-14): until they land, their rows wait.

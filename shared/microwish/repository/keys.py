@@ -16,6 +16,8 @@
 - notification  PK=INBOX#<owner>  SK=<created_at>#<id>
 - preferences   PK=PREFS#<sub>  SK=PREFERENCES
 - send counter  PK=SENDCAP#<address hash>  SK=D#<yyyy-mm-dd>
+- chat message  PK=CHATMSG#<platform>#<message id>  SK=MESSAGE  a platform message acted on, its reply (TTL)
+- chat nonce    PK=CHATNONCE#<platform>#<timestamp>#<nonce>  SK=NONCE  a signed request's nonce seen (TTL)
 """
 
 from __future__ import annotations
@@ -167,3 +169,15 @@ def day_bucket(day: str) -> str:
 def counter_dimension(scope: str, campaign_id: str | None = None) -> str:
     """A counter's dimension: a region prefix, or "<prefix>@<campaign id>" for a campaign in it."""
     return f"{scope}@{campaign_id}" if campaign_id else scope
+
+
+CHAT_MESSAGE_PREFIX = "CHATMSG#"
+CHAT_NONCE_PREFIX = "CHATNONCE#"
+
+
+def chat_message_key(platform: str, message_id: str) -> Key:
+    return {"PK": f"{CHAT_MESSAGE_PREFIX}{platform}#{message_id}", "SK": "MESSAGE"}
+
+
+def chat_nonce_key(platform: str, timestamp: str, nonce: str) -> Key:
+    return {"PK": f"{CHAT_NONCE_PREFIX}{platform}#{timestamp}#{nonce}", "SK": "NONCE"}

@@ -40,7 +40,8 @@ logger = Logger(child=True)
 
 STREAM_QUEUES = ("event_router", "stats_consumer")
 SWEEP_QUEUES = ("escalation", "lease", "retention")
-QUEUES = (*STREAM_QUEUES, "notifications", *SWEEP_QUEUES)
+MOVED_BACK_QUEUES = ("notifications", "chat_replies")  # jobs: moved back onto the queue they came from
+QUEUES = (*STREAM_QUEUES, *MOVED_BACK_QUEUES, *SWEEP_QUEUES)
 WINDOW_MARGIN = timedelta(minutes=2)  # arrival times are approximate; an item's time is taken before its commit
 STREAM_RETENTION = timedelta(hours=24)  # a pointer without arrival times: the stream's whole reach before it
 HOLD_SECONDS = 900  # a taken letter stays hidden this long (the function's timeout): a crash gives it back
@@ -60,6 +61,7 @@ class Targets:
     run_sweep: Callable[[str], Any]  # a SWEEP_QUEUES name -> run that sweep once now (raises on failure)
     sent_ttl: timedelta = field(default_factory=lambda: timedelta(days=NotifyConfig.from_env().sent_ttl_days))
     seconds_left: Callable[[], float] = lambda: float("inf")  # the invocation's time left (Lambda context)
+    chat_reply_queue_url: str = ""  # late chat replies (issue 11): their dead letters go back there
 
 
 @dataclass
@@ -159,8 +161,9 @@ def replay_queue(name: str, targets: Targets, limit: int = 1000) -> QueueReport:
                 report.left += 1
                 break
             try:
-                if name == "notifications":
-                    queue.move_to(letter, targets.notification_queue_url)
+                if name in MOVED_BACK_QUEUES:
+                    back = targets.notification_queue_url if name == "notifications" else targets.chat_reply_queue_url
+                    queue.move_to(letter, back)
                     report.jobs += 1
                 else:
                     _replay_stream_letter(name, letter, targets, report)

@@ -1,0 +1,1 @@
+"""PLACEHOLDER until the merge: chattalk's conversation package replaces this file (CHAT-CONTRACT.md)."""
