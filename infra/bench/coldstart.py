@@ -45,7 +45,12 @@ REGION = "us-east-1"
 RESIDENT = person("resident", "cold-resident")
 OFFICER = person("officer", "cold-officer", region="4312")
 ADMIN = person("admin", "cold-admin", region="4312")
-DONOR = person("donor", "cold-donor")
+
+
+def donor(run: int) -> dict[str, Any]:
+    return person("donor", f"cold-donor-{run}")
+
+
 WISH = {
     "title": "一台电视机",
     "category": "goods",
@@ -179,9 +184,9 @@ def seeds(bench: Bench, runs: int) -> dict[str, list[Any]]:
         assert reply.status == 200, reply.text
         return wish
 
-    def claimed() -> str:
+    def claimed(run: int) -> str:
         wish = opened()
-        reply = api.post(f"/wishes/{wish}/claims", {}, as_=DONOR)
+        reply = api.post(f"/wishes/{wish}/claims", {}, as_=donor(run))  # a donor holds at most 10 claims
         assert reply.status < 300, reply.text
         return wish
 
@@ -189,7 +194,7 @@ def seeds(bench: Bench, runs: int) -> dict[str, list[Any]]:
         made = {
             "submitted": [submitted() for _ in range(runs)],
             "open": [opened() for _ in range(runs)],
-            "claimed": [claimed() for _ in range(runs)],
+            "claimed": [claimed(run) for run in range(runs)],
         }
     return made
 
@@ -236,11 +241,15 @@ def cases(bench: Bench, made: dict[str, list[Any]]) -> list[Case]:
             "EscalateWishFunction",
             lambda run: http("POST", f"/wishes/{made['open'][run]}/escalation", OFFICER, {"reason": "村里办不了"}),
         ),
-        Case("claims", "ClaimsFunction", lambda run: http("POST", f"/wishes/{made['open'][run]}/claims", DONOR, {})),
+        Case(
+            "claims",
+            "ClaimsFunction",
+            lambda run: http("POST", f"/wishes/{made['open'][run]}/claims", person("donor", f"cold-claimer-{run}"), {}),
+        ),
         Case(
             "fulfilment",
             "FulfilmentFunction",
-            lambda run: http("POST", f"/wishes/{made['claimed'][run]}/delivery", DONOR, {"note": "已送达"}),
+            lambda run: http("POST", f"/wishes/{made['claimed'][run]}/delivery", donor(run), {"note": "已送达"}),
         ),
         Case("personal", "PersonalFunction", lambda run: http("GET", "/me/wishes", RESIDENT)),
         Case("records", "RecordsFunction", lambda run: http("GET", f"/wishes/{some_wish}/events", OFFICER)),
