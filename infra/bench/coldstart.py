@@ -20,6 +20,7 @@ import argparse
 import json
 import logging
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -322,6 +323,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         for layout in layouts:
             layout.remove()
+        shutil.rmtree(work, ignore_errors=True)
         signer.close()
         server.stop()
 
