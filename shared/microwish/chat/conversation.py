@@ -287,7 +287,7 @@ class _Talk:
         if not ids:
             return f"没有找到编号 {code} 的心愿。发“心愿清单”或“待审核”看看编号。"
         view = wishes.get_wish(self.caller, ids[0], self.repo)  # 404 for what the sender may not see
-        return WishPublicView.model_validate(view.model_dump(include=set(WishPublicView.model_fields)))
+        return WishPublicView.model_validate(view.model_dump(include=set(WishPublicView.model_fields) - {"view"}))
 
     def _candidates(self) -> list[str]:
         """Wish ids a number may name for this sender, newest first (a bounded read of list indexes)."""

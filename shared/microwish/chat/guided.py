@@ -19,6 +19,7 @@ from ..auth import Caller
 from ..catalog import categories, groups
 from ..errors import DomainError, Forbidden, InvalidInput
 from ..models import WishSubmission
+from ..personal_data import PersonalDataError
 from ..registry import get_registry
 from ..repository import ConditionFailed, Transaction, WishRepository
 from ..repository.chat import end_conversation
@@ -56,6 +57,9 @@ _HINT = {
     "address": "住址 1–200 个字，如：王家村3组。",
     "village": "请回复村名，或列表里的数字。",
 }
+
+
+_PUBLIC_TEXT = "心愿会公开，不能写电话、身份证号或受助人姓名，请换个说法。"
 
 
 class Conversation:
@@ -264,9 +268,10 @@ class Conversation:
         ending = _Ending(self.repo, self.platform, self.user, int(self.state.get("version", 0)))
         try:
             view = wishes.submit_wish(self.caller, submission, ending, self.settings)
-        except InvalidInput as error:
+        except (InvalidInput, PersonalDataError) as error:
             entries = error.extensions.get("errors") or [{}]
-            return self._ask_again(_step_of(str(entries[0].get("field", "title")), ()), replies.refusal(error))
+            step = _step_of(str(entries[0].get("field", "title")), ())
+            return self._ask_again(step, _PUBLIC_TEXT if isinstance(error, PersonalDataError) else None)
         except Forbidden:
             return self._ask_again("village", "这个村不在您负责的范围内。")
         except ConditionFailed as failure:

@@ -112,13 +112,13 @@ def refusal(error: DomainError) -> str:
         return "没有找到这个心愿（或它不在您能处理的范围内）。"
     if isinstance(error, Forbidden | Unauthorized):
         return "您的身份不能做这件事。"
+    if str((extensions.get("errors") or [{}])[0].get("type", "")) == "personal_data":
+        return "心愿的标题或描述里有电话、身份证号或受助人姓名：这些会公开，请先在网页上修改。"
     if isinstance(error, TooManyRequests):
         return "操作太频繁了，请稍后再试。"
     if isinstance(error, InvalidInput):
         entries = extensions.get("errors") or [{}]
         field = str(entries[0].get("field", ""))
-        if field in ("title", "description") and "personal" in str(entries[0]).lower():
-            return "标题或描述里有电话、身份证号或受助人姓名：这些会公开，请先在网页上修改。"
         return f"填写的内容不合要求（{FIELD_WORDS.get(field, field)}）。"
     return "没办成，请稍后再试。"
 

@@ -71,6 +71,8 @@ def regular(text: str) -> str:
 
 def parse(text: str) -> Said:
     whole = regular(text)
+    if not whole:  # nothing but punctuation ("？"): what can I say?
+        return Said("帮助", "", whole)
     lowered = whole.lower()
     for alias, command in sorted(ALIASES.items(), key=lambda pair: -len(pair[0])):
         if lowered == alias:
