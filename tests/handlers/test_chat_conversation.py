@@ -19,7 +19,6 @@ from tests.support.people import (
     FOREIGN_OFFICER,
     OFFICER,
     PRIVATE,
-    RESIDENT,
     VILLAGE,
     submit,
 )
@@ -33,6 +32,7 @@ def open_wish(api, mode=None):
     reply = api.post(f"/wishes/{wish['id']}/review", {"decision": "approve", "mode": mode}, as_=CITY_OFFICER)
     assert reply.status == 200, reply.text
     return reply.json
+
 
 WORKER = person("resident", "worker-wangjia", name="王家村妇联主席")
 VILLAGE_OFFICER = person("officer", "officer-wangjia", region=VILLAGE)
@@ -101,7 +101,14 @@ def test_the_wish_list_near_a_place_has_modes_and_links_and_nothing_private(api,
 def test_unbound_people_only_see_public_things(api, chat):
     wish = open_wish(api)
     stranger = chat("stranger")
-    for text in (f"认领 {wish['id'][:6]}", f"捐 {wish['id'][:6]} 50", "我的认领", "待审核", f"通过 {wish['id'][:6]}", "许愿"):
+    for text in (
+        f"认领 {wish['id'][:6]}",
+        f"捐 {wish['id'][:6]} 50",
+        "我的认领",
+        "待审核",
+        f"通过 {wish['id'][:6]}",
+        "许愿",
+    ):
         assert "先绑定" in stranger.say(text)
     assert api.get(f"/wishes/{wish['id']}").json["status"] == "open"
 

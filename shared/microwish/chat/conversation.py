@@ -21,7 +21,7 @@ from aws_lambda_powertools import Logger
 from pydantic import BaseModel
 
 from .. import clock, regions
-from ..auth import ANONYMOUS, Caller
+from ..auth import ANONYMOUS
 from ..errors import DomainError
 from ..lifecycle import Status
 from ..models import ReviewDecision, WishPublicView

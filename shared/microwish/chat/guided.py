@@ -186,10 +186,11 @@ class Conversation:
     def _submission(self, sample: bool = False) -> dict[str, Any]:
         base: dict[str, Any] = dict(_SAMPLE) if sample else {}
         answers = self.answers
-        body = {**base, **{key: answers[key] for key in ("title", "category", "groups") if key in answers}}
+        given: dict[str, Any] = {key: answers[key] for key in ("title", "category", "groups") if key in answers}
+        body: dict[str, Any] = {**base, **given}
         if "region_code" in answers:
             body["region_code"] = answers["region_code"]
-        beneficiary = dict(_SAMPLE["beneficiary"]) if sample else {}
+        beneficiary: dict[str, Any] = dict(_SAMPLE["beneficiary"]) if sample else {}
         beneficiary.update({key: answers[key] for key in ("name", "phone", "address") if key in answers})
         body["beneficiary"] = beneficiary
         return body

@@ -37,7 +37,9 @@ def find(name: str, within: str | None, levels: tuple[str, ...]) -> list[Region]
 def find_public(name: str, home_region: str) -> list[Region]:
     """A place for the public list: province down to township (the list stops there), at home first."""
     return find(name, home_region, ("province", "city", "county", "township")) or find(
-        name, None, ("province", "city", "county")  # elsewhere: the registry has townships of Huaihua only
+        name,
+        None,
+        ("province", "city", "county"),  # elsewhere: the registry has townships of Huaihua only
     )
 
 

@@ -82,7 +82,11 @@ CLAIM_WORDS = {
 
 
 def claim_line(claim: ClaimView, settings: Settings) -> str:
-    kind = "认捐" + yuan(claim.amount_fen) if claim.kind == "pledge" else ("派单" if claim.kind == "assignment" else "认领")
+    kind = (
+        "认捐" + yuan(claim.amount_fen)
+        if claim.kind == "pledge"
+        else ("派单" if claim.kind == "assignment" else "认领")
+    )
     deadline = f"，{claim.deadline[:10]} 前送达" if claim.deadline and claim.status == "active" else ""
     return (
         f"[{number(claim.wish_id)}] {claim.wish_title or '心愿'}｜{kind}｜{CLAIM_WORDS.get(claim.status, claim.status)}"

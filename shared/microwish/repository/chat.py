@@ -15,6 +15,7 @@ Short-lived items carry `expires_at` (epoch seconds), the table's TTL attribute;
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -76,9 +77,7 @@ class ChatStore(TableStore):
         """A person's bound chat identities (one per platform at most)."""
         return list(self._partition(keys.chat_bound_partition(sub)))
 
-    def bind(
-        self, code: dict[str, Any], platform: str, user: str, now: str, expires_at: int, valid_until: str
-    ) -> None:
+    def bind(self, code: dict[str, Any], platform: str, user: str, now: str, expires_at: int, valid_until: str) -> None:
         """Consume `code` and bind the chat identity to its person, in one transaction.
 
         The code is used only if it still is unused and valid (guard "code"): of two chats sending it
@@ -172,10 +171,8 @@ class ChatStore(TableStore):
                 {":value": value},
                 {"#name": name},
             )
-        try:
+        with suppress(ConditionFailed):  # rebound meanwhile: the newer binding stands
             self.commit(transaction)
-        except ConditionFailed:
-            pass  # rebound meanwhile: the newer binding stands
 
     # ------------------------------------------------------------ wrong codes
     def count_wrong_code(self, platform: str, user: str, hour: str, cap: int, expires_at: int) -> bool:
