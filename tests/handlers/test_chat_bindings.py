@@ -33,7 +33,7 @@ def test_a_code_needs_a_signed_in_person(api):
 def test_a_code_binds_once_and_shows_on_the_list(api, table):
     code = _code(api)
     assert len(code["code"]) == 6 and code["code"].isdigit()
-    assert code["expires_at"] > "2000"
+    assert code["expires_at"] > "2000" and code["expires_in"] == 600
     assert api.get("/me/chat-bindings", as_=DONOR).json == {"items": []}
 
     reply = _chat(table, "wechat", "openid-1", f"绑定 {code['code']}")

@@ -998,6 +998,11 @@ export interface components {
              * @description When the code stops working (RFC 3339, UTC).
              */
             expires_at: string;
+            /**
+             * Expires In
+             * @description Seconds it stays valid from now (a client's clock may differ from ours).
+             */
+            expires_in: number;
         };
         /** ChatBindings */
         ChatBindings: {
