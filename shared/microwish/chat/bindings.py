@@ -38,9 +38,7 @@ def new_code(caller: Caller, repo: WishRepository, settings: Settings) -> ChatBi
     for _ in range(_NEW_CODE_ATTEMPTS):
         code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
         if repo.chat.put_code(code, snapshot, valid_until, _epoch(valid_until), now):
-            return ChatBindingCode(
-                code=code, expires_at=valid_until, expires_in=int(settings.chat_code_minutes * 60)
-            )
+            return ChatBindingCode(code=code, expires_at=valid_until, expires_in=int(settings.chat_code_minutes * 60))
     raise TooManyRequests("no free code right now; try again in a minute")  # a million live codes
 
 
