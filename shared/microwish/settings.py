@@ -33,6 +33,11 @@ class Settings(BaseModel):
     retention_days: float = Field(default=365, ge=0)  # a finished wish's private part is erased after this
     max_body_bytes: int = 64 * 1024
     upload_bucket_name: str = "photos"
+    # Chat (microwish.chat): where replies link to (the web app's root, WEB.md), how long a binding
+    # code is valid, how long a binding lasts before the person binds again.
+    web_base_url: str = "http://localhost:3000/app"
+    chat_code_minutes: float = Field(default=10, gt=0)
+    chat_binding_days: float = Field(default=180, gt=0)
 
     @field_validator("escalation_windows", mode="before")
     @classmethod

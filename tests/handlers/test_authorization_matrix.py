@@ -119,6 +119,9 @@ GET /stats                               village   none           422  422  422 
 GET /donors/leaderboard                  -         fulfilled      200  200  200  200  200  200  200  200  200  200  200
 GET /exports/wishes.csv                  -         open           401  403  403  403  403  403  403  200  403  200  200
 GET /access-log                          -         none           401  403  403  403  403  403  403  403  403  403  200
+POST /me/chat-bindings                   -         none           401  201  201  201  201  201  201  201  201  201  201
+GET /me/chat-bindings                    -         none           401  200  200  200  200  200  200  200  200  200  200
+DELETE /me/chat-bindings/{platform}      -         chat_binding   401  404  404  404  404  404  404  404  404  404  404
 GET /regions                             -         none           200  200  200  200  200  200  200  200  200  200  200
 GET /health                              -         none           200  200  200  200  200  200  200  200  200  200  200
 GET /chat/wechat                         -         none           404  404  404  404  404  404  404  404  404  404  404
@@ -316,6 +319,8 @@ class Objects:
             return Thing(state)
         if state == "notification":
             return self._notification(n)
+        if state == "chat_binding":  # nobody has bound a chat here: 404 for all who may ask
+            return Thing(state, params={"platform": "wechat"})
         if state == "campaign":
             return self._campaign(n, holder)
         return self._wish(state, n, holder)

@@ -9,6 +9,7 @@
 - wishes       `WishStore`: a wish, its private part, claims, audit trail, access log, due index
 - campaigns    `CampaignStore`;  donors  `DonorStore`;  stats  `StatsStore` (counters, leaderboard)
 - inbox        `InboxStore`: notifications, preferences, send caps
+- chat         `ChatStore`: binding codes, chat bindings, guided conversations (microwish.chat)
 
 `WishRepository` is the wish store with the other stores of the same table beside it
 (`repo.campaigns`, `repo.donors`, `repo.stats`): what a service is handed.
@@ -21,6 +22,7 @@ from typing import TypeVar
 from ..models import DonorRecord
 from . import keys
 from .campaigns import CampaignStore
+from .chat import ChatStore
 from .codec import decode_cursor, encode_cursor, from_dynamo, to_dynamo
 from .donors import DonorStore
 from .inbox import InboxStore
@@ -37,6 +39,7 @@ __all__ = [
     "DUE_LEASE",
     "_LIST_INDEX",
     "CampaignStore",
+    "ChatStore",
     "ConditionFailed",
     "CounterMove",
     "DonorStore",
@@ -82,6 +85,10 @@ class WishRepository(WishStore):
     @property
     def campaigns(self) -> CampaignStore:
         return self._beside(CampaignStore)
+
+    @property
+    def chat(self) -> ChatStore:
+        return self._beside(ChatStore)
 
     @property
     def donors(self) -> DonorStore:

@@ -18,6 +18,12 @@
 - send counter  PK=SENDCAP#<address hash>  SK=D#<yyyy-mm-dd>
 - chat message  PK=CHATMSG#<platform>#<message id>  SK=MESSAGE  a platform message acted on, its reply (TTL)
 - chat nonce    PK=CHATNONCE#<platform>#<timestamp>#<nonce>  SK=NONCE  a signed request's nonce seen (TTL)
+- chat code     PK=CHATCODE#<6 digits>  SK=CODE            a one-time binding code (TTL expires_at)
+- chat binding  PK=CHAT#<platform>#<user>  SK=BINDING      the person a chat identity acts as
+- chat talk     PK=CHAT#<platform>#<user>  SK=CONVERSATION a guided conversation's answers (TTL expires_at)
+- chat tries    PK=CHAT#<platform>#<user>  SK=TRIES#<hour> wrong binding codes in an hour (TTL expires_at)
+- chat shown    PK=CHAT#<platform>#<user>  SK=SHOWN         the wish ids a chat was last shown (TTL expires_at)
+- my bindings   PK=CHATBIND#<sub>  SK=<platform>           a person's bound chat identities
 """
 
 from __future__ import annotations
@@ -181,3 +187,44 @@ def chat_message_key(platform: str, message_id: str) -> Key:
 
 def chat_nonce_key(platform: str, timestamp: str, nonce: str) -> Key:
     return {"PK": f"{CHAT_NONCE_PREFIX}{platform}#{timestamp}#{nonce}", "SK": "NONCE"}
+# ---------------------------------------------------------------- chat (microwish.chat)
+CHAT_CODE_PREFIX = "CHATCODE#"
+CHAT_CODE_SK = "CODE"
+CHAT_PREFIX = "CHAT#"
+CHAT_BINDING_SK = "BINDING"
+CHAT_CONVERSATION_SK = "CONVERSATION"
+CHAT_TRIES_PREFIX = "TRIES#"
+CHAT_SHOWN_SK = "SHOWN"
+CHAT_BOUND_PREFIX = "CHATBIND#"
+
+
+def chat_code_key(code: str) -> Key:
+    return {"PK": f"{CHAT_CODE_PREFIX}{code}", "SK": CHAT_CODE_SK}
+
+
+def chat_partition(platform: str, user: str) -> str:
+    return f"{CHAT_PREFIX}{platform}#{user}"
+
+
+def chat_binding_key(platform: str, user: str) -> Key:
+    return {"PK": chat_partition(platform, user), "SK": CHAT_BINDING_SK}
+
+
+def chat_conversation_key(platform: str, user: str) -> Key:
+    return {"PK": chat_partition(platform, user), "SK": CHAT_CONVERSATION_SK}
+
+
+def chat_shown_key(platform: str, user: str) -> Key:
+    return {"PK": chat_partition(platform, user), "SK": CHAT_SHOWN_SK}
+
+
+def chat_tries_key(platform: str, user: str, hour: str) -> Key:
+    return {"PK": chat_partition(platform, user), "SK": f"{CHAT_TRIES_PREFIX}{hour}"}
+
+
+def chat_bound_partition(sub: str) -> str:
+    return f"{CHAT_BOUND_PREFIX}{sub}"
+
+
+def chat_bound_key(sub: str, platform: str) -> Key:
+    return {"PK": chat_bound_partition(sub), "SK": platform}

@@ -20,4 +20,5 @@ ALL = (
     "photos",
     "units",
     "chat_callbacks",
+    "chat_bindings",
 )
