@@ -5,11 +5,11 @@ counter moves, so that a report (GET /stats, GET /campaigns/{id}, GET /donors/le
 few key reads, never a Scan, whatever the table holds.
 
 What is stored (in the wish table; the keys are spelled in repository/keys.py, written by repository/stats.py):
-- counter      one item per (dim, bucket): bucket = all time (T), a month (M) or a day (D);
+- counter      one item per (dim, bucket): bucket = a month (M) or a day (D), China Standard Time (UTC+8);
                dim = a region prefix at province, city, county and township level ("4312",
-               "431222", "431222250"), or "<prefix>@<campaign id>" for the wish's campaign. Buckets are
-               China Standard Time (UTC+8) days and months, plus T (all time). A period query reads
-               whole months as M items and the edge days as D items, and sums them.
+               "431222", "431222250"), or "<prefix>@<campaign id>" for the wish's campaign. A period
+               reads whole months as M items and the edge days as D items, and sums them; all time is
+               the sum of the months (issue 15: no all-time flow item, a third fewer writes per event).
                Attributes (numbers, moved with ADD, so moves commute and need no read):
                  in_<status>, out_<status>  a wish entered / left the status (flow counters: stocks
                                             such as "open" are Σ in − out up to a day)
@@ -17,19 +17,39 @@ What is stored (in the wish table; the keys are spelled in repository/keys.py, w
                  c_<category>_<metric>, g_<group>_<metric>   metric: submitted, approved, fulfilled, value
                  d_<n>                      histogram: fulfilled n whole days after approval (the median
                                             is read from it exactly; a list of durations would grow)
-                 donors (string set)        distinct donors of the fulfilled wishes; ADD to a set is
-                                            idempotent and sets union across buckets and regions,
-                                            which counts cannot (see README for its size limit)
-                 months (string set, T only) the months that have data: where "from the start" begins
+                 u0, up<month>, ud<dd>, un<month>   distinct donors (below): numbers, never a set
+               The T item of a dim holds only `months` (a string set: the months that have data, where
+               "from the start" begins), ADDed when a month first appears (read before, so rarely).
+               N#<day>#<month> items hold the donor pairs that cross months (below).
+- donor days   one item per (dim, donor): the CST days the donor made a wish come true in that dim, one
+               31-bit mask per month (a few bytes a month: it grows with the donor's months, never with
+               the number of donors), with a version `v`; put on condition it is still at the version read.
 - leaderboard  one item per (region prefix, month, kind, donor):
                donor_ref (opaque, from the donor's record), display_name (as it was when counted), name (a
                unit's own name; empty for individuals), kind, fulfilled (wishes), value_fen, donor_id (kept,
                never shown): one partition per region and month, read
                whole and ranked in memory (a month's donors of one region are hundreds, not millions;
                a sort key cannot hold a count that keeps changing without a delete and re-put per move).
-- marker       one item per counted audit record (and leaderboard chunk of it),
-               written in the SAME transaction as the counter moves, on condition it does not exist:
-               a redelivered or replayed record finds its marker and changes nothing.
+- marker       one item per counted part of an audit record: the record's flows and its first donor
+               (`<audit SK>`), each further donor of a many-donor wish (`<audit SK>#dn<n>`, so a part always
+               fits a transaction), each leaderboard chunk (`#lb<n>`); written in the SAME transaction as the
+               moves it guards, on condition it does not exist: a redelivered or replayed record finds its
+               markers and changes nothing.
+
+Distinct donors, exact for any period with O(1) writes (issue 15). The donors of [a, b] are not a sum of
+per-bucket distinct counts (a donor of two months counts once), so each donor is counted on the FIRST day
+it gave on within the period: a day d of its days S whose previous day p in S is before a. Each (donor, d)
+is filed on d's items by where p lies — D#d/M#m: u0 (no p: first ever), up<month> (p in that earlier
+month); D#d: ud<dd> (p on day dd of the same month) — and each pair (p, d) across months also from p's side
+— D#p: un<month> (next day in that later month), N#p#<month>: ud<dd> (next on that day) — which a period
+with a partial first month needs to leave out donors whose p lies inside the period (`donors_between`).
+A new day d between p and n moves three pairs (p,n out; p,d and d,n in): a fixed handful of ADDs, on items
+the event moves anyway unless p or n lie in another month. Which days are new, and p and n, come from
+the donor-days items, read with one BatchGetItem per batch; the version condition guards the race with
+another batch (a cancelled transaction reads again and plans again).
+
+A stream batch is counted together (`count_batch`): the parts not yet counted (their markers read first),
+their moves merged into one ADD per counter item, in transactions of at most 100 items.
 A village is never a dimension: figures stop at the township, as the public list does (a village
 plus a category can name a person).
 """
