@@ -106,3 +106,62 @@ def test_a_batch_too_large_for_one_transaction_is_split_and_each_item_moved_once
             if key in seen:
                 assert days.version == (seen[key] or 0) + 1
             seen[key] = days.version
+
+
+class _Store:
+    """A stand-in for repo.stats: nothing counted yet; the first commit lost a race to another batch."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures, self.commits, self.reads = failures, [], 0
+
+    def counted(self, markers):
+        self.reads += 1
+        return {key for commit in self.commits for key in commit}
+
+    def donor_days(self, wanted):
+        return {key: DonorDays(*key) for key in wanted}
+
+    def counters(self, wanted):
+        return {}
+
+    def count_together(self, markers, moves, donor_days):
+        from microwish.repository import ConditionFailed
+
+        if self.failures:
+            self.failures -= 1
+            raise ConditionFailed(None)
+        self.commits.append({(wish_id, sk) for wish_id, sk, _ in markers})
+
+
+class _Repo:
+    def __init__(self, store: _Store) -> None:
+        self.stats = store
+
+
+def _fulfilled(n: int) -> dict:
+    at = f"2026-02-0{n + 1}T03:00:00.000Z"
+    return {
+        "PK": f"WISH#w{n}",
+        "SK": f"AUDIT#{at}#1",
+        "at": at,
+        "action": "fulfilled",
+        "from_status": "delivered",
+        "to_status": "fulfilled",
+        "amount_fen": 100,
+        "donor_ids": ["donor-1"],
+        "wish": {"region_code": "431222250201", "category": "goods", "groups": []},
+    }
+
+
+def test_a_lost_race_reads_again_and_counts_each_event_once(monkeypatch):
+    monkeypatch.setattr(stats.time, "sleep", lambda _: None)
+    store = _Store(failures=2)
+    assert stats.count_batch([_fulfilled(0), _fulfilled(1), _fulfilled(0)], _Repo(store)) == 2
+    assert store.reads == 3 and len(store.commits) == 1 and len(store.commits[0]) == 2
+    assert stats.count_batch([_fulfilled(0)], _Repo(store)) == 0  # counted before: nothing moves
+
+
+def test_a_race_lost_every_time_fails_the_batch(monkeypatch):
+    monkeypatch.setattr(stats.time, "sleep", lambda _: None)
+    with pytest.raises(RuntimeError):
+        stats.count_batch([_fulfilled(0)], _Repo(_Store(failures=100)))
