@@ -28,7 +28,7 @@ from .donors import DonorStore
 from .inbox import InboxStore
 from .items import audit_item, claim_item, wish_index_keys, wish_item
 from .keys import DUE_ERASURE, DUE_ESCALATION, DUE_LEASE, is_wish_id
-from .stats import CounterMove, LeaderboardMove, StatsStore
+from .stats import CounterMove, DonorDays, LeaderboardMove, StatsStore
 from .table import TableStore, dynamodb_client
 from .transaction import ConditionFailed, Guard, Transaction
 from .wishes import _LIST_INDEX, DueKey, ListQuery, WishStore
@@ -42,6 +42,7 @@ __all__ = [
     "ChatStore",
     "ConditionFailed",
     "CounterMove",
+    "DonorDays",
     "DonorStore",
     "DueKey",
     "Guard",

@@ -10,7 +10,8 @@
 - donor record  PK=DONOR#<sub>  SK=RECORD   claim counters, display name, donor_ref
 - upload count  PK=UPLOADS#<wish id>  SK=<uploader hash>
 - campaign      PK=CAMPAIGN#<id>  SK=CAMPAIGN  (PersonPK=CAMPAIGNS: the campaign list)
-- counter       PK=STATS#<dim>  SK=T | M#<yyyy-mm> | D#<yyyy-mm-dd>
+- counter       PK=STATS#<dim>  SK=T | M#<yyyy-mm> | D#<yyyy-mm-dd> | N#<yyyy-mm-dd>#<yyyy-mm>
+- donor days    PK=DAYS#<dim>#<donor id>  SK=DAYS   the days a donor gave on in a dimension (month bitmasks)
 - leaderboard   PK=LB#<region prefix>#<yyyy-mm>  SK=<kind>#<donor id>
 - marker        PK=COUNTED#<wish id>  SK=<audit SK>[#lb<n>]
 - notification  PK=INBOX#<owner>  SK=<created_at>#<id>
@@ -48,6 +49,8 @@ CAMPAIGN_LIST = "CAMPAIGNS"
 STATS_PREFIX = "STATS#"
 LEADERBOARD_PREFIX = "LB#"
 COUNTED_PREFIX = "COUNTED#"
+DONOR_DAYS_PREFIX = "DAYS#"
+DONOR_DAYS_SK = "DAYS"
 INBOX_PREFIX = "INBOX#"
 PREFS_PREFIX = "PREFS#"
 PREFS_SK = "PREFERENCES"
@@ -128,6 +131,10 @@ def counter_key(dimension: str, bucket: str) -> Key:
     return {"PK": f"{STATS_PREFIX}{dimension}", "SK": bucket}
 
 
+def donor_days_key(dimension: str, donor_id: str) -> Key:
+    return {"PK": f"{DONOR_DAYS_PREFIX}{dimension}#{donor_id}", "SK": DONOR_DAYS_SK}
+
+
 def leaderboard_partition(scope: str, month: str) -> str:
     return f"{LEADERBOARD_PREFIX}{scope}#{month}"
 
@@ -170,6 +177,11 @@ def month_bucket(month: str) -> str:
 
 def day_bucket(day: str) -> str:
     return f"D#{day}"
+
+
+def pairs_bucket(day: str, month: str) -> str:
+    """Donors who gave on `day` and next (in the dimension) in the later `month`, by the day they did."""
+    return f"N#{day}#{month}"
 
 
 def counter_dimension(scope: str, campaign_id: str | None = None) -> str:

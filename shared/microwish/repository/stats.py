@@ -1,6 +1,8 @@
 """Report counters, the monthly leaderboards, and the markers that make counting happen once.
 
-- counter      PK=STATS#<dim>  SK=T | M#<yyyy-mm> | D#<yyyy-mm-dd>   (services/stats.py says what they hold)
+- counter      PK=STATS#<dim>  SK=T | M#<yyyy-mm> | D#<yyyy-mm-dd> | N#<yyyy-mm-dd>#<yyyy-mm>
+               (services/stats.py says what they hold)
+- donor days   PK=DAYS#<dim>#<donor id>  SK=DAYS   a donor's days in a dimension, month bitmasks, versioned
 - leaderboard  PK=LB#<region prefix>#<yyyy-mm>  SK=<individual|unit>#<donor id>
 - marker       PK=COUNTED#<wish id>  SK=<audit SK>[#lb<n>], in the same transaction as the moves it guards
 """
@@ -11,18 +13,32 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from . import keys
 from .table import TableStore
 from .transaction import ConditionFailed, Guard, Transaction
 
+# TransactWriteItems takes at most 100 items.
+MAX_TRANSACTION_ITEMS = 100
+
 
 @dataclass
 class CounterMove:
-    """What one audit event adds to one counter item: numbers, distinct donors, months with data."""
+    """What is added to one counter item: numbers (ADD, may be negative), months with data (T only)."""
 
     numbers: dict[str, int] = field(default_factory=dict)
-    donors: set[str] = field(default_factory=set)
     months: set[str] = field(default_factory=set)
+
+
+@dataclass
+class DonorDays:
+    """A donor's days in one dimension: {"yyyy-mm": bitmask of days (bit d-1)}; version None = not stored yet."""
+
+    dimension: str
+    donor_id: str
+    months: dict[str, int] = field(default_factory=dict)
+    version: int | None = None
 
 
 @dataclass(frozen=True)
@@ -48,13 +64,49 @@ class StatsStore(TableStore):
             raise
         return True
 
-    def count_once(self, wish_id: str, audit_sk: str, at: str, moves: dict[tuple[str, str], CounterMove]) -> bool:
-        """Move the counters of one audit record, unless it was counted before (its marker is there)."""
+    def count_together(
+        self,
+        markers: list[tuple[str, str, str]],
+        moves: dict[tuple[str, str], CounterMove],
+        donor_days: list[DonorDays],
+    ) -> None:
+        """One transaction: the markers (wish id, audit SK, at) of the audit records counted, their counter
+        moves merged per item, and the donor days they changed (each at the version read).
+
+        ConditionFailed when a marker was there (counted meanwhile) or a donor's days moved on: the caller
+        reads again and plans again. At most MAX_TRANSACTION_ITEMS items (the caller splits).
+        """
         transaction = self.transaction()
-        marker = transaction.mark_counted(wish_id, audit_sk, at)
+        for wish_id, audit_sk, at in markers:
+            transaction.mark_counted(wish_id, audit_sk, at)
+        for days in donor_days:
+            transaction.put_donor_days(days.dimension, days.donor_id, days.months, days.version)
         for (dimension, bucket), move in sorted(moves.items()):
-            transaction.move_counter(dimension, bucket, move.numbers, {"donors": move.donors, "months": move.months})
-        return self._commit_once(transaction, marker)
+            numbers = {name: amount for name, amount in move.numbers.items() if amount}
+            if numbers or move.months:
+                transaction.move_counter(dimension, bucket, numbers, {"months": move.months})
+        try:
+            self.commit(transaction)
+        except ClientError as error:  # cancelled by a concurrent transaction on the same items: plan again
+            if error.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            raise ConditionFailed(None) from None
+
+    def counted(self, markers: list[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which of (wish id, audit SK) have their marker (read strongly consistent)."""
+        found = self._batch_get([keys.counted_marker_key(w, sk) for w, sk in markers], consistent=True)
+        return {(w, sk) for w, sk in markers if tuple(keys.counted_marker_key(w, sk).values()) in found}
+
+    def donor_days(self, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], DonorDays]:
+        """Each (dimension, donor)'s days as stored now (read strongly consistent; version None if none)."""
+        found = self._batch_get([keys.donor_days_key(d, donor) for d, donor in wanted], consistent=True)
+        result = {}
+        for dimension, donor_id in wanted:
+            key = keys.donor_days_key(dimension, donor_id)
+            item = found.get((key["PK"], key["SK"]))
+            months = {k: int(v) for k, v in (item or {}).items() if k[:2].isdigit()}
+            result[(dimension, donor_id)] = DonorDays(dimension, donor_id, months, int(item["v"]) if item else None)
+        return result
 
     def rank_once(self, wish_id: str, marker_sk: str, at: str, moves: list[LeaderboardMove]) -> bool:
         """Leaderboard moves (at most ~90: one transaction), unless counted before under `marker_sk`."""

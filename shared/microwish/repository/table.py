@@ -108,12 +108,15 @@ class TableStore:
         item = self.client.get_item(**params).get("Item")
         return from_dynamo(item) if item else None
 
-    def _batch_get(self, keys: list[dict[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+    def _batch_get(self, keys: list[dict[str, str]], consistent: bool = False) -> dict[tuple[str, str], dict[str, Any]]:
         """Items by key, BatchGetItem 100 keys a call; absent keys are simply not there."""
         pending = [to_dynamo(key) for key in {(key["PK"], key["SK"]): key for key in keys}.values()]
         found: dict[tuple[str, str], dict[str, Any]] = {}
         while pending:
-            response = self.client.batch_get_item(RequestItems={self.table_name: {"Keys": pending[:100]}})
+            request: dict[str, Any] = {"Keys": pending[:100]}
+            if consistent:
+                request["ConsistentRead"] = True
+            response = self.client.batch_get_item(RequestItems={self.table_name: request})
             for item in response.get("Responses", {}).get(self.table_name, []):
                 plain = from_dynamo(item)
                 found[(plain["PK"], plain["SK"])] = plain

@@ -2,8 +2,10 @@
 
 Aggregates only: nothing here reads a wish, let alone a beneficiary. A report is BatchGetItem of
 counter items: the all-time item of each dimension (the region, and each child region for
-by_region), then — for a period — the month items of the whole months and the day items of the
-edge days. Figures:
+by_region: it lists the months with data), then the month items of the whole months and the day
+items of the edge days (all time is the sum of the months), and — only for a period with partial
+months at both ends — the N# items of its first days that have pairs into its last month (distinct
+donors, services/stats.py). Figures:
 - submitted, approved, fulfilled, rejected, cancelled, value_fen, donors, median: what happened in
   the period (events whose China-time day falls in [from, to]);
 - in_review, open, assigned, claimed, delivered: how many wishes are in that status at the end of
@@ -15,6 +17,7 @@ edge days. Figures:
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -26,7 +29,7 @@ from ..privacy import refuse_village
 from ..registry import get_registry
 from ..repository import WishRepository
 from .profiles import records_of, shown_as
-from .stats import TOTAL, dim, interval_buckets, month_days
+from .stats import TOTAL, dim, donors_between, interval_buckets, month_days, pair_buckets_needed
 from .trend import by_month
 
 __all__ = ["Leaderboard", "Stats", "campaign_totals", "check_period", "check_region", "leaderboard", "stats"]
@@ -38,53 +41,54 @@ STOCK_STATUSES = {
     "claimed": "claimed",
     "delivered": "delivered",
 }
-_NOT_COUNTERS = {"PK", "SK", "type", "donors", "months"}
+_NOT_COUNTERS = {"PK", "SK", "type", "months"}
 
 
 class _Sum:
     def __init__(self) -> None:
         self.n: Counter[str] = Counter()
-        self.donors: set[str] = set()
+        self.donors = 0  # distinct, counted by services.stats.donors_between
 
     def add(self, item: dict[str, Any] | None) -> None:
         if not item:
             return
         for name, value in item.items():
-            if name not in _NOT_COUNTERS and isinstance(value, int):
+            # u…: the distinct-donor attributes, which do not add up across buckets
+            if name not in _NOT_COUNTERS and not name.startswith("u") and isinstance(value, int):
                 self.n[name] += value
-        self.donors.update(item.get("donors") or [])
 
 
 def _read(repo: WishRepository, dims: list[str], start: date | None, end: date | None) -> dict[str, tuple[_Sum, _Sum]]:
     """Per dimension: (the period's sums, the sums up to the period's end)."""
     totals = repo.stats.counters([(d, TOTAL) for d in dims])
     result: dict[str, tuple[_Sum, _Sum]] = {}
-    wanted: dict[str, tuple[list[str], list[str]]] = {}
+    wanted: dict[str, tuple[list[str], list[str], date, date]] = {}
     for d in dims:
-        total = totals.get((d, TOTAL))
         period, stock = _Sum(), _Sum()
         result[d] = (period, stock)
-        months = sorted((total or {}).get("months") or [])
+        months = sorted((totals.get((d, TOTAL)) or {}).get("months") or [])
         if not months:
             continue
-        if start is None and end is None:
-            period.add(total)
-            stock.add(total)
-            continue
         first, last = month_days(months[0])[0], month_days(months[-1])[1]
-        period_end = min(end or last, last)
-        period_buckets = (
-            interval_buckets(max(start or first, first), period_end) if (start or first) <= period_end else []
-        )
+        period_start, period_end = max(start or first, first), min(end or last, last)
+        period_buckets = interval_buckets(period_start, period_end) if period_start <= period_end else []
         stock_buckets = interval_buckets(first, period_end) if first <= period_end else []
-        wanted[d] = (period_buckets, stock_buckets)
-    items = repo.stats.counters([(d, bucket) for d, (p, s) in wanted.items() for bucket in sorted({*p, *s})])
-    for d, (period_buckets, stock_buckets) in wanted.items():
+        wanted[d] = (period_buckets, stock_buckets, period_start, period_end)
+    items = repo.stats.counters([(d, bucket) for d, (p, s, _, _) in wanted.items() for bucket in sorted({*p, *s})])
+
+    def item_of(d: str) -> Callable[[str], dict[str, Any]]:
+        return lambda bucket: items.get((d, bucket)) or {}
+
+    pairs = [(d, bucket) for d, (_, _, a, b) in wanted.items() for bucket in pair_buckets_needed(a, b, item_of(d))]
+    if pairs:  # a period with partial months at both ends: where its first days' donors gave next
+        items.update(repo.stats.counters(pairs))
+    for d, (period_buckets, stock_buckets, period_start, period_end) in wanted.items():
         period, stock = result[d]
         for bucket in period_buckets:
             period.add(items.get((d, bucket)))
         for bucket in stock_buckets:
             stock.add(items.get((d, bucket)))
+        period.donors = donors_between(d, period_start, period_end, item_of(d))
     return result
 
 
@@ -115,7 +119,7 @@ def _figures(period: _Sum, stock: _Sum) -> dict[str, Any]:
         "rejected": n["in_rejected"],
         "cancelled": n["in_cancelled"],
         "value_fen": n["value_fen"],
-        "donors": len(period.donors),
+        "donors": period.donors,
         "median_days_to_fulfil": _median(n),
         "fulfilment_rate": round(min(1.0, fulfilled / approved), 4) if approved else 0.0,
     }
