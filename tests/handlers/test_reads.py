@@ -181,3 +181,29 @@ def test_pledges_and_claims_made_over_the_api_name_their_donors_in_the_ledger(ap
     assert api.post(f"/wishes/{pooled['id']}/claims", {"amount_fen": 10_000}, as_=DONOR).status == 201
     reply = api.get("/exports/wishes.csv", query={"region": TOWNSHIP}, as_=OFFICER)
     assert "怀化市公共资源交易中心" in reply.text
+
+
+def test_the_backfill_gives_items_written_before_the_index_their_area_keys(api, table):
+    from infra.ops.backfill_area import backfill
+
+    old = stored_wish(1, OWN_VILLAGE, Status.CLAIMED)
+    claim = Claim(
+        id="c" * 32,
+        wish_id=old.id,
+        donor_id="donor-old",
+        donor_name="老捐赠人",
+        kind=ClaimKind.SOLE,
+        amount_fen=100_000,
+        status=ClaimStatus.ACTIVE,
+        created_at=old.created_at,
+        updated_at=old.created_at,
+    )
+    before = [wish_item(old), claim_item(claim, wish=old), wish_item(stored_wish(2, OWN_VILLAGE))]
+    put(table, [{k: v for k, v in item.items() if k not in ("AreaPK", "AreaSK")} for item in before])
+    assert api.get("/wishes", query={"region": TOWNSHIP}).json["items"] == []
+    client = boto3.client("dynamodb")
+    assert backfill(client, table) == {"wishes": 2, "claims": 1, "skipped": 0}
+    assert backfill(client, table) == {"wishes": 0, "claims": 0, "skipped": 0}
+    assert [item["id"] for item in api.get("/wishes", query={"region": TOWNSHIP}).json["items"]] == [f"{2:032x}"]
+    reply = api.get("/exports/wishes.csv", query={"region": TOWNSHIP}, as_=OFFICER)
+    assert "老捐赠人" in reply.text
