@@ -48,7 +48,9 @@ WISH = {
 def burst_runtime():
     from tests.e2e.conftest import REPO, _stop_checked, start_runtime
 
-    runtime = start_runtime(REPO / "template.yaml", seed=False)
+    # BURST_MOTO_TIMES=<file>: moto's time per kind of call, for a profile of the run (infra/local/motoserver.py)
+    times = os.environ.get("BURST_MOTO_TIMES")
+    runtime = start_runtime(REPO / "template.yaml", seed=False, env={"MICROWISH_MOTO_TIMES": times} if times else None)
     yield runtime
     _stop_checked(runtime)
 
