@@ -17,6 +17,7 @@ import time
 import uuid
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import boto3
 import pytest
@@ -76,6 +77,29 @@ def audit_items(runtime) -> list[dict]:
             return items
 
 
+def cpu_seconds(root: int) -> float:
+    """CPU time used so far by a process and its live descendants (Linux /proc): what the run costs the
+    machine whatever else shares it (the wall time on a busy 2-core machine says little)."""
+    parents: dict[int, int] = {}
+    used: dict[int, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(stat.parent.name)
+        parents[pid] = int(fields[1])
+        used[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tree, grew = {root}, True
+    while grew:
+        grew = False
+        for pid, parent in parents.items():
+            if parent in tree and pid not in tree:
+                tree.add(pid)
+                grew = True
+    return sum(used.get(pid, 0.0) for pid in tree)
+
+
 def settle(check, timeout: float = SETTLE_S):
     deadline = time.monotonic() + timeout
     while True:
@@ -121,15 +145,16 @@ def burst(burst_runtime):
         )
         return wish_id, amount, reply.status_code, reply.json()
 
-    began = time.monotonic()
+    began, cpu_before = time.monotonic(), cpu_seconds(runtime.process.pid)
     with ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
         answers = list(pool.map(send, requests))
-    seconds = time.monotonic() - began
+    seconds, cpu = time.monotonic() - began, cpu_seconds(runtime.process.pid) - cpu_before
     statuses = Counter(status for _, _, status, _ in answers)
     print(
         f"\nburst: {len(pledges)} pledges from {DONORS} donors over {POOLED} pooled wishes and {len(races)} claims "
         f"racing for {SOLE} sole wishes, {CONCURRENCY} at a time: {seconds:.1f} s "
-        f"({len(requests) / seconds:.0f} requests/s); answers {dict(statuses)}"
+        f"({len(requests) / seconds:.0f} requests/s), the runtime's processes used {cpu:.0f} CPU-s "
+        f"({cpu / len(requests) * 1000:.0f} ms a request); answers {dict(statuses)}"
     )
     return {"runtime": runtime, "officer": officer, "pooled": pooled, "sole": sole, "answers": answers}
 
