@@ -25,12 +25,41 @@ Running in its own process also keeps moto's CPU work off the runtime's GIL.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import os
 import sys
 import threading
+import time
 from typing import Any
 
 _MAX_SHARD_ITERATORS = 2000
+
+
+class _Times:
+    """Seconds each kind of call (X-Amz-Target, or the path) held the lock, written as JSON to `path` every
+    100 calls: where moto's one-at-a-time time goes under a load."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.lock = threading.Lock()
+        self.calls: dict[str, list[float]] = {}
+        self.count = 0
+
+    @contextlib.contextmanager
+    def timed(self, kind: str) -> Any:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            with self.lock:
+                entry = self.calls.setdefault(kind, [0, 0.0])
+                entry[0] += 1
+                entry[1] += time.perf_counter() - started
+                self.count += 1
+                if self.count % 100 == 0:
+                    with open(self.path, "w", encoding="utf-8") as out:
+                        json.dump(self.calls, out, indent=1, sort_keys=True)
 
 
 class _Serialised:
@@ -41,12 +70,15 @@ class _Serialised:
         self.lock = threading.Lock()
         self.stream_calls = 0
         self.journal = journal  # infra.local.journal.Journal, or None: nothing kept across restarts
+        # MICROWISH_MOTO_TIMES=<file>: how long each kind of call held the lock (a profile of a load test)
+        self.times = _Times(os.environ["MICROWISH_MOTO_TIMES"]) if os.environ.get("MICROWISH_MOTO_TIMES") else None
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         if target.endswith(".ReceiveMessage") or "Action=ReceiveMessage" in environ.get("QUERY_STRING", ""):
             return self._buffered(environ, start_response)
-        with self.lock:
+        kind = target or environ.get("PATH_INFO", "")
+        with self.lock, self.times.timed(kind) if self.times else contextlib.nullcontext():
             if self.journal is not None:
                 from infra.local.journal import REPLAY_PATH, is_journaled_write
 

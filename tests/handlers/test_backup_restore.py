@@ -97,6 +97,7 @@ def test_a_backup_restored_holds_every_item_and_the_figures_equal_a_recount(api,
         "ByDue",
         "ByPerson",
         "ByWritten",
+        "ByArea",
     }
 
     # The API on the restored table: its figures equal a recount of its own audit trail.

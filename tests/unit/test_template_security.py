@@ -102,7 +102,7 @@ def test_indexes_are_named_and_the_list_function_has_those_it_queries():
         for resource in statement.get("Resource") if isinstance(statement.get("Resource"), list) else []:
             text = json.dumps(resource)
             granted |= set(re.findall(r"/index/(\w+)", text))
-    used = {index for index, _ in repository._LIST_INDEX.values()} | {"ByCampaign"}
+    used = {index for index, _ in repository._LIST_INDEX.values()} | {"ByCampaign", "ByArea"}
     assert used == granted
 
 

@@ -15,11 +15,15 @@ from .written import written_keys
 def wish_index_keys(wish: Wish) -> dict[str, str]:
     """The index attributes a wish carries, derived from its fields (so they never drift)."""
     status = wish.status.value
+    list_sk = f"{wish.created_at}#{wish.id}"
     index = {
         "ProvPK": f"{status}#{regions.prefix_at(wish.region_code, 'province')}",
         "CityPK": f"{status}#{regions.prefix_at(wish.region_code, 'city')}",
         "CountyPK": f"{status}#{regions.prefix_at(wish.region_code, 'county')}",
-        "ListSK": f"{wish.created_at}#{wish.id}",
+        "ListSK": list_sk,
+        # ByArea: a township's own partition, so township and village lists read their page, not their county.
+        "AreaPK": list_partition(status, regions.prefix_at(wish.region_code, "township")),
+        "AreaSK": list_sk,
         "PersonPK": f"{keys.WISHES_OF}{wish.submitted_by}",
         "PersonSK": f"{wish.created_at}#{wish.id}",
     }
@@ -93,15 +97,20 @@ def audit_item(wish: Wish, event: AuditEvent, order: int = 0) -> dict[str, Any]:
     }
 
 
-def claim_item(claim: Claim, lease_due: str | None = None) -> dict[str, Any]:
-    """A claim beside its wish; on the donor's list, and on the lease index while it has a deadline."""
-    item = {
+def claim_item(claim: Claim, lease_due: str | None = None, wish: Wish | None = None) -> dict[str, Any]:
+    """A claim beside its wish; on the donor's list, on the lease index while it has a deadline, and
+    (given its wish) in its wish's county's holders partition of ByArea, where the ledger finds a page's
+    donors in one Query."""
+    item: dict[str, Any] = {
         **keys.claim_key(claim.wish_id, claim.id),
         "type": "claim",
         **claim.model_dump(mode="json"),
         "PersonPK": f"{keys.CLAIMS_OF}{claim.donor_id}",
         "PersonSK": f"{claim.created_at}#{claim.id}",
     }
+    if wish is not None:
+        item["AreaPK"] = keys.holders_partition(regions.prefix_at(wish.region_code, "county"))
+        item["AreaSK"] = keys.holder_sort_key(f"{wish.created_at}#{wish.id}", claim.id)
     if lease_due:
         item["DuePK"] = keys.DUE_LEASE
         item["DueSK"] = keys.due_sort_key(lease_due, claim.id)

@@ -25,6 +25,10 @@
 - chat tries    PK=CHAT#<platform>#<user>  SK=TRIES#<hour> wrong binding codes in an hour (TTL expires_at)
 - chat shown    PK=CHAT#<platform>#<user>  SK=SHOWN         the wish ids a chat was last shown (TTL expires_at)
 - my bindings   PK=CHATBIND#<sub>  SK=<platform>           a person's bound chat identities
+
+The ByArea index (AreaPK, AreaSK) holds two kinds of small partitions:
+- a wish        AreaPK=<status>#<township>  AreaSK=<created_at>#<wish id> (= ListSK)
+- a claim       AreaPK=HOLDERS#<county of its wish>  AreaSK=<wish's created_at>#<wish id>#<claim id>
 """
 
 from __future__ import annotations
@@ -60,6 +64,9 @@ SENDCAP_PREFIX = "SENDCAP#"
 DUE_ESCALATION = "escalation"
 DUE_LEASE = "lease"
 DUE_ERASURE = "erasure"  # a finished wish's private part, due for erasure when its retention ends
+
+# Area index (ByArea): a county's claims, by their wish's creation (the ledger's donor names).
+HOLDERS_PREFIX = "HOLDERS#"
 
 # Person index (ByPerson) partitions.
 WISHES_OF = "WISHES#"
@@ -161,6 +168,16 @@ def preferences_key(sub: str) -> Key:
 
 def send_counter_key(recipient_hash: str, day: str) -> Key:
     return {"PK": f"{SENDCAP_PREFIX}{recipient_hash}", "SK": f"D#{day}"}
+
+
+def holders_partition(county: str) -> str:
+    return f"{HOLDERS_PREFIX}{county}"
+
+
+def holder_sort_key(wish_list_sk: str, claim_id: str) -> str:
+    """A claim's place in its city's holders partition: after its wish's ListSK, so a ledger page's
+    range of ListSK bounds its claims too."""
+    return f"{wish_list_sk}#{claim_id}"
 
 
 def due_sort_key(due_at: str, item_id: str) -> str:

@@ -61,6 +61,8 @@ class Transaction:
         self.table_name = table_name
         self.items: list[dict[str, Any]] = []
         self.guards: list[Guard] = []
+        # The wishes this change writes, by id: a claim put beside one is indexed under it (claim_item).
+        self.wishes: dict[str, Wish] = {}
 
     # ------------------------------------------------------------ the generic part
     def _add(
@@ -87,7 +89,7 @@ class Transaction:
     def extended(self) -> Transaction:
         """A copy to add items to, leaving this one as it is."""
         copy = Transaction(self.table_name)
-        copy.items, copy.guards = list(self.items), list(self.guards)
+        copy.items, copy.guards, copy.wishes = list(self.items), list(self.guards), dict(self.wishes)
         return copy
 
     def guard_at(self, index: int) -> Guard | None:
@@ -112,6 +114,7 @@ class Transaction:
     def replace_wish(self, before: Wish, after: Wish, event: AuditEvent | None) -> Guard:
         """The new wish if it is still at the version read, and the event that says why; the guard is the
         version's ("wish")."""
+        self.wishes[after.id] = after
         guard = self._add(
             "wish",
             "Put",
@@ -141,6 +144,7 @@ class Transaction:
         pledge that reaches the target goes through `replace_wish` instead, which moves the status.
         """
         room = (wish.target_fen or 0) - amount_fen
+        self.wishes[wish.id] = wish
         return self._add(
             "wish",
             "Update",
@@ -191,10 +195,10 @@ class Transaction:
 
     # ------------------------------------------------------------ claims and donors
     def put_claim(self, claim: Claim, lease_due: str | None = None) -> Guard:
-        """A new claim, pledge or offer (on the lease index when `lease_due` is given)."""
-        return self._add(
-            f"claim {claim.id}", "Put", {"Item": to_dynamo(claim_item(claim, lease_due))}, "attribute_not_exists(PK)"
-        )
+        """A new claim, pledge or offer (on the lease index when `lease_due` is given). Every claim is put
+        beside its wish's own write in the same change: the claim is indexed under that wish (ByArea)."""
+        item = claim_item(claim, lease_due, self.wishes.get(claim.wish_id))
+        return self._add(f"claim {claim.id}", "Put", {"Item": to_dynamo(item)}, "attribute_not_exists(PK)")
 
     def move_claim(
         self,

@@ -18,10 +18,16 @@ from .codec import decode_cursor, encode_cursor, from_dynamo, to_dynamo
 from .items import access_item, campaign_list_key, list_partition, private_item, wish_item
 from .table import TableStore
 
-# The list index that serves a region filter, by the filter's level; deeper filters (township,
-# village) query their county's partition with a begins_with filter on the village code.
+# The list index that serves a region filter, by the filter's level. Deeper filters (township, village)
+# query their township's partition of ByArea (keys and filter attributes only), then get the page.
 _LIST_INDEX = {"province": ("ByProvince", "ProvPK"), "city": ("ByCity", "CityPK"), "county": ("ByCounty", "CountyPK")}
+_AREA_LEVELS = ("township", "village")
+_AREA_KEYS = {"PK", "SK", "AreaPK", "AreaSK"}
 _MAX_ITEMS_READ_PER_PAGE = 500  # bounds the work one filtered page may do
+# ByArea entries are ~200 B: a filtered township page reads them this many at a time (one call where the
+# old path made one per missing row), and at most _MAX_KEYS_READ_PER_PAGE of them (~400 KB) per page.
+_AREA_READ = 400
+_MAX_KEYS_READ_PER_PAGE = 2000
 
 Page = tuple[list[dict[str, Any]], str | None]
 
@@ -237,6 +243,8 @@ class WishStore(TableStore):
 
     def list_wishes(self, query: ListQuery) -> tuple[list[Wish], str | None]:
         """One page of a list index, filters applied by DynamoDB; bounded work per page."""
+        if not query.campaign and regions.level_of(query.region) in _AREA_LEVELS:
+            return self._list_area(query)
         params, partition = self._list_params(query)
         start = decode_cursor(query.cursor, {"PK", "SK", partition[0], "ListSK"}, partition)
         found: list[Wish] = []
@@ -249,8 +257,71 @@ class WishStore(TableStore):
             if not start or len(found) >= query.limit or read >= _MAX_ITEMS_READ_PER_PAGE:
                 return found, encode_cursor(start)
 
+    def _list_area(self, query: ListQuery) -> tuple[list[Wish], str | None]:
+        """A township's (or, for officers, a village's) page: the township's ByArea partition, filters
+        applied by DynamoDB on its small entries, then one BatchGetItem of the page."""
+        partition = ("AreaPK", list_partition(query.status.value, regions.prefix_at(query.region, "township")))
+        filters, values, names = self._filters(query)
+        if regions.level_of(query.region) == "village":
+            filters.append("begins_with(region_code, :region)")
+            values[":region"] = query.region
+        values[":key"] = partition[1]
+        params: dict[str, Any] = {
+            "IndexName": "ByArea",
+            "KeyConditionExpression": "AreaPK = :key",
+            "ExpressionAttributeValues": to_dynamo(values),
+            "ScanIndexForward": query.ascending,
+        }
+        if filters:
+            params["FilterExpression"] = " AND ".join(filters)
+        if names:
+            params["ExpressionAttributeNames"] = names
+        # Unfiltered, a read of `limit` entries is the page; filtered, read more at once and cut the page
+        # at `limit`, the cursor then being the last entry kept (its keys are all in the entry).
+        step = _AREA_READ if filters else query.limit
+        start = decode_cursor(query.cursor, _AREA_KEYS, partition)
+        entries: list[dict[str, Any]] = []
+        read = 0
+        while True:
+            response = self._query(**params, Limit=step, ExclusiveStartKey=start)
+            read += response.get("ScannedCount", 0)
+            entries.extend(response.get("Items", []))
+            start = response.get("LastEvaluatedKey")
+            if len(entries) > query.limit:
+                entries = entries[: query.limit]
+                start = {name: entries[-1][name] for name in _AREA_KEYS}
+            if not start or len(entries) >= query.limit or read >= _MAX_KEYS_READ_PER_PAGE:
+                break
+        return self._page_of(entries, query.status), encode_cursor(start)
+
+    def _page_of(self, entries: list[dict[str, Any]], status: Status) -> list[Wish]:
+        """The wishes index entries name, in their order (one BatchGetItem per 100). The index lags the
+        table a little: a wish that has left the listed status meanwhile is left out."""
+        found = self._batch_get([{"PK": entry["PK"]["S"], "SK": entry["SK"]["S"]} for entry in entries])
+        items = (found.get((entry["PK"]["S"], entry["SK"]["S"])) for entry in entries)
+        return [_wish(item) for item in items if item is not None and item.get("status") == status.value]
+
+    @staticmethod
+    def _filters(query: ListQuery) -> tuple[list[str], dict[str, Any], dict[str, str]]:
+        """The category, group and level filters of a list (attributes every list index carries)."""
+        filters: list[str] = []
+        values: dict[str, Any] = {}
+        names: dict[str, str] = {}
+        if query.category:
+            filters.append("category = :category")
+            values[":category"] = query.category
+        if query.group:
+            filters.append("contains(#groups, :group)")
+            values[":group"] = query.group
+            names["#groups"] = "groups"
+        if query.level:
+            filters.append("#level = :level")
+            values[":level"] = query.level
+            names["#level"] = "level"
+        return filters, values, names
+
     def _list_params(self, query: ListQuery) -> tuple[dict[str, Any], tuple[str, str]]:
-        filters, values, names = [], {}, {}
+        filters, values, names = self._filters(query)
         if query.campaign:
             index, key_attr, key_value = "ByCampaign", "CampPK", campaign_list_key(query.campaign, query.status.value)
             filters.append("begins_with(region_code, :region)")
@@ -263,17 +334,6 @@ class WishStore(TableStore):
             if list_level != level:
                 filters.append("begins_with(region_code, :region)")
                 values[":region"] = query.region
-        if query.category:
-            filters.append("category = :category")
-            values[":category"] = query.category
-        if query.group:
-            filters.append("contains(#groups, :group)")
-            values[":group"] = query.group
-            names["#groups"] = "groups"
-        if query.level:
-            filters.append("#level = :level")
-            values[":level"] = query.level
-            names["#level"] = "level"
         values[":key"] = key_value
         params: dict[str, Any] = {
             "IndexName": index,
@@ -291,8 +351,12 @@ class WishStore(TableStore):
         self, region: str, status: Status, low: str, high: str, page_size: int
     ) -> Iterator[tuple[str, dict[str, Any]]]:
         """The wishes of one status in a region created in [low, high] (ListSK bounds), oldest first,
-        read a page at a time: (ListSK, the wish as stored)."""
+        read a page at a time: (ListSK, the wish as stored). Below a county: the township's ByArea
+        partition, each page of entries then one BatchGetItem."""
         level = regions.level_of(region)
+        if level in _AREA_LEVELS:
+            yield from self._created_in_area(region, status, low, high, page_size)
+            return
         list_level = level if level in _LIST_INDEX else "county"
         index, key = _LIST_INDEX[list_level]
         params: dict[str, Any] = {
@@ -312,3 +376,51 @@ class WishStore(TableStore):
             params["ExpressionAttributeValues"][":region"] = {"S": region}
         for wish in self._query_all(**params):
             yield wish["ListSK"], wish
+
+    def _created_in_area(
+        self, region: str, status: Status, low: str, high: str, page_size: int
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
+        values = {
+            ":key": list_partition(status.value, regions.prefix_at(region, "township")),
+            ":low": low,
+            ":high": high,
+        }
+        params: dict[str, Any] = {
+            "IndexName": "ByArea",
+            "KeyConditionExpression": "AreaPK = :key AND AreaSK BETWEEN :low AND :high",
+            "Limit": page_size,
+        }
+        if regions.level_of(region) == "village":
+            params["FilterExpression"] = "begins_with(region_code, :region)"
+            values[":region"] = region
+        params["ExpressionAttributeValues"] = to_dynamo(values)
+        start = None
+        while True:
+            response = self._query(**params, ExclusiveStartKey=start)
+            entries = response.get("Items", [])
+            found = self._batch_get([{"PK": entry["PK"]["S"], "SK": entry["SK"]["S"]} for entry in entries])
+            for entry in entries:
+                wish = found.get((entry["PK"]["S"], entry["SK"]["S"]))
+                if wish is not None and wish.get("status") == status.value:  # moved meanwhile: listed there
+                    yield wish["ListSK"], wish
+            start = response.get("LastEvaluatedKey")
+            if not start:
+                return
+
+    def holders_between(self, county: str, low: str, high: str, statuses: list[str]) -> Iterator[dict[str, Any]]:
+        """The claims (of the given statuses) of a county's wishes created in [low, high] (ListSK bounds), in
+        their wishes' order: one Query of ByArea for a ledger page, whatever its rows (entries only:
+        wish_id, donor_id, donor_name, matched, status)."""
+        values: dict[str, Any] = {
+            ":key": keys.holders_partition(county),
+            ":low": low,
+            ":high": f"{high}#~",
+        }
+        values.update({f":s{n}": status for n, status in enumerate(statuses)})
+        return self._query_all(
+            IndexName="ByArea",
+            KeyConditionExpression="AreaPK = :key AND AreaSK BETWEEN :low AND :high",
+            FilterExpression=f"#status IN ({', '.join(f':s{n}' for n in range(len(statuses)))})",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues=to_dynamo(values),
+        )

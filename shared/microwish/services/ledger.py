@@ -1,9 +1,11 @@
 """The ledger (台账): every wish of a region and period as CSV, for officers in region and admins.
 
 Read page by page from the list indexes: one Query per status partition of the region (ByProvince,
-ByCity or ByCounty; a township or village filters its county's partition by village prefix), each
+ByCity or ByCounty; a township or village: its township's partition of ByArea, then BatchGetItem), each
 bounded by the period on the sort key (ListSK = "<created_at>#<id>"), merged in creation order.
-Rows are written as they are read; at most `limit` rows (default 500, at most 2,000) go in one
+The donors of the page's rows come from one Query of the holders partition of each county the page's
+claimed rows are in (ByArea), bounded by the page's first and last ListSK: a bounded number of calls
+per page, never one per row. At most `limit` rows (default 500, at most 2,000) go in one
 response, which stays far below Lambda's 6 MB. When more remain, the response carries the header
 `X-Next-Cursor`: ask again with `?cursor=` for the next part (every part is a whole CSV file with the
 BOM and the header row, so parts can be opened alone or concatenated without their first line).
@@ -110,21 +112,34 @@ def _status_pages(
     return repo.created_between(region, status, low, high, _PAGE)
 
 
-def _donor_names(repo: WishRepository, wish: dict[str, Any]) -> str:
-    if wish["status"] in ("submitted", "rejected") or (wish["status"] == "open" and not wish.get("pledge_count")):
-        return ""
-    names: list[str] = []
-    for claim in repo.claims_of(wish["id"]):
-        if claim.get("status") in _HOLDING:
+def _has_donors(wish: dict[str, Any]) -> bool:
+    return not (
+        wish["status"] in ("submitted", "rejected") or (wish["status"] == "open" and not wish.get("pledge_count"))
+    )
+
+
+def _donor_names(repo: WishRepository, page: list[tuple[str, dict[str, Any]]]) -> dict[str, str]:
+    """The donors of the page's rows, by wish id: one Query of each county's holders partition (ByArea)
+    between the first and last row that can have donors."""
+    rows = [(list_sk, wish) for list_sk, wish in page if _has_donors(wish)]
+    if not rows:
+        return {}
+    wanted = {wish["id"] for _, wish in rows}
+    names: dict[str, list[str]] = {}
+    for county in sorted({regions.prefix_at(wish["region_code"], "county") for _, wish in rows}):
+        for claim in repo.holders_between(county, rows[0][0], rows[-1][0], sorted(_HOLDING)):
+            if claim.get("wish_id") not in wanted:
+                continue  # another region's wish of the same county and period
             name = claim.get("donor_name") or claim["donor_id"]
             if claim.get("matched"):
                 name += "（配捐）"
-            if name not in names:
-                names.append(name)
-    return "、".join(names)
+            listed = names.setdefault(claim["wish_id"], [])
+            if name not in listed:
+                listed.append(name)
+    return {wish_id: "、".join(listed) for wish_id, listed in names.items()}
 
 
-def _row(repo: WishRepository, wish: dict[str, Any]) -> list[str]:
+def _row(wish: dict[str, Any], donors: str) -> list[str]:
     registry = get_registry()
     township = regions.prefix_at(wish["region_code"], "township")
     category = categories().get(wish["category"], {}).get("name", wish["category"])
@@ -146,7 +161,7 @@ def _row(repo: WishRepository, wish: dict[str, Any]) -> list[str]:
             _local(wish.get("created_at")),
             _local(wish.get("approved_at")),
             _local(wish.get("fulfilled_at")),
-            _donor_names(repo, wish),
+            donors,
             _yuan(value),
             "众筹" if wish.get("mode") == "pooled" else "认领",
             wish.get("campaign_id") or "",
@@ -182,10 +197,14 @@ def export(
     out.write(BOM)
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(HEADER)
-    rows, last = 0, None
-    for list_sk, wish in merged:
-        if rows == limit:
-            return out.getvalue(), encode(last or list_sk), rows
-        writer.writerow(_row(repo, wish))
-        rows, last = rows + 1, list_sk
-    return out.getvalue(), None, rows
+    page: list[tuple[str, dict[str, Any]]] = []
+    more = False
+    for pair in merged:
+        if len(page) == limit:
+            more = True
+            break
+        page.append(pair)
+    donors = _donor_names(repo, page)
+    for _, wish in page:
+        writer.writerow(_row(wish, donors.get(wish["id"], "")))
+    return out.getvalue(), encode(page[-1][0]) if more else None, len(page)
