@@ -41,16 +41,20 @@ class TableStore:
     def commit(self, transaction: Transaction) -> None:
         """All or nothing; a failed condition raises ConditionFailed naming the guard that failed.
 
-        Inside a keyed request (microwish.once), its first change also writes the key's record: a
-        duplicate that committed first fails this one on the record's guard (once.AlreadyDone).
+        Inside a keyed request (microwish.once), its first change also writes the key's record, with the
+        answer the use case said it gives (once.answering): a duplicate that committed first fails this one
+        on the record's guard (once.AlreadyDone, with the record as found: no read to replay it).
         """
         keyed = once.current()
         record = None
+        answer = keyed.answer if keyed is not None else None
         if keyed is not None and not keyed.recorded:
             transaction = transaction.extended()  # the caller's may be committed again (a retry)
             record = transaction.put_new(
                 "idempotency", idempotency_record(keyed), table_name=keyed.table_name, key_attribute="id"
             )
+        if keyed is not None:
+            keyed.answer = None  # an answer goes with the commit it was said for, never a later one
         try:
             self.client.transact_write_items(TransactItems=transaction.items)
         except ClientError as error:
@@ -62,7 +66,8 @@ class TableStore:
                 and record.index < len(reasons)
                 and reasons[record.index].get("Code") == "ConditionalCheckFailed"
             ):
-                raise once.AlreadyDone from None
+                found = reasons[record.index].get("Item")
+                raise once.AlreadyDone(from_dynamo(found) if found else None) from None
             for index, reason in enumerate(reasons):
                 if reason.get("Code") == "ConditionalCheckFailed":
                     item = reason.get("Item")
@@ -70,6 +75,7 @@ class TableStore:
             raise
         if keyed is not None and record is not None:  # a record is only added inside a keyed request
             keyed.recorded = True
+            keyed.answered = answer
 
     def _update_if(
         self,
