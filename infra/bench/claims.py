@@ -48,11 +48,11 @@ class Meter:
             meter.calls[f"{client.meta.service_model.service_name}:{operation_name}"] += 1  # failures count too
             return original(client, operation_name, api_params)
 
-        BaseClient._make_api_call = counted  # type: ignore[method-assign]
+        BaseClient._make_api_call = counted
         try:
             yield self
         finally:
-            BaseClient._make_api_call = original  # type: ignore[method-assign]
+            BaseClient._make_api_call = original
 
     def reset(self) -> None:
         self.calls.clear()

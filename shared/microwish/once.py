@@ -10,6 +10,10 @@ idempotency middleware. Two things follow from it, without the use cases passing
   one write round trip for the change, its record and its answer, and a crash after the commit loses
   nothing (the retry replays the answer the record holds).
 The scope rides a ContextVar: one request per invocation, and nothing outside a request ever sets it.
+
+Keyed or not, an API request whose private answers are logged (api/app.py) runs in an `AuditedAnswers`
+scope too: the access entry of the private view a use case says it answers with rides the same commit, so
+an officer's state change is one write round trip with its audited read (issue 15).
 """
 
 from __future__ import annotations
@@ -67,7 +71,17 @@ def payload_hash(body: Any) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+@dataclass
+class AuditedAnswers:
+    """A request whose private answers are logged: the entry an answer needs goes with the next commit."""
+
+    entry_for: Callable[[Any], Any]  # an answer's body -> the access entry it needs (None: nothing to log)
+    pending: Any = None  # the entry of the answer said for the next commit
+    logged: set[str] = field(default_factory=set)  # wish ids whose entry a commit carried
+
+
 _current: ContextVar[KeyedRequest | None] = ContextVar("keyed_request", default=None)
+_audited: ContextVar[AuditedAnswers | None] = ContextVar("audited_answers", default=None)
 
 
 def current() -> KeyedRequest | None:
@@ -95,12 +109,29 @@ def new_uuid(purpose: str) -> str:
     return request.derived_uuid(purpose) if request else uuid.uuid4().hex
 
 
+def audited() -> AuditedAnswers | None:
+    return _audited.get()
+
+
+@contextmanager
+def auditing(answers: AuditedAnswers) -> Iterator[AuditedAnswers]:
+    token = _audited.set(answers)
+    try:
+        yield answers
+    finally:
+        _audited.reset(token)
+
+
 def answering(body: Any) -> None:
     """The answer the request gives if the change it commits next commits; called by a use case right
-    before its commit. Inside a keyed request the record that commit writes keeps it; elsewhere a no-op."""
+    before its commit. Inside a keyed request the record that commit writes keeps it; in an audited one
+    the access entry a private view needs rides that commit. Elsewhere a no-op."""
     request = _current.get()
     if request is not None and request.keep is not None and not request.answers_later:
         request.answer = request.keep(body)
+    answers = _audited.get()
+    if answers is not None and not (request is not None and request.answers_later):
+        answers.pending = answers.entry_for(body)
 
 
 @contextmanager

@@ -45,16 +45,23 @@ class TableStore:
         answer the use case said it gives (once.answering): a duplicate that committed first fails this one
         on the record's guard (once.AlreadyDone, with the record as found: no read to replay it).
         """
-        keyed = once.current()
+        keyed, audited = once.current(), once.audited()
         record = None
         answer = keyed.answer if keyed is not None else None
-        if keyed is not None and not keyed.recorded:
+        entry = audited.pending if audited is not None else None
+        if entry is not None or (keyed is not None and not keyed.recorded):
             transaction = transaction.extended()  # the caller's may be committed again (a retry)
+        if entry is not None:  # the answer is a private view an officer is given: its read is logged with it
+            transaction.record_access(entry)
+        if keyed is not None and not keyed.recorded:
             record = transaction.put_new(
                 "idempotency", idempotency_record(keyed), table_name=keyed.table_name, key_attribute="id"
             )
+        # An answer (and its entry) goes with the commit it was said for, never a later one.
         if keyed is not None:
-            keyed.answer = None  # an answer goes with the commit it was said for, never a later one
+            keyed.answer = None
+        if audited is not None:
+            audited.pending = None
         try:
             self.client.transact_write_items(TransactItems=transaction.items)
         except ClientError as error:
@@ -76,6 +83,8 @@ class TableStore:
         if keyed is not None and record is not None:  # a record is only added inside a keyed request
             keyed.recorded = True
             keyed.answered = answer
+        if audited is not None and entry is not None:
+            audited.logged.add(entry.wish_id)
 
     def _update_if(
         self,
