@@ -1,16 +1,18 @@
 """Issue 16 §1: one effect per Idempotency-Key, even when the invocation dies between its commit and its answer.
 
 The death is simulated where it hurts most: the change (and the key's record, in the same transaction)
-has committed, and the process dies before the answer is kept. The retry must find the record and answer
-the first change, not run the use case again.
+has committed, and the process dies before answering. The retry must find the record and answer the
+first change, not run the use case again. Twice over: with the answer on the record (issue 15: the use case
+says it before committing, so the record commits with it), and with a record that has none (written before
+answers rode in the transaction): then the route's replay rebuilds the answer from the table.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from microwish.repository import from_dynamo
-from microwish.repository.idempotency import IdempotencyRecords
+from microwish import once
+from microwish.repository import TableStore, from_dynamo
 from tests.support.people import CITY_OFFICER, DONOR, OFFICER, RESIDENT, all_items, open_wish, submit, wish_body
 
 DONOR_2 = {**DONOR, "sub": "donor-2"}
@@ -20,19 +22,23 @@ class Killed(BaseException):
     """Not an Exception: nothing in the app handles it, like a SIGKILL nothing survives."""
 
 
-@pytest.fixture
-def dies_before_answer(monkeypatch):
-    """The next answer to be kept is never kept: the invocation dies right after its commit."""
+@pytest.fixture(params=["answer on the record", "record without its answer"])
+def dies_before_answer(request, monkeypatch):
+    """The next commit that writes a key's record is the invocation's last act: it dies right after."""
     deaths = {"left": 1}
-    remember = IdempotencyRecords.remember_answer
+    commit = TableStore.commit
 
-    def die_once(self, request, answer):
-        if deaths["left"]:
+    def commit_then_die(self, transaction):
+        keyed = once.current()
+        carries_record = keyed is not None and not keyed.recorded
+        if carries_record and request.param == "record without its answer":
+            keyed.answer = None
+        commit(self, transaction)
+        if carries_record and deaths["left"]:
             deaths["left"] -= 1
             raise Killed
-        return remember(self, request, answer)
 
-    monkeypatch.setattr(IdempotencyRecords, "remember_answer", die_once)
+    monkeypatch.setattr(TableStore, "commit", commit_then_die)
     return deaths
 
 

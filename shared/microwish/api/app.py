@@ -17,6 +17,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.shared.json_encoder import Encoder
 from pydantic import BaseModel
 
+from .. import once
 from ..errors import DomainError
 from ..repository.warm import create_clients
 from ..services import access_log
@@ -101,15 +102,23 @@ def _private_wish_id(body: Any) -> str | None:
 def _audit_private_reads(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
     """Every private view an officer or admin is given is logged (services/access_log.py), whatever the route.
 
-    Fails closed: if the entry cannot be written, the answer is an error, not an unlogged read.
+    A state change answering with one logs it in its own transaction (once.answering: one write round trip);
+    any other answer (a GET, a replay) with one put after. Fails closed: if the entry cannot be written, the
+    answer is an error, not an unlogged read.
     """
-    response = next_middleware(app)
+    event = app.current_event
+    route = event.raw_event.get("routeKey") or f"{event.http_method} {event.path}"
+
+    def entry_for(body: Any) -> Any:
+        caller = app.context.get("caller")
+        return access_log.entry(caller, _private_wish_id(body), route) if caller is not None else None
+
+    with once.auditing(once.AuditedAnswers(entry_for)) as audited:
+        response = next_middleware(app)
     caller = app.context.get("caller")
     if caller is not None and 200 <= response.status_code < 300:
         wish_id = _private_wish_id(response.body)
-        if wish_id:
-            event = app.current_event
-            route = event.raw_event.get("routeKey") or f"{event.http_method} {event.path}"
+        if wish_id and wish_id not in audited.logged:
             access_log.record(repository(), caller, wish_id, route)
     return response
 

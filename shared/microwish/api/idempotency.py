@@ -1,16 +1,21 @@
 """`Idempotency-Key` on every POST: exactly one effect per key, whatever dies when (issue 16 §1).
 
-A route opts in with `middlewares=[idempotent]` (or `idempotent_replaying(...)`). For a request with the
-header, the record keyed by (caller, route, key) is read first:
-- none yet: the route runs inside the key's scope (`microwish.once`): the first transaction it commits
-  also writes the record, only if absent, so the change and its record commit together or not at all,
-  and what it creates gets ids derived from the key. The answer is then kept on the record;
-- the record with its answer: that answer again, no second effect (another body under the key: 422);
-- the record without an answer (the first run died between its commit and its answer, or is still
-  finishing): the answer rebuilt from the table by the route's `replay` (the wish, or what the key created).
-A duplicate racing the first loses on the record's condition (or on the state the first changed) and gets
-the first answer the same way. Records hold no personal data: a private view is kept as its public part,
-and a replay re-attaches the private part for a caller still entitled to it.
+A route opts in with `middlewares=[idempotent]` (or `idempotent_replaying(...)`). A request with the header
+runs inside the key's scope (`microwish.once`), with no read first:
+- the first transaction it commits also writes the key's record, only if absent, WITH the answer the use
+  case said before committing (`once.answering`): change, record and answer commit together or not at all,
+  in one write round trip (issue 15); what it creates gets ids derived from the key;
+- a duplicate whose change would commit fails on the record's guard, which hands back the record: its
+  answer again, no second effect (another body under the key: 422); a duplicate refused because the first
+  changed the state first reads the record and gets the first answer the same way;
+- a request that committed nothing (the change was made before, or is one write outside a transaction)
+  keeps its answer with one conditional put, or, if the key has a record, answers what that record says;
+  one that committed several changes (a batch claimed wish by wish) keeps its answer after the last;
+- a record without an answer (a first run that died before keeping a later-kept answer, or a record from
+  before answers rode in the transaction): the answer rebuilt from the table by the route's `replay` (the
+  wish, or what the key created), or 409 while it cannot be.
+Records hold no personal data: a private view is kept as its public part, and a replay re-attaches the
+private part for a caller still entitled to it.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from pydantic import BaseModel
@@ -35,6 +41,7 @@ from ..services import wishes
 from ..services.views import replayed_view
 from .context import caller, repository, settings
 
+logger = Logger(child=True)
 _MAX_KEY_LENGTH = 128
 _RECORD_DAYS = 1
 
@@ -68,20 +75,23 @@ def still_in_progress(*_: Any) -> Response[Any]:
 
 
 def idempotent(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
-    """A route middleware for routes that act on the wish in their path."""
-    return _once(app, next_middleware, replay_wish)
+    """A route middleware for routes that act on the wish in their path (and answer 200)."""
+    return _once(app, next_middleware, replay_wish, 200)
 
 
-def idempotent_replaying(replay: Replay) -> Callable[[APIGatewayHttpResolver, NextMiddleware], Response[Any]]:
-    """A route middleware for routes whose answer is something else (a claim, a new wish, a batch)."""
+def idempotent_replaying(
+    replay: Replay, status: int = 200
+) -> Callable[[APIGatewayHttpResolver, NextMiddleware], Response[Any]]:
+    """A route middleware for routes whose answer is something else (a claim, a new wish, a batch);
+    `status`: the route's answer when it succeeds, kept with the body its use case says before committing."""
 
     def idempotent_route(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
-        return _once(app, next_middleware, replay)
+        return _once(app, next_middleware, replay, status)
 
     return idempotent_route
 
 
-def _once(app: APIGatewayHttpResolver, next_middleware: NextMiddleware, replay: Replay) -> Response[Any]:
+def _once(app: APIGatewayHttpResolver, next_middleware: NextMiddleware, replay: Replay, status: int) -> Response[Any]:
     event = app.current_event
     key = (event.headers or {}).get("idempotency-key")
     if key is None:
@@ -95,24 +105,32 @@ def _once(app: APIGatewayHttpResolver, next_middleware: NextMiddleware, replay: 
         payload_hash=once.payload_hash(event.json_body if event.body else None),
         expires_at=int(time.time()) + _RECORD_DAYS * 24 * 3600,
         table_name=settings().idempotency_table_name,
+        keep=lambda body: _kept(Response(status, "application/json", body)),
     )
-    found = records().get(request.record_id)
-    if found is not None:
-        return _answer(found, request, app, who, replay)
     with once.keyed(request):
         try:
             response = next_middleware(app)
-        except once.AlreadyDone:
-            return _answer(records().get(request.record_id), request, app, who, replay)
+        except once.AlreadyDone as done:
+            return _answer(done.record or records().get(request.record_id), request, app, who, replay)
         except DomainError:
             # Refused now because a duplicate changed the state first? Then its answer is ours too.
             found = records().get(request.record_id)
             if found is None:
                 raise
             return _answer(found, request, app, who, replay)
-    if 200 <= response.status_code < 300:
-        records().remember_answer(request, _kept(response))
-    return response
+    if not 200 <= response.status_code < 300:
+        return response
+    kept = _kept(response)
+    if request.answered is not None:  # the record committed with the answer: nothing more to write
+        if request.answered != kept:  # a use case said another answer than its route gave: the route's counts
+            logger.error("idempotency answer differs from the route's", extra={"route": event.path})
+            records().remember_answer(request, kept, replace=True)
+        return response
+    if request.recorded:  # committed several changes (or said no answer): the answer is known only now
+        records().remember_answer(request, kept)
+        return response
+    first = records().keep_first(request, kept)  # committed nothing: the first answer under the key stands
+    return response if first is None else _answer(first, request, app, who, replay)
 
 
 def _answer(

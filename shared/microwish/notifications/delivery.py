@@ -27,6 +27,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from ..repository.inbox import InboxStore, created_at_of
+from ..repository.table import dynamodb_client
 from ..settings import get_settings
 from . import channels, contacts
 from .channels import Channel, ChatChannel, DeliveryError, EmailChannel, InboxChannel, Message, SmsChannel
@@ -148,7 +149,9 @@ def _idempotency(table_name: str, ttl_seconds: int) -> tuple[Callable[..., Any],
         expires_after_seconds=ttl_seconds,
         raise_on_no_idempotency_key=True,
     )
-    store = DynamoDBPersistenceLayer(table_name=table_name)
+    # The process's own DynamoDB client: left to itself the layer opens a second boto3 session (another
+    # load of the service model on the first message of every container; issue 15).
+    store = DynamoDBPersistenceLayer(table_name=table_name, boto3_client=dynamodb_client())
 
     def send_once(send: dict[str, str], channel: Channel, message: Message) -> dict[str, Any]:
         channel.send(message)

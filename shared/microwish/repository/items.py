@@ -60,12 +60,15 @@ def private_item(wish_id: str, beneficiary: Beneficiary) -> dict[str, Any]:
 
 def idempotency_record(keyed: KeyedRequest) -> dict[str, Any]:
     """A keyed request's record in the idempotency table, as its change writes it (README "Exactly once")."""
-    return {
+    record: dict[str, Any] = {
         "id": keyed.record_id,
         "payload_hash": keyed.payload_hash,
         "expiration": keyed.expires_at,
         "status": "COMMITTED",
     }
+    if keyed.answer is not None:  # said before the commit (once.answering): the record is complete at once
+        record.update(answer=keyed.answer, status="COMPLETED")
+    return record
 
 
 def audit_item(wish: Wish, event: AuditEvent, order: int = 0) -> dict[str, Any]:

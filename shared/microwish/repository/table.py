@@ -41,16 +41,27 @@ class TableStore:
     def commit(self, transaction: Transaction) -> None:
         """All or nothing; a failed condition raises ConditionFailed naming the guard that failed.
 
-        Inside a keyed request (microwish.once), its first change also writes the key's record: a
-        duplicate that committed first fails this one on the record's guard (once.AlreadyDone).
+        Inside a keyed request (microwish.once), its first change also writes the key's record, with the
+        answer the use case said it gives (once.answering): a duplicate that committed first fails this one
+        on the record's guard (once.AlreadyDone, with the record as found: no read to replay it).
         """
-        keyed = once.current()
+        keyed, audited = once.current(), once.audited()
         record = None
-        if keyed is not None and not keyed.recorded:
+        answer = keyed.answer if keyed is not None else None
+        entry = audited.pending if audited is not None else None
+        if entry is not None or (keyed is not None and not keyed.recorded):
             transaction = transaction.extended()  # the caller's may be committed again (a retry)
+        if entry is not None:  # the answer is a private view an officer is given: its read is logged with it
+            transaction.record_access(entry)
+        if keyed is not None and not keyed.recorded:
             record = transaction.put_new(
                 "idempotency", idempotency_record(keyed), table_name=keyed.table_name, key_attribute="id"
             )
+        # An answer (and its entry) goes with the commit it was said for, never a later one.
+        if keyed is not None:
+            keyed.answer = None
+        if audited is not None:
+            audited.pending = None
         try:
             self.client.transact_write_items(TransactItems=transaction.items)
         except ClientError as error:
@@ -62,7 +73,8 @@ class TableStore:
                 and record.index < len(reasons)
                 and reasons[record.index].get("Code") == "ConditionalCheckFailed"
             ):
-                raise once.AlreadyDone from None
+                found = reasons[record.index].get("Item")
+                raise once.AlreadyDone(from_dynamo(found) if found else None) from None
             for index, reason in enumerate(reasons):
                 if reason.get("Code") == "ConditionalCheckFailed":
                     item = reason.get("Item")
@@ -70,6 +82,9 @@ class TableStore:
             raise
         if keyed is not None and record is not None:  # a record is only added inside a keyed request
             keyed.recorded = True
+            keyed.answered = answer
+        if audited is not None and entry is not None:
+            audited.logged.add(entry.wish_id)
 
     def _update_if(
         self,

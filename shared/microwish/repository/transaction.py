@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..lifecycle import TERMINAL, Status
-from ..models import AuditEvent, Campaign, Claim, Wish
+from ..models import AccessEntry, AuditEvent, Campaign, Claim, Wish
 from ..settings import get_settings
 from . import keys
 from .codec import to_dynamo
-from .items import audit_item, campaign_item, claim_item, wish_item
+from .items import access_item, audit_item, campaign_item, claim_item, wish_item
 
 
 @dataclass(frozen=True)
@@ -192,6 +192,11 @@ class Transaction:
             values,
             {"#type": "type"},
         )
+
+    def record_access(self, entry: AccessEntry) -> Guard:
+        """One read of a private view, logged with the change whose answer shows it (no condition: its key
+        has a random part)."""
+        return self._add("access", "Put", {"Item": to_dynamo(access_item(entry))})
 
     # ------------------------------------------------------------ claims and donors
     def put_claim(self, claim: Claim, lease_due: str | None = None) -> Guard:

@@ -21,11 +21,14 @@ from ..repository import WishRepository
 AUDITED_ROLES = ("officer", "admin")
 
 
-def record(repo: WishRepository, caller: Caller, wish_id: str, route: str) -> bool:
-    """Record that `caller` was shown `wish_id`'s private view; False when the caller's reads are not audited."""
+def entry(caller: Caller, wish_id: str | None, route: str) -> AccessEntry | None:
+    """The entry that `caller` was shown `wish_id`'s private view; None when the caller's reads are not audited.
+
+    A state change whose answer is that view writes it in its own transaction (once.answering); any
+    other answer writes it alone (`record`)."""
     if caller.role not in AUDITED_ROLES or not caller.sub or not wish_id:
-        return False
-    entry = AccessEntry(
+        return None
+    return AccessEntry(
         at=clock.now_iso(),
         wish_id=wish_id,
         actor=caller.sub,
@@ -33,7 +36,14 @@ def record(repo: WishRepository, caller: Caller, wish_id: str, route: str) -> bo
         actor_region=caller.region,
         route=route,
     )
-    repo.put_access(entry)
+
+
+def record(repo: WishRepository, caller: Caller, wish_id: str, route: str) -> bool:
+    """Record that `caller` was shown `wish_id`'s private view; False when the caller's reads are not audited."""
+    found = entry(caller, wish_id, route)
+    if found is None:
+        return False
+    repo.put_access(found)
     return True
 
 

@@ -62,8 +62,10 @@ def create_campaign(caller: Caller, request: CampaignRequest, repo: WishReposito
         created_by=caller.sub or "",
         created_at=now,
     )
+    answer = view(campaign, now)
+    once.answering(answer)
     repo.campaigns.create(campaign)
-    return view(campaign, now)
+    return answer
 
 
 def view(campaign: Campaign, now: str, progress: CampaignProgress | None = None) -> CampaignView:
@@ -161,13 +163,23 @@ def accept_matching(caller: Caller, campaign_id: str, repo: WishRepository) -> C
     if campaign.ends_at <= now:
         raise Conflict("the campaign has ended", state="ended")
     name = display_name_of(caller, repo)
+    accepted = campaign.model_copy(  # as the acceptance writes it: the answer needs no read after
+        update={
+            "matching": campaign.matching.model_copy(
+                update={"status": "active", "accepted_at": now, "sponsor_name": name}
+            )
+        }
+    )
+    answer = view(accepted, now)
+    once.answering(answer)
+    if repo.campaigns.accept_matching(campaign, caller.sub or "", name, now):
+        return answer
     # lost: accepted meanwhile, or an item from before offers had a status; what is there decides
-    repo.campaigns.accept_matching(campaign, caller.sub or "", name, now)
-    accepted = get_campaign(repo, campaign.id)
-    assert accepted is not None and accepted.matching is not None
-    if accepted.matching.status != "active":
-        raise Conflict("the offer could not be accepted; try again", state=accepted.matching.status)
-    return view(accepted, now)
+    found = get_campaign(repo, campaign.id)
+    assert found is not None and found.matching is not None
+    if found.matching.status != "active":
+        raise Conflict("the offer could not be accepted; try again", state=found.matching.status)
+    return view(found, now)
 
 
 @dataclass(frozen=True)

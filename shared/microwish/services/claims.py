@@ -83,11 +83,11 @@ def load(repo: WishRepository, wish_id: str) -> tuple[Wish, dict[str, Any], list
     return wish, private, [Claim.model_validate(claim) for claim in claims]
 
 
-def view_after(caller: Caller, repo: WishRepository, wish_id: str) -> WishView:
-    """The wish as it is now, in the view its caller may see (never decided by the route)."""
-    bundle = repo.get_wish_bundle(wish_id)
-    assert bundle is not None  # it was just written
-    return view_for(caller, *bundle)
+def view_after(caller: Caller, after: Wish, private: dict[str, Any], claims: list[Claim]) -> WishView:
+    """The wish as a change leaves it, in the view its caller may see (never decided by the route): built
+    from what the change writes (`after`, the claims as moved), never read back after the commit."""
+    listed = [claim.model_dump(mode="json") for claim in sorted(claims, key=lambda claim: claim.id)]  # SK order
+    return view_for(caller, after, private, listed)
 
 
 def claim_id_for(wish_id: str, keyed: once.KeyedRequest | None = None) -> str:
@@ -164,10 +164,12 @@ def _claim_sole(
     transaction = transaction or repo.transaction()
     transaction.replace_wish(wish, after, event)
     transaction.put_claim(claim, settings.lease_due(deadline))
+    view = claim_view(claim)
     if own:
         donor_limit = transaction.count_donor(claim.donor_id, limit=settings.max_active_claims, active=1, claimed=1)
+        once.answering(view)
         _commit_or_retry(repo, transaction, donor_limit, settings)
-    return claim_view(claim)
+    return view
 
 
 def _pledge(caller: Caller, wish: Wish, amount_fen: int | None, repo: WishRepository, settings: Settings) -> ClaimView:
@@ -225,8 +227,10 @@ def _pledge(caller: Caller, wish: Wish, amount_fen: int | None, repo: WishReposi
     donor_limit = transaction.count_donor(claim.donor_id, limit=settings.max_active_claims, active=1, claimed=1)
     if match is not None:  # in the same transaction: the matched total never passes the cap
         campaigns.write_match(transaction, match, wish, after, claim, now)
+    view = claim_view(claim)
+    once.answering(view)
     _commit_or_retry(repo, transaction, donor_limit, settings)
-    return claim_view(claim)
+    return view
 
 
 def claim_many(
@@ -235,7 +239,8 @@ def claim_many(
     """1+N: claim many sole wishes at once — all in one transaction, or each on its own."""
     require_role(caller, "donor")
     if not request.all_or_nothing:
-        results = [_claim_one(caller, wish_id, repo, settings) for wish_id in request.wish_ids]
+        with once.answered_later():  # one change per wish: the answer is known after the last
+            results = [_claim_one(caller, wish_id, repo, settings) for wish_id in request.wish_ids]
         return 200, BatchClaimResponse(claimed=sum(result.ok for result in results), results=results)
     return _with_retries(lambda: _claim_all(caller, request.wish_ids, repo, settings))
 
@@ -284,11 +289,13 @@ def _claim_all(
     donor_limit = transaction.count_donor(
         caller.sub or "", limit=settings.max_active_claims, active=len(views), claimed=len(views)
     )
-    _commit_or_retry(repo, transaction, donor_limit, settings)
-    return 200, BatchClaimResponse(
+    answer = BatchClaimResponse(
         claimed=len(views),
         results=[BatchResult(wish_id=view.wish_id, ok=True, status=201, claim=view) for view in views],
     )
+    once.answering(answer)
+    _commit_or_retry(repo, transaction, donor_limit, settings)
+    return 200, answer
 
 
 # ---------------------------------------------------------------- withdraw

@@ -20,7 +20,7 @@ import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .. import clock
+from .. import clock, once
 from ..auth import Caller, require_role
 from ..errors import NotFound
 from ..lifecycle import Action
@@ -56,6 +56,7 @@ def erase(caller: Caller, wish_id: str, request: ErasureRequest, repo: WishRepos
         event = event_for(
             caller, Action.ERASED, wish, wish, masked_reason(request.reason, private["beneficiary"]), at=now
         )
+        once.answering(private_view(wish, {"erased_at": now}, claims))
         try:
             repo.erase_private(wish, event, now)
         except ConditionFailed as failure:

@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from .. import clock, regions
+from .. import clock, once, regions
 from ..auth import Caller
 from ..errors import Conflict
 from ..lifecycle import ESCALATABLE, Action, Status, next_status
@@ -253,9 +253,11 @@ def escalate_by_hand(
             state=wish.status.value,
             level=wish.level,
         )
+    view = private_view(moved(wish, move, now), private, claims)
+    once.answering(view)
     try:
-        after = write_move(repo, wish, move, now, actor=caller)
+        write_move(repo, wish, move, now, actor=caller)
     except ConditionFailed as failure:
         # Someone (the sweep, another officer, a donor) changed it since it was read: theirs stands.
         raise changed_meanwhile(repo, wish, failure) from None
-    return private_view(after, private, claims)
+    return view

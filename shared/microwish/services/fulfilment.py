@@ -1,12 +1,16 @@
 """Fulfilment: dispatch to a unit (派单) and its answer, delivery (圆梦), confirmation (销号), cancellation.
 
 Like claiming (services/claims.py), every use case commits ONE transaction guarded by the wish's version;
-a lost guard is a 409 that names the wish's real state.
+a lost guard is a 409 that names the wish's real state. The answer is built from what the transaction
+writes (the wish after, the claims as moved) and said before the commit (`once.answering`): nothing is
+read back after it.
 """
 
 from __future__ import annotations
 
-from .. import clock
+from typing import Any
+
+from .. import clock, once
 from ..auth import Caller, require_role
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..lifecycle import Action, Status, next_status
@@ -24,14 +28,48 @@ from ..models import (
     event_for,
 )
 from ..personal_data import beneficiary_name, refuse_personal_data
-from ..repository import ConditionFailed, Transaction, WishRepository
+from ..repository import ConditionFailed, Guard, Transaction, WishRepository
 from ..settings import Settings
 from . import uploads
 from .claims import limit_reached, load, new_claim, view_after
 from .views import changed_meanwhile
-from .wishes import load_for_officer
+from .wishes import load_bundle_for_officer
 
 _OPEN_CLAIM_STATUSES = (ClaimStatus.ACTIVE, ClaimStatus.DELIVERED)  # what a donor still holds
+
+
+def _move(
+    transaction: Transaction,
+    moved: dict[str, Claim],
+    claim: Claim,
+    status: ClaimStatus,
+    now: str,
+    *,
+    expect: str,
+    deadline: str | None = None,
+    lease_due: str | None = None,
+    note: str | None = None,
+    donor_name: str | None = None,
+) -> Guard:
+    """Move a claim on in the transaction, and keep it in `moved` as the transaction writes it (the answer's)."""
+    guard = transaction.move_claim(
+        claim, status, now, expect=expect, deadline=deadline, lease_due=lease_due, note=note, donor_name=donor_name
+    )
+    changes: dict[str, Any] = {"status": status, "updated_at": now}
+    for name, value in (("deadline", deadline), ("note", note), ("donor_name", donor_name)):
+        if value:  # as move_claim: only what is given is set
+            changes[name] = value
+    moved[claim.id] = claim.model_copy(update=changes)
+    return guard
+
+
+def _answer(
+    caller: Caller, after: Wish, private: dict[str, Any], claims: list[Claim], moved: dict[str, Claim], *new: Claim
+) -> WishView:
+    """The answer, from what the change writes; said before the commit (a keyed request's record keeps it)."""
+    view = view_after(caller, after, private, [moved.get(claim.id, claim) for claim in claims] + list(new))
+    once.answering(view)
+    return view
 
 
 def _commit_or_conflict(repo: WishRepository, transaction: Transaction, wish: Wish) -> None:
@@ -45,7 +83,8 @@ def _commit_or_conflict(repo: WishRepository, transaction: Transaction, wish: Wi
 def assign(
     caller: Caller, wish_id: str, request: AssignmentRequest, repo: WishRepository, settings: Settings
 ) -> WishView:
-    wish = load_for_officer(caller, wish_id, repo)
+    wish, private, items = load_bundle_for_officer(caller, wish_id, repo)  # what the answer shows, read once
+    claims = [Claim.model_validate(item) for item in items]
     if wish.mode != "sole":
         raise Conflict("a pooled wish is not dispatched to one unit", state=wish.status.value)
     status = next_status(wish.status, Action.ASSIGNED)
@@ -75,13 +114,16 @@ def assign(
     transaction = repo.transaction()
     transaction.replace_wish(wish, after, event)
     transaction.put_claim(offer, settings.lease_due(deadline))
+    view = _answer(caller, after, private, claims, {}, offer)
     _commit_or_conflict(repo, transaction, wish)
-    return view_after(caller, repo, wish_id)
+    return view
 
 
-def _assigned_offer(caller: Caller, wish_id: str, repo: WishRepository) -> tuple[Wish, Claim]:
+def _assigned_offer(
+    caller: Caller, wish_id: str, repo: WishRepository
+) -> tuple[Wish, dict[str, Any], list[Claim], Claim]:
     require_role(caller, "donor")
-    wish, _, claims = load(repo, wish_id)
+    wish, private, claims = load(repo, wish_id)
     offer = next(
         (
             c
@@ -99,11 +141,11 @@ def _assigned_offer(caller: Caller, wish_id: str, repo: WishRepository) -> tuple
                 **({"claim_status": past.status.value} if past else {}),
             )
         raise NotFound("no assignment of this wish to you")
-    return wish, offer
+    return wish, private, claims, offer
 
 
 def accept(caller: Caller, wish_id: str, repo: WishRepository, settings: Settings) -> WishView:
-    wish, offer = _assigned_offer(caller, wish_id, repo)
+    wish, private, claims, offer = _assigned_offer(caller, wish_id, repo)
     status = next_status(wish.status, Action.ACCEPTED)
     now = clock.now_iso()
     deadline = settings.days_from_now(settings.claim_lease_days)
@@ -119,7 +161,10 @@ def accept(caller: Caller, wish_id: str, repo: WishRepository, settings: Setting
     event = event_for(caller, Action.ACCEPTED, wish, after, donor_id=offer.donor_id, claim_id=offer.id)
     transaction = repo.transaction()
     transaction.replace_wish(wish, after, event)
-    transaction.move_claim(
+    moved: dict[str, Claim] = {}
+    _move(
+        transaction,
+        moved,
         offer,
         ClaimStatus.ACTIVE,
         now,
@@ -129,29 +174,38 @@ def accept(caller: Caller, wish_id: str, repo: WishRepository, settings: Setting
         donor_name=caller.name,
     )  # the unit's own name
     donor_limit = transaction.count_donor(offer.donor_id, limit=settings.max_active_claims, active=1, claimed=1)
+    view = _answer(caller, after, private, claims, moved)
     try:
         repo.commit(transaction)
     except ConditionFailed as failure:
         if donor_limit.failed(failure):
             raise limit_reached(settings) from None
         raise changed_meanwhile(repo, wish, failure) from None
-    return view_after(caller, repo, wish_id)
+    return view
 
 
 def decline(
     caller: Caller, wish_id: str, request: DeclineRequest, repo: WishRepository, settings: Settings
 ) -> WishView:
-    wish, offer = _assigned_offer(caller, wish_id, repo)
+    wish, private, claims, offer = _assigned_offer(caller, wish_id, repo)
     after = reopened(wish, Action.DECLINED, settings)
     event = event_for(caller, Action.DECLINED, wish, after, request.reason, donor_id=offer.donor_id, claim_id=offer.id)
     transaction = repo.transaction()
     transaction.replace_wish(wish, after, event)
-    transaction.move_claim(
-        offer, ClaimStatus.DECLINED, after.updated_at, expect=ClaimStatus.OFFERED, note=request.reason
+    moved: dict[str, Claim] = {}
+    _move(
+        transaction,
+        moved,
+        offer,
+        ClaimStatus.DECLINED,
+        after.updated_at,
+        expect=ClaimStatus.OFFERED,
+        note=request.reason,
     )
     transaction.count_donor(offer.donor_id, declined=1)
+    view = _answer(caller, after, private, claims, moved)
     _commit_or_conflict(repo, transaction, wish)
-    return view_after(caller, repo, wish_id)
+    return view
 
 
 def reopened(wish: Wish, action: Action, settings: Settings) -> Wish:
@@ -225,11 +279,13 @@ def deliver(caller: Caller, wish_id: str, report: DeliveryReport, repo: WishRepo
     )
     transaction = repo.transaction()
     transaction.replace_wish(wish, after, event)
+    moved: dict[str, Claim] = {}
     if sole is not None:  # the lease ends: the donor did what they promised
-        transaction.move_claim(sole, ClaimStatus.DELIVERED, now, expect=ClaimStatus.ACTIVE)
+        _move(transaction, moved, sole, ClaimStatus.DELIVERED, now, expect=ClaimStatus.ACTIVE)
         transaction.count_donor(sole.donor_id, delivered=1)
+    view = _answer(caller, after, private, claims, moved)
     _commit_or_conflict(repo, transaction, wish)
-    return view_after(caller, repo, wish_id)
+    return view
 
 
 def confirm(
@@ -244,6 +300,7 @@ def confirm(
     now = clock.now_iso()
     held = [c for c in claims if c.status in _OPEN_CLAIM_STATUSES]
     transaction = repo.transaction()
+    moved: dict[str, Claim] = {}
     if request.accepted:
         value = wish.pledged_fen if wish.mode == "pooled" else (wish.target_fen or 0)
         after = wish.model_copy(
@@ -262,7 +319,7 @@ def confirm(
         )
         transaction.replace_wish(wish, after, event)
         for claim in held:
-            transaction.move_claim(claim, ClaimStatus.FULFILLED, now, expect=claim.status)
+            _move(transaction, moved, claim, ClaimStatus.FULFILLED, now, expect=claim.status)
         for donor in donors:
             transaction.count_donor(
                 donor, active=-sum(c.donor_id == donor for c in held), fulfilled=sum(c.donor_id == donor for c in held)
@@ -290,7 +347,9 @@ def confirm(
         transaction.replace_wish(wish, after, event)
         if sole is not None:  # the donor gets a fresh lease to make it right
             deadline = settings.days_from_now(settings.claim_lease_days)
-            transaction.move_claim(
+            _move(
+                transaction,
+                moved,
                 sole,
                 ClaimStatus.ACTIVE,
                 now,
@@ -298,8 +357,9 @@ def confirm(
                 deadline=deadline,
                 lease_due=settings.lease_due(deadline),
             )
+    view = _answer(caller, after, private, claims, moved)
     _commit_or_conflict(repo, transaction, wish)
-    return view_after(caller, repo, wish_id)
+    return view
 
 
 # ---------------------------------------------------------------- cancellation
@@ -308,7 +368,7 @@ def cancel(
 ) -> WishView:
     """The submitting resident or an officer in region cancels, while no delivery is reported."""
     require_role(caller, "resident", "officer", "admin")
-    wish, _, claims = load(repo, wish_id)
+    wish, private, claims = load(repo, wish_id)
     submitter = caller.role == "resident" and caller.sub == wish.submitted_by
     if not submitter and not caller.is_officer_for(wish.region_code):
         raise NotFound("no such wish")
@@ -329,9 +389,12 @@ def cancel(
     event = event_for(caller, Action.CANCELLED, wish, after, request.reason, donor_ids=donors)
     transaction = repo.transaction()
     transaction.replace_wish(wish, after, event)
+    moved: dict[str, Claim] = {}
     for claim in live:
         # Money pledged to a cancelled wish is owed back: marked so the federation refunds it.
-        transaction.move_claim(
+        _move(
+            transaction,
+            moved,
             claim,
             ClaimStatus.REFUND_DUE if claim.kind is ClaimKind.PLEDGE else ClaimStatus.CANCELLED,
             now,
@@ -341,5 +404,6 @@ def cancel(
         held = sum(c.donor_id == donor and c.status is ClaimStatus.ACTIVE for c in live)
         if held:
             transaction.count_donor(donor, active=-held)
+    view = _answer(caller, after, private, claims, moved)
     _commit_or_conflict(repo, transaction, wish)
-    return view_after(caller, repo, wish_id)
+    return view

@@ -55,8 +55,10 @@ def submit_wish(
         updated_at=now,
         due_at=settings.due_for(INITIAL_STATUS, "village"),
     )
+    view = private_view(wish, {"beneficiary": submission.beneficiary.model_dump()}, [])
+    once.answering(view)
     repo.put_new_wish(wish, submission.beneficiary, event_for(caller, Action.SUBMITTED, None, wish))
-    return private_view(wish, {"beneficiary": submission.beneficiary.model_dump()}, [])
+    return view
 
 
 def load_for_officer(caller: Caller, wish_id: str, repo: WishRepository) -> Wish:
@@ -116,11 +118,13 @@ def review_wish(
         )
         changes["campaign_id"] = joined = decision.campaign_id
     after = wish.model_copy(update=changes)
+    view = private_view(after, private, claims)
+    once.answering(view)
     try:
         repo.replace_wish(wish, after, event_for(caller, action, wish, after, decision.reason, campaign_joined=joined))
     except ConditionFailed as failure:
         raise changed_meanwhile(repo, wish, failure) from None
-    return private_view(after, private, claims)
+    return view
 
 
 def get_wish(caller: Caller, wish_id: str, repo: WishRepository) -> WishPublicView | WishPrivateView:

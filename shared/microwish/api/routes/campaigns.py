@@ -45,7 +45,7 @@ def _replay_campaign(
     "(POST /campaigns/{id}/matching/acceptance); views show its sponsor_name, never the "
     "sponsor's login id.",
     responses={201: {"description": "The campaign"}},
-    middlewares=[idempotent_replaying(_replay_created)],
+    middlewares=[idempotent_replaying(_replay_created, 201)],
 )
 def create(request: CampaignRequest, caller: CurrentCaller, repo: Repository) -> Response[CampaignView]:
     view = campaigns.create_campaign(caller, request, repo)

@@ -57,7 +57,7 @@ def _replay_batch(
     summary="Claim a sole wish whole, or pledge to a pooled one",
     tags=["claims"],
     security=BEARER,
-    middlewares=[idempotent_replaying(_replay_claim)],
+    middlewares=[idempotent_replaying(_replay_claim, 201)],
     responses={
         201: {"description": "The claim or pledge"},
         409: {"description": "Taken, or over the remaining amount (remaining_fen)"},

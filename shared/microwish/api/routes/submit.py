@@ -29,7 +29,7 @@ def _replay(
     summary="Submit a wish",
     tags=["wishes"],
     security=BEARER,
-    middlewares=[idempotent_replaying(_replay)],
+    middlewares=[idempotent_replaying(_replay, 201)],
     responses={201: {"description": "The wish, submitted (private view)"}},
 )
 def submit(
