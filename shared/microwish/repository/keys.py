@@ -216,6 +216,8 @@ def chat_message_key(platform: str, message_id: str) -> Key:
 
 def chat_nonce_key(platform: str, timestamp: str, nonce: str) -> Key:
     return {"PK": f"{CHAT_NONCE_PREFIX}{platform}#{timestamp}#{nonce}", "SK": "NONCE"}
+
+
 # ---------------------------------------------------------------- chat (microwish.chat)
 CHAT_CODE_PREFIX = "CHATCODE#"
 CHAT_CODE_SK = "CODE"
