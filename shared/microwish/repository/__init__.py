@@ -9,6 +9,7 @@
 - wishes       `WishStore`: a wish, its private part, claims, audit trail, access log, due index
 - campaigns    `CampaignStore`;  donors  `DonorStore`;  stats  `StatsStore` (counters, leaderboard)
 - inbox        `InboxStore`: notifications, preferences, send caps
+- units        `UnitStore`: the unit registry, units' contacts and members (issue 12)
 
 `WishRepository` is the wish store with the other stores of the same table beside it
 (`repo.campaigns`, `repo.donors`, `repo.stats`): what a service is handed.
@@ -29,6 +30,7 @@ from .keys import DUE_ERASURE, DUE_ESCALATION, DUE_LEASE, is_wish_id
 from .stats import CounterMove, LeaderboardMove, StatsStore
 from .table import TableStore, dynamodb_client
 from .transaction import ConditionFailed, Guard, Transaction
+from .units import UnitStore
 from .wishes import _LIST_INDEX, DueKey, ListQuery, WishStore
 
 __all__ = [
@@ -48,6 +50,7 @@ __all__ = [
     "StatsStore",
     "TableStore",
     "Transaction",
+    "UnitStore",
     "WishRepository",
     "WishStore",
     "audit_item",
@@ -86,6 +89,10 @@ class WishRepository(WishStore):
     @property
     def donors(self) -> DonorStore:
         return self._beside(DonorStore)
+
+    @property
+    def units(self) -> UnitStore:
+        return self._beside(UnitStore)
 
     @property
     def stats(self) -> StatsStore:

@@ -16,6 +16,10 @@
 - notification  PK=INBOX#<owner>  SK=<created_at>#<id>
 - preferences   PK=PREFS#<sub>  SK=PREFERENCES
 - send counter  PK=SENDCAP#<address hash>  SK=D#<yyyy-mm-dd>
+- unit          PK=UNIT#<id>  SK=UNIT     a registry unit's public part (ProvPK/CityPK/CountyPK=unit#<prefix>,
+                ListSK=<padded region>#<id>: the registry of a region subtree)
+- unit contact  PK=UNIT#<id>  SK=PRIVATE  its contact person (personal data)
+- unit member   PK=UNIT#<id>  SK=MEMBER#<sub>  (PersonPK=UNITS#<sub>: a person's units)
 """
 
 from __future__ import annotations
@@ -44,6 +48,11 @@ INBOX_PREFIX = "INBOX#"
 PREFS_PREFIX = "PREFS#"
 PREFS_SK = "PREFERENCES"
 SENDCAP_PREFIX = "SENDCAP#"
+UNIT_PREFIX = "UNIT#"
+UNIT_SK = "UNIT"
+MEMBER_PREFIX = "MEMBER#"
+UNIT_LIST = "unit#"  # the list indexes' partitions of the unit registry: unit#<region prefix>
+UNITS_OF = "UNITS#"
 
 # Sparse due index (ByDue): DuePK names the kind, DueSK = "<due time>#<id>".
 DUE_ESCALATION = "escalation"
@@ -146,6 +155,22 @@ def preferences_key(sub: str) -> Key:
 
 def send_counter_key(recipient_hash: str, day: str) -> Key:
     return {"PK": f"{SENDCAP_PREFIX}{recipient_hash}", "SK": f"D#{day}"}
+
+
+def unit_key(unit_id: str) -> Key:
+    return {"PK": f"{UNIT_PREFIX}{unit_id}", "SK": UNIT_SK}
+
+
+def unit_contact_key(unit_id: str) -> Key:
+    return {"PK": f"{UNIT_PREFIX}{unit_id}", "SK": PRIVATE_SK}
+
+
+def member_key(unit_id: str, sub: str) -> Key:
+    return {"PK": f"{UNIT_PREFIX}{unit_id}", "SK": f"{MEMBER_PREFIX}{sub}"}
+
+
+def unit_partition(unit_id: str) -> str:
+    return f"{UNIT_PREFIX}{unit_id}"
 
 
 def due_sort_key(due_at: str, item_id: str) -> str:

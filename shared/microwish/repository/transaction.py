@@ -313,6 +313,42 @@ class Transaction:
             {"#status": "status"},
         )
 
+    # ------------------------------------------------------------ units (issue 12)
+    def require_member(self, unit_id: str, sub: str, *, admin: bool = False) -> Guard:
+        """The change holds only while `sub` is a member (with `admin`: an admin) of the unit ("unit member")."""
+        condition = "attribute_exists(PK)" + (" AND #role = :admin" if admin else "")
+        return self._add(
+            "unit member",
+            "ConditionCheck",
+            {"Key": to_dynamo(keys.member_key(unit_id, sub))},
+            condition,
+            {":admin": "admin"} if admin else None,
+            {"#role": "role"} if admin else None,
+        )
+
+    def check_exists(self, name: str, key: dict[str, str]) -> Guard:
+        """The change holds only while the item exists (a ConditionCheck)."""
+        return self._add(name, "ConditionCheck", {"Key": to_dynamo(key)}, "attribute_exists(PK)")
+
+    def put_versioned(self, name: str, item: dict[str, Any], version: int) -> Guard:
+        """Replace an item still at the version read (the item's own `version` attribute)."""
+        return self._add(
+            name,
+            "Put",
+            {"Item": to_dynamo(item)},
+            "#version = :version",
+            {":version": version},
+            {"#version": "version"},
+        )
+
+    def put(self, name: str, item: dict[str, Any]) -> Guard:
+        """An unconditional put (an item that moves with a guarded one)."""
+        return self._add(name, "Put", {"Item": to_dynamo(item)})
+
+    def delete_existing(self, name: str, key: dict[str, str]) -> Guard:
+        """Delete an item that must still exist."""
+        return self._add(name, "Delete", {"Key": to_dynamo(key)}, "attribute_exists(PK)")
+
     # ------------------------------------------------------------ report counters
     def mark_counted(self, wish_id: str, sort_key: str, at: str) -> Guard:
         """The marker that makes counting an audit record happen once ("counted")."""
