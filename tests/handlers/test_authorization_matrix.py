@@ -110,6 +110,14 @@ POST /me/preferences/verification        -         none           401  409  409 
 POST /uploads                            -         claimed        401  403  403  201  409  201  201  201  40x  201  201
 GET /wishes/{id}/photos                  -         delivered      401  403  403  403  403  200  200  200  404  200  200
 GET /units                               -         none           401  403  403  403  403  200  200  200  200  200  200
+POST /units                              -         none           401  403  403  403  403  403  403  201  403  201  201
+GET /units/{id}                          -         unit           401  200  200  200  200  200  200  200  200  200  200
+PATCH /units/{id}                        -         unit           401  403  403  403  403  403  403  200  403  200  200
+GET /units/{id}/members                  -         unit           401  403  403  200  403  403  403  200  403  200  200
+POST /units/{id}/members                 -         unit           401  403  403  201  403  403  403  201  403  201  201
+DELETE /units/{id}/members/{sub}         -         unit           401  403  403  204  403  403  403  204  403  204  204
+GET /units/{id}/claims                   -         unit           401  403  403  200  403  403  403  200  403  200  200
+GET /me/units                            -         none           401  200  200  200  200  200  200  200  200  200  200
 POST /campaigns                          -         none           401  403  403  403  403  403  403  201  403  201  201
 GET /campaigns                           -         campaign       200  200  200  200  200  200  200  200  200  200  200
 GET /campaigns/{id}                      -         campaign       200  200  200  200  200  200  200  200  200  200  200
@@ -187,6 +195,9 @@ REQUESTS: dict[tuple[str, str], dict[str, Callable[[Thing], Any]]] = {
         "body": lambda t: {"content_type": "image/jpeg", "size_bytes": 2048, "wish_id": t.params["id"]}
     },
     ("POST /campaigns", "-"): {"body": _campaign_body},
+    ("POST /units", "-"): {"body": lambda t: {"name": "矩阵单位", "kind": "company", "region_code": "431222"}},
+    ("PATCH /units/{id}", "-"): {"body": lambda t: {"honours": ["三八红旗集体"]}},
+    ("POST /units/{id}/members", "-"): {"body": lambda t: {"sub": "matrix-new-member"}},
     ("POST /campaigns/{id}/matching/acceptance", "-"): {"body": lambda t: {}},
     ("GET /stats", "village"): {"query": lambda t: {"region": VILLAGE}},
     ("GET /exports/wishes.csv", "-"): {"query": lambda t: {"region": "431222"}},
@@ -313,6 +324,8 @@ class Objects:
             return self._notification(n)
         if state == "campaign":
             return self._campaign(n, holder)
+        if state == "unit":
+            return self._unit(n, holder)
         return self._wish(state, n, holder)
 
     def _wish(self, state: str, n: int, holder: str) -> Thing:
@@ -401,6 +414,22 @@ class Objects:
             holder=sponsor,
             markers={"sponsor": [sponsor]},
             entitled=frozenset({"hold", "vil", "twp", "cty", "oth", "city", "adm"}),
+        )
+
+    def _unit(self, n: int, unit_admin: str) -> Thing:
+        """A county unit of the registry (沅陵县) whose admin is the `hold` caller, with one more member."""
+        contact = {"name": f"联系人{n:03d}", "phone": f"1370{n:07d}"}
+        body = {"name": f"矩阵协会{n:03d}", "kind": "volunteer_association", "region_code": "431222"}
+        unit = self._ok(self.api.post("/units", {**body, "contact": contact, "admins": [unit_admin]}, as_=ADMIN), 201)
+        member = f"member-m{n:03d}"
+        self._ok(self.api.post(f"/units/{unit['id']}/members", {"sub": member}, as_=ADMIN), 201)
+        # Issue 12: the contact is personal data: the officers of its region, admins and its admins only.
+        return Thing(
+            "unit",
+            params={"id": unit["id"], "sub": member},
+            holder=unit_admin,
+            markers={"contact": list(contact.values())},
+            entitled=frozenset({"hold", "cty", "city", "adm"}),
         )
 
 

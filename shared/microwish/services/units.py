@@ -145,7 +145,18 @@ def list_units(
     if caller.role != "admin" and not regions.contains(own, scope):
         raise Forbidden("officers list the units of their own region")
     units, next_cursor = repo.units.page(scope, kind, limit, cursor)
-    counts = fulfilled_by_unit(repo, scope)
+    counts, names = fulfilled_by_unit(repo, scope)
+    # Units known only from the leaderboard (dispatched to by their own account before the registry) follow
+    # the registry's on its last page, as GET /units listed them before (no id, no kind).
+    known = (
+        [
+            KnownUnit(donor_id=donor_id, name=names.get(donor_id) or "爱心单位", wishes=wishes)
+            for donor_id, wishes in sorted(counts.items(), key=lambda entry: (-entry[1], entry[0]))
+            if unit_id_of(donor_id) is None
+        ]
+        if kind is None and next_cursor is None
+        else []
+    )
     return KnownUnits(
         region=scope,
         items=[
@@ -160,22 +171,26 @@ def list_units(
                 honours=list(unit.honours),
             )
             for unit in units
-        ],
+        ]
+        + known,
         next_cursor=next_cursor,
     )
 
 
-def fulfilled_by_unit(repo: WishRepository, region: str) -> dict[str, int]:
-    """Wishes fulfilled per unit donor id in a region (the leaderboard's unit items, one Query a month)."""
+def fulfilled_by_unit(repo: WishRepository, region: str) -> tuple[dict[str, int], dict[str, str]]:
+    """Wishes fulfilled per unit donor id in a region, and the units' names (the leaderboard's unit items, one
+    Query a month)."""
     if regions.level_of(region) == "village":
         region = regions.prefix_at(region, "township")  # figures stop at the township
     total = repo.stats.counters([(dim(region), TOTAL)]).get((dim(region), TOTAL)) or {}
     counts: dict[str, int] = {}
+    names: dict[str, str] = {}
     for month in sorted(total.get("months") or []):
         for item in repo.stats.leaderboard(region, month):
             if item.get("kind") == "unit":
                 counts[item["donor_id"]] = counts.get(item["donor_id"], 0) + int(item.get("fulfilled", 0))
-    return counts
+                names[item["donor_id"]] = item.get("name") or names.get(item["donor_id"], "")
+    return counts, names
 
 
 # ---------------------------------------------------------------- members
