@@ -7,6 +7,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from ...auth import Caller
 from ...models import ClaimView, KnownUnits, Page, RegionPrefix
@@ -22,7 +23,7 @@ from ..idempotency import idempotent, idempotent_replaying
 router = Router()
 Limit = Annotated[int, Query(ge=1, le=100)]
 Cursor = Annotated[str | None, Query(max_length=2048)]
-_UNIT_404 = {404: {"description": "No such unit (also for an id of any format)"}}
+_UNIT_404: dict[int, OpenAPIResponse] = {404: {"description": "No such unit (also for an id of any format)"}}
 
 
 def _replay_created(
