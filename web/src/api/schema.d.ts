@@ -326,6 +326,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/me/units": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The units I belong to
+         * @description Each with my role in it; what a claim or pledge can name as `unit_id`.
+         */
+        get: operations["my_units_me_units_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/me/wishes": {
         parameters: {
             query?: never;
@@ -391,13 +411,105 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Units to dispatch to: those that fulfilled wishes in my region
-         * @description For officers and admins, in the caller's own region (a village officer's township). The platform keeps no registry of units: these are the units that fulfilled wishes there (from the leaderboard's counts), most wishes first. Any other unit is dispatched to by its id all the same.
+         * The unit registry of a region: units to dispatch to
+         * @description For officers and admins: the registry's units (federation units, party organizations, partner organizations) of a region subtree — the caller's region by default; `region` inside it (admins: any) — optionally of one `kind`, ordered by region code; one index Query a page (`limit`, `cursor`). Each with `donor_id` (`unit:<id>`, what POST /wishes/{id}/assignment takes) and `wishes` it fulfilled in the region (a village's: its township's). Changed by issue 12: before, the units known from the leaderboard only.
          */
         get: operations["list_units_units_get"];
         put?: never;
+        /**
+         * Register a unit (officers of its region)
+         * @description An officer of the unit's region (or an admin) registers it: name, kind, region, contact (private: shown only to the officers of its region, admins and the unit's admins), honours, and its first admins (platform people, by sub), who then manage its members. An officer outside the region: 403.
+         */
+        post: operations["create_unit_units_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/units/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A unit of the registry
+         * @description Any signed-in person. `contact` only for the officers of its region, admins and the unit's admins; `my_role` is the caller's role in it (admin, member) or null.
+         */
+        get: operations["get_unit_units__id__get"];
+        put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Edit a unit (officers of its region)
+         * @description name, contact, honours (each optional; honours replace the list). Officers of the unit's region and admins only: a unit's own admins and officers elsewhere get 403. Guarded by the unit's version: a concurrent edit is a 409.
+         */
+        patch: operations["update_unit_units__id__patch"];
+        trace?: never;
+    };
+    "/units/{id}/claims": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A unit's claims, pledges and the wishes dispatched to it
+         * @description For its members (who accept what was dispatched to the unit: status `offered`), the officers of its region and admins; newest first.
+         */
+        get: operations["unit_claims_units__id__claims_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/units/{id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A unit's members
+         * @description For the unit's admins, the officers of its region and admins.
+         */
+        get: operations["list_members_units__id__members_get"];
+        put?: never;
+        /**
+         * Add a member to a unit
+         * @description By the unit's admins (an admin of another unit: 403), the officers of its region and admins. A member is a platform person (sub), with role member (default) or admin. Already a member: 409.
+         */
+        post: operations["add_member_units__id__members_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/units/{id}/members/{sub}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a member from a unit
+         * @description By the unit's admins, the officers of its region and admins. From then on the person can no longer act for the unit (every act for a unit is guarded by the membership item).
+         */
+        delete: operations["remove_member_units__id__members__sub__delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -567,7 +679,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Claim a sole wish whole, or pledge to a pooled one */
+        /**
+         * Claim a sole wish whole, or pledge to a pooled one
+         * @description As oneself, or with `unit_id` on behalf of a unit of the registry the caller is a member of (issue 12): the claim is then the unit's (donor_id `unit:<id>`), its members may withdraw and deliver it, and the membership is guarded in the claim's transaction. A unit_id of no unit: 422; not a member: 403.
+         */
         post: operations["claim_wishes__id__claims_post"];
         delete?: never;
         options?: never;
@@ -738,10 +853,18 @@ export interface components {
         Action: "submitted" | "approved" | "rejected" | "claimed" | "pledged" | "withdrawn" | "assigned" | "accepted" | "declined" | "delivered" | "fulfilled" | "delivery_rejected" | "escalated" | "at_risk" | "reminder" | "lapsed" | "cancelled" | "erased";
         /** AssignmentRequest */
         AssignmentRequest: {
-            /** Donor Id */
-            donor_id: string;
+            /**
+             * Donor Id
+             * @description The unit's donor id: a registry unit's `unit:<id>`, or a unit's own account
+             */
+            donor_id?: string | null;
             /** Note */
             note?: string | null;
+            /**
+             * Unit Id
+             * @description A unit of the registry (GET /units): its members accept
+             */
+            unit_id?: string | null;
         };
         /** AuditEvent */
         AuditEvent: {
@@ -939,6 +1062,11 @@ export interface components {
              * @description A pledge's amount; leave out to claim a sole wish whole.
              */
             amount_fen?: number | null;
+            /**
+             * Unit Id
+             * @description Claim or pledge on behalf of this unit of the registry (the caller must be a member)
+             */
+            unit_id?: string | null;
         };
         /** ClaimView */
         ClaimView: {
@@ -1082,21 +1210,46 @@ export interface components {
             /** Time */
             time: string;
         };
-        /** KnownUnit */
+        /**
+         * KnownUnit
+         * @description A unit of the registry (issue 12), as GET /units lists it (the first three fields as before).
+         */
         KnownUnit: {
             /**
              * Donor Id
-             * @description The unit's account: what POST /wishes/{id}/assignment takes as donor_id
+             * @description The unit's donor id (unit:<id>): what POST /wishes/{id}/assignment takes
              */
             donor_id: string;
+            /** Honours */
+            honours?: string[];
+            /**
+             * Id
+             * @description The unit's registry id (GET /units/{id})
+             */
+            id?: string | null;
+            /**
+             * Kind
+             * @description The unit's kind (federation, party_branch, …)
+             */
+            kind?: string | null;
+            /**
+             * Level
+             * @description Its region's level
+             */
+            level?: string | null;
             /**
              * Name
              * @description The unit's own name
              */
             name: string;
             /**
+             * Region Code
+             * @description The unit's region
+             */
+            region_code?: string | null;
+            /**
              * Wishes
-             * @description Wishes it fulfilled in the region
+             * @description Wishes it fulfilled in the listed region (a village's: its township's)
              */
             wishes: number;
         };
@@ -1104,9 +1257,11 @@ export interface components {
         KnownUnits: {
             /** Items */
             items: components["schemas"]["KnownUnit"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
             /**
              * Region
-             * @description The region the units were counted in (the caller's; a village's township)
+             * @description The region listed (the caller's by default)
              */
             region: string;
         };
@@ -1186,6 +1341,39 @@ export interface components {
              * @enum {string}
              */
             status: "offered" | "active";
+        };
+        /** MemberList */
+        MemberList: {
+            /** Items */
+            items: components["schemas"]["MemberView"][];
+            /** Unit Id */
+            unit_id: string;
+        };
+        /** MemberRequest */
+        MemberRequest: {
+            /**
+             * Role
+             * @default member
+             * @enum {string}
+             */
+            role: "admin" | "member";
+            /**
+             * Sub
+             * @description The platform person to add (their login id)
+             */
+            sub: string;
+        };
+        /** MemberView */
+        MemberView: {
+            /** Added At */
+            added_at: string;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "admin" | "member";
+            /** Sub */
+            sub: string;
         };
         /** MonthFigures */
         MonthFigures: {
@@ -1739,6 +1927,89 @@ export interface components {
              * @default 0
              */
             value_fen: number;
+        };
+        /** UnitContact */
+        UnitContact: {
+            /** Name */
+            name: string;
+            /** Phone */
+            phone: string;
+        };
+        /** UnitRequest */
+        UnitRequest: {
+            /**
+             * Admins
+             * @description Platform people (sub) who manage its members
+             */
+            admins?: string[];
+            /** @description Private: officers of its region and its admins */
+            contact?: components["schemas"]["UnitContact"] | null;
+            /**
+             * Honours
+             * @description e.g. 三八红旗集体 (2025)
+             */
+            honours?: string[];
+            /**
+             * Kind
+             * @description federation (妇联 of its region's level), party_branch 党支部, …
+             * @enum {string}
+             */
+            kind: "federation" | "party_branch" | "party_organ" | "volunteer_association" | "charity_association" | "women_entrepreneurs" | "company" | "hospital" | "civilised_post" | "red_banner_collective";
+            /** Name */
+            name: string;
+            /**
+             * Region Code
+             * @description The region the unit belongs to (any level, short or padded)
+             */
+            region_code: string;
+        };
+        /** UnitUpdate */
+        UnitUpdate: {
+            contact?: components["schemas"]["UnitContact"] | null;
+            /** Honours */
+            honours?: string[] | null;
+            /** Name */
+            name?: string | null;
+        };
+        /** UnitView */
+        UnitView: {
+            /** @description Only for officers of its region, admins and the unit's admins */
+            contact?: components["schemas"]["UnitContact"] | null;
+            /** Created At */
+            created_at: string;
+            /**
+             * Donor Id
+             * @description What claims, offers and POST /wishes/{id}/assignment name the unit by
+             */
+            donor_id: string;
+            /** Honours */
+            honours: string[];
+            /** Id */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "federation" | "party_branch" | "party_organ" | "volunteer_association" | "charity_association" | "women_entrepreneurs" | "company" | "hospital" | "civilised_post" | "red_banner_collective";
+            /** Level */
+            level: string;
+            /**
+             * My Role
+             * @description The caller's role in the unit, if a member
+             */
+            my_role?: ("admin" | "member") | null;
+            /** Name */
+            name: string;
+            /** Region Code */
+            region_code: string;
+            /** Updated At */
+            updated_at: string;
+            /**
+             * Wishes
+             * @description Wishes it fulfilled in the listed region (GET /units)
+             * @default 0
+             */
+            wishes: number;
         };
         /** UploadRequest */
         UploadRequest: {
@@ -3363,6 +3634,62 @@ export interface operations {
             };
         };
     };
+    my_units_me_units_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description My units */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitView"][];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or region may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object (or none the caller may see) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     my_wishes_me_wishes_get: {
         parameters: {
             query?: {
@@ -3547,14 +3874,21 @@ export interface operations {
     };
     list_units_units_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description A region inside the caller's; default theirs */
+                region?: string | null;
+                /** @description Only units of this kind */
+                kind?: ("federation" | "party_branch" | "party_organ" | "volunteer_association" | "charity_association" | "women_entrepreneurs" | "company" | "hospital" | "civilised_post" | "red_banner_collective") | null;
+                limit?: number;
+                cursor?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The units, each with the donor_id POST /wishes/{id}/assignment takes */
+            /** @description The units */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3572,7 +3906,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller is not an officer or admin */
+            /** @description Not an officer or admin, or `region` outside the officer's own */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3584,6 +3918,530 @@ export interface operations {
             };
             /** @description No such object (or none the caller may see) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_unit_units_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnitRequest"];
+            };
+        };
+        responses: {
+            /** @description The unit, with its contact */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitView"];
+                };
+            };
+            /** @description The body is not JSON (or not UTF-8, or nested too deep) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an officer or admin, or the region is outside the officer's */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitView"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object (or none the caller may see) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The object is not in a state that allows this (`state` says which it is in) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_unit_units__id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The unit */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitView"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or region may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such unit (also for an id of any format) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitView"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_unit_units__id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnitUpdate"];
+            };
+        };
+        responses: {
+            /** @description The unit as changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitView"];
+                };
+            };
+            /** @description The body is not JSON (or not UTF-8, or nested too deep) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an officer of the unit's region or an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitView"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such unit (also for an id of any format) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitView"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Changed meanwhile */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitView"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unit_claims_units__id__claims_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The unit's claims */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ClaimView_"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a member */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ClaimView_"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such unit (also for an id of any format) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ClaimView_"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_members_units__id__members_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The members */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberList"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberList"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such unit (also for an id of any format) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberList"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    add_member_units__id__members_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberRequest"];
+            };
+        };
+        responses: {
+            /** @description The member */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberView"];
+                };
+            };
+            /** @description The body is not JSON (or not UTF-8, or nested too deep) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not the unit's admin nor an officer of its region */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberView"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such unit (also for an id of any format) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberView"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Already a member */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberView"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    remove_member_units__id__members__sub__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                sub: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": null;
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not the unit's admin nor an officer of its region */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": null;
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such unit or member */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": null;
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The object is not in a state that allows this (`state` says which it is in) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4355,12 +5213,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role or region may not do this */
+            /** @description Not a donor, or not a member of the unit named by unit_id */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": components["schemas"]["ClaimView"];
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
