@@ -118,6 +118,14 @@ POST /units/{id}/members                 -         unit           401  403  403 
 DELETE /units/{id}/members/{sub}         -         unit           401  403  403  204  403  403  403  204  403  204  204
 GET /units/{id}/claims                   -         unit           401  403  403  200  403  403  403  200  403  200  200
 GET /me/units                            -         none           401  200  200  200  200  200  200  200  200  200  200
+PUT /wishes/{id}/volunteering            -         yard           401  403  403  403  403  200  200  200  404  200  200
+GET /wishes/{id}/volunteering            -         volunteering   200  200  200  200  200  200  200  200  200  200  200
+POST /wishes/{id}/volunteers             -         volunteering   401  201  201  409  201  201  201  201  201  201  201
+DELETE /wishes/{id}/volunteers           -         volunteering   401  404  404  204  404  404  404  404  404  404  404
+GET /wishes/{id}/volunteers              -         volunteering   401  403  403  403  403  200  200  200  403  200  200
+POST /wishes/{id}/volunteers/{volunteer_id}/check-in - volunteering 401 403 403 403 403 200  200  200  403  200  200
+GET /me/volunteering                     -         none           401  200  200  200  200  200  200  200  200  200  200
+GET /exports/volunteer-hours.csv         -         none           401  403  403  403  403  403  403  200  403  200  200
 POST /campaigns                          -         none           401  403  403  403  403  403  403  201  403  201  201
 GET /campaigns                           -         campaign       200  200  200  200  200  200  200  200  200  200  200
 GET /campaigns/{id}                      -         campaign       200  200  200  200  200  200  200  200  200  200  200
@@ -198,6 +206,10 @@ REQUESTS: dict[tuple[str, str], dict[str, Callable[[Thing], Any]]] = {
     ("POST /units", "-"): {"body": lambda t: {"name": "矩阵单位", "kind": "company", "region_code": "431222"}},
     ("PATCH /units/{id}", "-"): {"body": lambda t: {"honours": ["三八红旗集体"]}},
     ("POST /units/{id}/members", "-"): {"body": lambda t: {"sub": "matrix-new-member"}},
+    ("GET /exports/volunteer-hours.csv", "-"): {"query": lambda t: {"region": "431222"}},
+    ("PUT /wishes/{id}/volunteering", "-"): {
+        "body": lambda t: {"places": 5, "day": "2026-12-20", "place": "马底驿乡政府", "hours": 2}
+    },
     ("POST /campaigns/{id}/matching/acceptance", "-"): {"body": lambda t: {}},
     ("GET /stats", "village"): {"query": lambda t: {"region": VILLAGE}},
     ("GET /exports/wishes.csv", "-"): {"query": lambda t: {"region": "431222"}},
@@ -326,6 +338,8 @@ class Objects:
             return self._campaign(n, holder)
         if state == "unit":
             return self._unit(n, holder)
+        if state in ("yard", "volunteering"):
+            return self._volunteering(state, n, holder)
         return self._wish(state, n, holder)
 
     def _wish(self, state: str, n: int, holder: str) -> Thing:
@@ -431,6 +445,25 @@ class Objects:
             markers={"contact": list(contact.values())},
             entitled=frozenset({"hold", "cty", "city", "adm"}),
         )
+
+    def _volunteering(self, state: str, n: int, volunteer: str) -> Thing:
+        """A yard wish (issue 12 §3); `volunteering`: with needs, the `hold` caller signed up for a place."""
+        beneficiary = {"name": f"马义工{n:03d}", "phone": f"1391{n:07d}", "address": f"义工路{n:03d}号"}
+        body = wish_body(beneficiary=beneficiary, category="yard")
+        wish = self._ok(self.api.post("/wishes", body, as_=RESIDENT), 201)
+        self._ok(self.api.post(f"/wishes/{wish['id']}/review", {"decision": "approve"}, as_=CITY_OFFICER))
+        thing = Thing(
+            state,
+            params={"id": wish["id"], "volunteer_id": volunteer},
+            holder=volunteer,
+            entitled=WISH_ENTITLED,
+            markers={"beneficiary": list(beneficiary.values()), "village": [VILLAGE, VILLAGE_NAME]},
+        )
+        if state == "volunteering":
+            needs = {"places": 20, "day": "2026-12-20", "place": "马底驿乡政府", "hours": 2}
+            self.api.request("PUT", f"/wishes/{wish['id']}/volunteering", json_body=needs, as_=ADMIN)
+            self._ok(self.api.post(f"/wishes/{wish['id']}/volunteers", {}, as_=person("donor", volunteer)), 201)
+        return thing
 
 
 def caller_claims(caller: str, thing: Thing) -> dict[str, Any] | None:

@@ -10,6 +10,7 @@
 - campaigns    `CampaignStore`;  donors  `DonorStore`;  stats  `StatsStore` (counters, leaderboard)
 - inbox        `InboxStore`: notifications, preferences, send caps
 - units        `UnitStore`: the unit registry, units' contacts and members (issue 12)
+- volunteers   `VolunteerStore`: a work wish's needs, places and signups (issue 12 §3)
 
 `WishRepository` is the wish store with the other stores of the same table beside it
 (`repo.campaigns`, `repo.donors`, `repo.stats`): what a service is handed.
@@ -31,6 +32,7 @@ from .stats import CounterMove, LeaderboardMove, StatsStore
 from .table import TableStore, dynamodb_client
 from .transaction import ConditionFailed, Guard, Transaction
 from .units import UnitStore
+from .volunteers import VolunteerStore
 from .wishes import _LIST_INDEX, DueKey, ListQuery, WishStore
 
 __all__ = [
@@ -51,6 +53,7 @@ __all__ = [
     "TableStore",
     "Transaction",
     "UnitStore",
+    "VolunteerStore",
     "WishRepository",
     "WishStore",
     "audit_item",
@@ -93,6 +96,10 @@ class WishRepository(WishStore):
     @property
     def units(self) -> UnitStore:
         return self._beside(UnitStore)
+
+    @property
+    def volunteers(self) -> VolunteerStore:
+        return self._beside(VolunteerStore)
 
     @property
     def stats(self) -> StatsStore:

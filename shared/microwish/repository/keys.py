@@ -20,6 +20,10 @@
                 ListSK=<padded region>#<id>: the registry of a region subtree)
 - unit contact  PK=UNIT#<id>  SK=PRIVATE  its contact person (personal data)
 - unit member   PK=UNIT#<id>  SK=MEMBER#<sub>  (PersonPK=UNITS#<sub>: a person's units)
+- volunteering  PK=WISH#<id>  SK=BOOKING   a work wish's needs and its counter of places taken
+- signup        PK=WISH#<id>  SK=BOOKING#<sub>  a volunteer's place (PersonPK=VOLUNTEER#<sub>; on the list
+                indexes as volunteer#<prefix>, ListSK=<day>#<wish id>#<sub>: a region's hours by day)
+                (BOOKING sorts between AUDIT# and CLAIM#: a wish's bundle query, SK >= CLAIM#, never reads them)
 """
 
 from __future__ import annotations
@@ -53,6 +57,10 @@ UNIT_SK = "UNIT"
 MEMBER_PREFIX = "MEMBER#"
 UNIT_LIST = "unit#"  # the list indexes' partitions of the unit registry: unit#<region prefix>
 UNITS_OF = "UNITS#"
+BOOKING_SK = "BOOKING"
+SIGNUP_PREFIX = "BOOKING#"
+VOLUNTEER_LIST = "volunteer#"
+VOLUNTEERING_OF = "VOLUNTEER#"
 
 # Sparse due index (ByDue): DuePK names the kind, DueSK = "<due time>#<id>".
 DUE_ESCALATION = "escalation"
@@ -171,6 +179,14 @@ def member_key(unit_id: str, sub: str) -> Key:
 
 def unit_partition(unit_id: str) -> str:
     return f"{UNIT_PREFIX}{unit_id}"
+
+
+def volunteering_key(wish_id: str) -> Key:
+    return {"PK": wish_partition(wish_id), "SK": BOOKING_SK}
+
+
+def signup_key(wish_id: str, sub: str) -> Key:
+    return {"PK": wish_partition(wish_id), "SK": f"{SIGNUP_PREFIX}{sub}"}
 
 
 def due_sort_key(due_at: str, item_id: str) -> str:

@@ -349,6 +349,49 @@ class Transaction:
         """Delete an item that must still exist."""
         return self._add(name, "Delete", {"Key": to_dynamo(key)}, "attribute_exists(PK)")
 
+    # ------------------------------------------------------------ volunteer work (issue 12 §3)
+    def take_place(self, wish_id: str) -> Guard:
+        """One more place taken, only while some are left ("places"): the no-overbooking condition."""
+        return self._add(
+            "places",
+            "Update",
+            {"Key": to_dynamo(keys.volunteering_key(wish_id)), "UpdateExpression": "ADD signed_up :one"},
+            "attribute_exists(PK) AND signed_up < places",
+            {":one": 1},
+        )
+
+    def give_back_place(self, wish_id: str) -> Guard:
+        return self._add(
+            "places",
+            "Update",
+            {"Key": to_dynamo(keys.volunteering_key(wish_id)), "UpdateExpression": "ADD signed_up :minus"},
+            "attribute_exists(PK) AND signed_up > :zero",
+            {":minus": -1, ":zero": 0},
+        )
+
+    def drop_signup(self, wish_id: str, sub: str) -> Guard:
+        """Delete a signup that exists and was not checked in yet ("signup")."""
+        return self._add(
+            "signup",
+            "Delete",
+            {"Key": to_dynamo(keys.signup_key(wish_id, sub))},
+            "attribute_exists(PK) AND #status = :signed",
+            {":signed": "signed_up"},
+            {"#status": "status"},
+        )
+
+    def check_wish_status(self, wish_id: str, statuses: tuple[str, ...]) -> Guard:
+        """The change holds only while the wish is in one of `statuses` ("wish status")."""
+        values = {f":s{index}": status for index, status in enumerate(statuses)}
+        return self._add(
+            "wish status",
+            "ConditionCheck",
+            {"Key": to_dynamo(keys.wish_key(wish_id))},
+            f"#status IN ({', '.join(values)})",
+            values,
+            {"#status": "status"},
+        )
+
     # ------------------------------------------------------------ report counters
     def mark_counted(self, wish_id: str, sort_key: str, at: str) -> Guard:
         """The marker that makes counting an audit record happen once ("counted")."""

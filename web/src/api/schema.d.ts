@@ -156,6 +156,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/exports/volunteer-hours.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Volunteer hours (志愿时长) of a region as CSV (UTF-8 with BOM)
+         * @description Officers of the region and admins: every checked-in volunteer whose work day is in [from, to], by day: day, township, wish, volunteer id and name, check-in time, hours. A village's: its township's.
+         */
+        get: operations["hours_csv_exports_volunteer_hours_csv_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/exports/wishes.csv": {
         parameters: {
             query?: never;
@@ -338,6 +358,23 @@ export interface paths {
          * @description Each with my role in it; what a claim or pledge can name as `unit_id`.
          */
         get: operations["my_units_me_units_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/volunteering": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My volunteer places and hours */
+        get: operations["my_signups_me_volunteering_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -824,6 +861,78 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/wishes/{id}/volunteering": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A work wish's volunteer needs and the places left
+         * @description Public: places, taken, remaining, day, township-level place, skills, hours.
+         */
+        get: operations["get_needs_wishes__id__volunteering_get"];
+        /**
+         * State a labour or service wish's volunteer needs
+         * @description An officer of the wish's region: `places` (how many people), `day`, `place` (public: a township-level meeting place, never a home; no phone numbers), `skills`, `hours` expected each. Only for labour and service wishes (category yard, skill, care) still open, assigned or claimed. Changing the needs keeps the places taken; fewer places than taken is a 409.
+         */
+        put: operations["set_needs_wishes__id__volunteering_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wishes/{id}/volunteers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The volunteers signed up (organizer)
+         * @description For the organizer: officers of the wish's region, admins, and the admins of the registry unit holding or offered the wish.
+         */
+        get: operations["list_signups_wishes__id__volunteers_get"];
+        put?: never;
+        /**
+         * Sign up as a volunteer for a place
+         * @description Any signed-in person, while places are left and the wish still takes volunteers (open, assigned, claimed). No overbooking: the counter of places moves in the signup's own transaction, only while below the places. 409 `state`: `full`, `signed_up` (already), `closed`.
+         */
+        post: operations["sign_up_wishes__id__volunteers_post"];
+        /**
+         * Withdraw my signup
+         * @description The place is free again. After check-in the hours stay: 409.
+         */
+        delete: operations["withdraw_wishes__id__volunteers_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wishes/{id}/volunteers/{volunteer_id}/check-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a volunteer in, with their hours (志愿时长)
+         * @description By the organizer (see GET /wishes/{id}/volunteers), never by the volunteer themselves (403). `hours` default the needs' hours; checking in again sets the hours given.
+         */
+        post: operations["check_in_wishes__id__volunteers__volunteer_id__check_in_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1054,6 +1163,14 @@ export interface components {
         CancellationRequest: {
             /** Reason */
             reason: string;
+        };
+        /** CheckIn */
+        CheckIn: {
+            /**
+             * Hours
+             * @description The hours given; default the needs' hours
+             */
+            hours?: number | null;
         };
         /** ClaimRequest */
         ClaimRequest: {
@@ -1559,6 +1676,13 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** Page[SignupView] */
+        Page_SignupView_: {
+            /** Items */
+            items: components["schemas"]["SignupView"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** Page[WishPublicView] */
         Page_WishPublicView_: {
             /** Items */
@@ -1794,6 +1918,45 @@ export interface components {
             reason?: string | null;
             /** Target Fen */
             target_fen?: number | null;
+        };
+        /** SignupList */
+        SignupList: {
+            /** Items */
+            items: components["schemas"]["SignupView"][];
+            /** Wish Id */
+            wish_id: string;
+        };
+        /** SignupView */
+        SignupView: {
+            /** Checked In At */
+            checked_in_at?: string | null;
+            /** Day */
+            day: string;
+            /**
+             * Hours
+             * @description 志愿时长, recorded at check-in
+             */
+            hours?: number | null;
+            /** Name */
+            name?: string | null;
+            /** Signed Up At */
+            signed_up_at: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "signed_up" | "checked_in";
+            /** Township Code */
+            township_code: string;
+            /** Volunteer Id */
+            volunteer_id: string;
+            /** Wish Id */
+            wish_id: string;
+            /**
+             * Wish Title
+             * @default
+             */
+            wish_title: string;
         };
         /** Stats */
         Stats: {
@@ -2062,6 +2225,56 @@ export interface components {
              * @description The 6-digit code sent to the number or address
              */
             code: string;
+        };
+        /** VolunteerNeeds */
+        VolunteerNeeds: {
+            /**
+             * Day
+             * Format: date
+             * @description The day of the work (China time)
+             */
+            day: string;
+            /**
+             * Hours
+             * @description Hours each volunteer is expected to give (the default check-in)
+             * @default 4
+             */
+            hours: number;
+            /**
+             * Place
+             * @description Where to meet, public: township level (a village committee, a school), never a home address
+             */
+            place: string;
+            /**
+             * Places
+             * @description How many people are needed
+             */
+            places: number;
+            /** Skills */
+            skills?: string[];
+        };
+        /** VolunteeringView */
+        VolunteeringView: {
+            /** Day */
+            day: string;
+            /** Hours */
+            hours: number;
+            /** Place */
+            place: string;
+            /** Places */
+            places: number;
+            /** Remaining */
+            remaining: number;
+            /** Signed Up */
+            signed_up: number;
+            /** Skills */
+            skills: string[];
+            /** Township Code */
+            township_code: string;
+            /** Updated At */
+            updated_at: string;
+            /** Wish Id */
+            wish_id: string;
         };
         /** WishPrivateView */
         WishPrivateView: {
@@ -2824,6 +3037,68 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object (or none the caller may see) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    hours_csv_exports_volunteer_hours_csv_get: {
+        parameters: {
+            query?: {
+                /** @description Default: the caller's region */
+                region?: string | null;
+                from?: string | null;
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/csv; charset=utf-8 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an officer of this region */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3650,6 +3925,65 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UnitView"][];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or region may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object (or none the caller may see) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    my_signups_me_volunteering_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description My signups, latest day first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_SignupView_"];
                 };
             };
             /** @description No valid token */
@@ -5799,6 +6133,445 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The object is not in a state that allows this (`state` says which it is in) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_needs_wishes__id__volunteering_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The needs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VolunteeringView"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or region may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such wish, or it asks for no volunteers */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VolunteeringView"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    set_needs_wishes__id__volunteering_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VolunteerNeeds"];
+            };
+        };
+        responses: {
+            /** @description The needs, with the places taken and remaining */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VolunteeringView"];
+                };
+            };
+            /** @description The body is not JSON (or not UTF-8, or nested too deep) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or region may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such wish in the officer's region */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VolunteeringView"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a labour or service wish, not taking volunteers, or fewer places than taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VolunteeringView"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_signups_wishes__id__volunteers_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The signups */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignupList"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not the organizer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignupList"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object (or none the caller may see) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sign_up_wishes__id__volunteers_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The signup */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignupView"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or region may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such wish, or it asks for no volunteers */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignupView"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Full, already, closed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignupView"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    withdraw_wishes__id__volunteers_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Withdrawn */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": null;
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or region may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed up, or no such needs */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": null;
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Checked in already */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": null;
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    check_in_wishes__id__volunteers__volunteer_id__check_in_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                volunteer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckIn"];
+            };
+        };
+        responses: {
+            /** @description The signup, checked in */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignupView"];
+                };
+            };
+            /** @description The body is not JSON (or not UTF-8, or nested too deep) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not the organizer, or checking oneself in */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignupView"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such wish, needs or volunteer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignupView"];
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };

@@ -19,4 +19,5 @@ ALL = (
     "privacy",
     "photos",
     "units",
+    "volunteers",
 )
