@@ -118,6 +118,9 @@ POST /units/{id}/members                 -         unit           401  403  403 
 DELETE /units/{id}/members/{sub}         -         unit           401  403  403  204  403  403  403  204  403  204  204
 GET /units/{id}/claims                   -         unit           401  403  403  200  403  403  403  200  403  200  200
 GET /me/units                            -         none           401  200  200  200  200  200  200  200  200  200  200
+POST /units/{id}/activities              -         unit           401  403  403  201  403  403  403  201  403  201  201
+GET /units/{id}/activities               -         unit           401  200  200  200  200  200  200  200  200  200  200
+GET /compliance                          -         none           401  403  403  403  403  403  403  200  403  200  200
 PUT /wishes/{id}/volunteering            -         yard           401  403  403  403  403  200  200  200  404  200  200
 GET /wishes/{id}/volunteering            -         volunteering   200  200  200  200  200  200  200  200  200  200  200
 POST /wishes/{id}/volunteers             -         volunteering   401  201  201  409  201  201  201  201  201  201  201
@@ -207,6 +210,8 @@ REQUESTS: dict[tuple[str, str], dict[str, Callable[[Thing], Any]]] = {
     ("PATCH /units/{id}", "-"): {"body": lambda t: {"honours": ["三八红旗集体"]}},
     ("POST /units/{id}/members", "-"): {"body": lambda t: {"sub": "matrix-new-member"}},
     ("GET /exports/volunteer-hours.csv", "-"): {"query": lambda t: {"region": "431222"}},
+    ("GET /compliance", "-"): {"query": lambda t: {"region": "431222"}},
+    ("POST /units/{id}/activities", "-"): {"body": lambda t: {"title": "矩阵活动", "day": "2026-06-01"}},
     ("PUT /wishes/{id}/volunteering", "-"): {
         "body": lambda t: {"places": 5, "day": "2026-12-20", "place": "马底驿乡政府", "hours": 2}
     },

@@ -10,6 +10,7 @@
 - campaigns    `CampaignStore`;  donors  `DonorStore`;  stats  `StatsStore` (counters, leaderboard)
 - inbox        `InboxStore`: notifications, preferences, send caps
 - units        `UnitStore`: the unit registry, units' contacts and members (issue 12)
+- activities   `ActivityStore`: activities and the quota reminders' markers (issue 12 §2)
 - volunteers   `VolunteerStore`: a work wish's needs, places and signups (issue 12 §3)
 
 `WishRepository` is the wish store with the other stores of the same table beside it
@@ -22,6 +23,7 @@ from typing import TypeVar
 
 from ..models import DonorRecord
 from . import keys
+from .activities import ActivityStore
 from .campaigns import CampaignStore
 from .codec import decode_cursor, encode_cursor, from_dynamo, to_dynamo
 from .donors import DonorStore
@@ -40,6 +42,7 @@ __all__ = [
     "DUE_ESCALATION",
     "DUE_LEASE",
     "_LIST_INDEX",
+    "ActivityStore",
     "CampaignStore",
     "ConditionFailed",
     "CounterMove",
@@ -100,6 +103,10 @@ class WishRepository(WishStore):
     @property
     def volunteers(self) -> VolunteerStore:
         return self._beside(VolunteerStore)
+
+    @property
+    def activities(self) -> ActivityStore:
+        return self._beside(ActivityStore)
 
     @property
     def stats(self) -> StatsStore:

@@ -24,6 +24,9 @@
 - signup        PK=WISH#<id>  SK=BOOKING#<sub>  a volunteer's place (PersonPK=VOLUNTEER#<sub>; on the list
                 indexes as volunteer#<prefix>, ListSK=<day>#<wish id>#<sub>: a region's hours by day)
                 (BOOKING sorts between AUDIT# and CLAIM#: a wish's bundle query, SK >= CLAIM#, never reads them)
+- activity      PK=ACTIVITY#<id>  SK=ACTIVITY  (activity#<prefix> on the list indexes, ListSK=<day>#<id>;
+                PersonPK=ACTIVITIES#<unit id>)
+- quota marker  PK=UNIT#<id>  SK=REMINDED#<year>;  PK=REGION#<code>  SK=QUOTA_SUMMARY#<year>
 """
 
 from __future__ import annotations
@@ -61,6 +64,10 @@ BOOKING_SK = "BOOKING"
 SIGNUP_PREFIX = "BOOKING#"
 VOLUNTEER_LIST = "volunteer#"
 VOLUNTEERING_OF = "VOLUNTEER#"
+ACTIVITY_PREFIX = "ACTIVITY#"
+ACTIVITY_SK = "ACTIVITY"
+ACTIVITY_LIST = "activity#"
+ACTIVITIES_OF = "ACTIVITIES#"
 
 # Sparse due index (ByDue): DuePK names the kind, DueSK = "<due time>#<id>".
 DUE_ESCALATION = "escalation"
@@ -187,6 +194,14 @@ def volunteering_key(wish_id: str) -> Key:
 
 def signup_key(wish_id: str, sub: str) -> Key:
     return {"PK": wish_partition(wish_id), "SK": f"{SIGNUP_PREFIX}{sub}"}
+
+
+def reminded_marker_key(unit_id: str, year: int) -> Key:
+    return {"PK": f"{UNIT_PREFIX}{unit_id}", "SK": f"REMINDED#{year}"}
+
+
+def summary_marker_key(region: str, year: int) -> Key:
+    return {"PK": f"REGION#{region}", "SK": f"QUOTA_SUMMARY#{year}"}
 
 
 def due_sort_key(due_at: str, item_id: str) -> str:

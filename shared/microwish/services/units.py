@@ -194,7 +194,7 @@ def fulfilled_by_unit(repo: WishRepository, region: str) -> tuple[dict[str, int]
 
 
 # ---------------------------------------------------------------- members
-def _may_manage_members(caller: Caller, unit: Unit, repo: WishRepository) -> bool:
+def may_manage_members(caller: Caller, unit: Unit, repo: WishRepository) -> bool:
     """Officers of the unit's region (and admins) or the unit's own admins; False for anyone else."""
     if _manages(caller, unit):
         return True
@@ -205,7 +205,7 @@ def _may_manage_members(caller: Caller, unit: Unit, repo: WishRepository) -> boo
 def add_member(caller: Caller, unit_id: str, request: MemberRequest, repo: WishRepository) -> MemberView:
     require_role(caller, "resident", "donor", "officer", "admin")
     unit = _load(repo, unit_id)
-    if not _may_manage_members(caller, unit, repo):
+    if not may_manage_members(caller, unit, repo):
         raise Forbidden("members are added by the unit's admins or the officers of its region")
     member = Member(
         unit_id=unit.id, sub=request.sub, role=request.role, added_at=clock.now_iso(), added_by=caller.sub or ""
@@ -218,7 +218,7 @@ def add_member(caller: Caller, unit_id: str, request: MemberRequest, repo: WishR
 def remove_member(caller: Caller, unit_id: str, sub: str, repo: WishRepository) -> None:
     require_role(caller, "resident", "donor", "officer", "admin")
     unit = _load(repo, unit_id)
-    if not _may_manage_members(caller, unit, repo):
+    if not may_manage_members(caller, unit, repo):
         raise Forbidden("members are removed by the unit's admins or the officers of its region")
     if not repo.units.remove_member(unit.id, sub):
         raise NotFound("no such member of this unit")
@@ -227,7 +227,7 @@ def remove_member(caller: Caller, unit_id: str, sub: str, repo: WishRepository) 
 def list_members(caller: Caller, unit_id: str, repo: WishRepository) -> MemberList:
     require_role(caller, "resident", "donor", "officer", "admin")
     unit = _load(repo, unit_id)
-    if not _may_manage_members(caller, unit, repo):
+    if not may_manage_members(caller, unit, repo):
         raise Forbidden("the members are listed for the unit's admins and the officers of its region")
     return MemberList(
         unit_id=unit.id,

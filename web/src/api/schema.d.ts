@@ -119,6 +119,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/compliance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The yearly activity quota: every unit of a region, below or met
+         * @description Officers of the region and admins. Every unit of the registry in the region (default the caller's) with the activities it held in `year` (default this year, China time) against its kind's quota (UNIT_ACTIVITY_QUOTAS: 1 for federation units and party organizations, none for partners): `below`, `met` or `no_quota`; below first. Read by two index Queries, never a Scan.
+         */
+        get: operations["get_compliance_compliance_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/donors/leaderboard": {
         parameters: {
             query?: never;
@@ -486,6 +506,27 @@ export interface paths {
          * @description name, contact, honours (each optional; honours replace the list). Officers of the unit's region and admins only: a unit's own admins and officers elsewhere get 403. Guarded by the unit's version: a concurrent edit is a 409.
          */
         patch: operations["update_unit_units__id__patch"];
+        trace?: never;
+    };
+    "/units/{id}/activities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A unit's activities, latest first */
+        get: operations["unit_activities_units__id__activities_get"];
+        put?: never;
+        /**
+         * Record a unit's activity (圆梦活动)
+         * @description By the unit's admins and the officers of its region: title, day, the wishes it fulfilled (wish_ids), participants, summary (public text: no phone or ID numbers), campaign_id. Counts toward the unit's yearly quota (GET /compliance).
+         */
+        post: operations["create_activity_units__id__activities_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/units/{id}/claims": {
@@ -960,6 +1001,64 @@ export interface components {
          * @enum {string}
          */
         Action: "submitted" | "approved" | "rejected" | "claimed" | "pledged" | "withdrawn" | "assigned" | "accepted" | "declined" | "delivered" | "fulfilled" | "delivery_rejected" | "escalated" | "at_risk" | "reminder" | "lapsed" | "cancelled" | "erased";
+        /** ActivityRequest */
+        ActivityRequest: {
+            /** Campaign Id */
+            campaign_id?: string | null;
+            /**
+             * Day
+             * Format: date
+             * @description The day it was held (China time)
+             */
+            day: string;
+            /**
+             * Participants
+             * @description How many people took part
+             * @default 0
+             */
+            participants: number;
+            /**
+             * Summary
+             * @description What was done (public: no personal data)
+             * @default
+             */
+            summary: string;
+            /**
+             * Title
+             * @description e.g. 六一“爱心妈妈”进校园
+             */
+            title: string;
+            /**
+             * Wish Ids
+             * @description The wishes it fulfilled (≤ 50)
+             */
+            wish_ids?: string[];
+        };
+        /** ActivityView */
+        ActivityView: {
+            /** Campaign Id */
+            campaign_id?: string | null;
+            /** Created At */
+            created_at: string;
+            /** Day */
+            day: string;
+            /** Id */
+            id: string;
+            /** Participants */
+            participants: number;
+            /** Region Code */
+            region_code: string;
+            /** Summary */
+            summary: string;
+            /** Title */
+            title: string;
+            /** Unit Id */
+            unit_id: string;
+            /** Unit Name */
+            unit_name: string;
+            /** Wish Ids */
+            wish_ids: string[];
+        };
         /** AssignmentRequest */
         AssignmentRequest: {
             /**
@@ -1214,6 +1313,45 @@ export interface components {
              * @default
              */
             wish_title: string;
+        };
+        /** Compliance */
+        Compliance: {
+            /** Below */
+            below: number;
+            /** Items */
+            items: components["schemas"]["ComplianceEntry"][];
+            /** Met */
+            met: number;
+            /** Region */
+            region: string;
+            /** Year */
+            year: number;
+        };
+        /** ComplianceEntry */
+        ComplianceEntry: {
+            /**
+             * Activities
+             * @description Activities it held in the year
+             */
+            activities: number;
+            /** Kind */
+            kind: string;
+            /** Name */
+            name: string;
+            /**
+             * Quota
+             * @description Activities the unit's kind must hold a year (0: none asked)
+             */
+            quota: number;
+            /** Region Code */
+            region_code: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "below" | "met" | "no_quota";
+            /** Unit Id */
+            unit_id: string;
         };
         /** ConfirmationRequest */
         ConfirmationRequest: {
@@ -2938,6 +3076,67 @@ export interface operations {
             };
         };
     };
+    get_compliance_compliance_get: {
+        parameters: {
+            query?: {
+                /** @description Default: the caller's region */
+                region?: string | null;
+                year?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The compliance view */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Compliance"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an officer of this region */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Compliance"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object (or none the caller may see) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_leaderboard_donors_leaderboard_get: {
         parameters: {
             query?: {
@@ -4486,6 +4685,156 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UnitView"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unit_activities_units__id__activities_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The activities */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityView"][];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or region may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such unit */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityView"][];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_activity_units__id__activities_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ActivityRequest"];
+            };
+        };
+        responses: {
+            /** @description The activity */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityView"];
+                };
+            };
+            /** @description The body is not JSON (or not UTF-8, or nested too deep) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not the unit's admin nor an officer of its region */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityView"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such unit */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityView"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The object is not in a state that allows this (`state` says which it is in) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };

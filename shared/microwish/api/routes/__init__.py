@@ -20,4 +20,5 @@ ALL = (
     "photos",
     "units",
     "volunteers",
+    "activities",
 )
