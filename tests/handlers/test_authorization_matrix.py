@@ -121,6 +121,9 @@ GET /me/units                            -         none           401  200  200 
 POST /units/{id}/activities              -         unit           401  403  403  201  403  403  403  201  403  201  201
 GET /units/{id}/activities               -         unit           401  200  200  200  200  200  200  200  200  200  200
 GET /compliance                          -         none           401  403  403  403  403  403  403  200  403  200  200
+GET /recognition                         -         none           401  403  403  403  403  403  403  200  403  200  200
+GET /recognition.csv                     -         none           401  403  403  403  403  403  403  200  403  200  200
+POST /external-funds                     -         none           401  403  403  403  403  403  403  201  403  201  201
 PUT /wishes/{id}/volunteering            -         yard           401  403  403  403  403  200  200  200  404  200  200
 GET /wishes/{id}/volunteering            -         volunteering   200  200  200  200  200  200  200  200  200  200  200
 POST /wishes/{id}/volunteers             -         volunteering   401  201  201  409  201  201  201  201  201  201  201
@@ -211,6 +214,11 @@ REQUESTS: dict[tuple[str, str], dict[str, Callable[[Thing], Any]]] = {
     ("POST /units/{id}/members", "-"): {"body": lambda t: {"sub": "matrix-new-member"}},
     ("GET /exports/volunteer-hours.csv", "-"): {"query": lambda t: {"region": "431222"}},
     ("GET /compliance", "-"): {"query": lambda t: {"region": "431222"}},
+    ("GET /recognition", "-"): {"query": lambda t: {"region": "431222"}},
+    ("GET /recognition.csv", "-"): {"query": lambda t: {"region": "431222"}},
+    ("POST /external-funds", "-"): {
+        "body": lambda t: {"region_code": "431222", "source": "99公益日", "day": "2026-09-09", "amount_fen": 100}
+    },
     ("POST /units/{id}/activities", "-"): {"body": lambda t: {"title": "矩阵活动", "day": "2026-06-01"}},
     ("PUT /wishes/{id}/volunteering", "-"): {
         "body": lambda t: {"places": 5, "day": "2026-12-20", "place": "马底驿乡政府", "hours": 2}

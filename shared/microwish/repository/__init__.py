@@ -23,7 +23,7 @@ from typing import TypeVar
 
 from ..models import DonorRecord
 from . import keys
-from .activities import ActivityStore
+from .activities import ActivityStore, ExternalFundsStore
 from .campaigns import CampaignStore
 from .codec import decode_cursor, encode_cursor, from_dynamo, to_dynamo
 from .donors import DonorStore
@@ -48,6 +48,7 @@ __all__ = [
     "CounterMove",
     "DonorStore",
     "DueKey",
+    "ExternalFundsStore",
     "Guard",
     "InboxStore",
     "LeaderboardMove",
@@ -107,6 +108,10 @@ class WishRepository(WishStore):
     @property
     def activities(self) -> ActivityStore:
         return self._beside(ActivityStore)
+
+    @property
+    def external_funds(self) -> ExternalFundsStore:
+        return self._beside(ExternalFundsStore)
 
     @property
     def stats(self) -> StatsStore:

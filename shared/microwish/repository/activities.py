@@ -14,6 +14,7 @@ from typing import Any
 
 from .. import regions
 from ..models.activities import Activity
+from ..models.recognition import ExternalFunds
 from . import keys
 from .codec import to_dynamo
 from .table import TableStore
@@ -86,3 +87,45 @@ class ActivityStore(TableStore):
                 return False
             raise
         return True
+
+
+def external_funds_item(funds: ExternalFunds) -> dict[str, Any]:
+    item = {
+        "PK": f"{keys.EXTERNAL_FUNDS_PREFIX}{funds.id}",
+        "SK": keys.EXTERNAL_FUNDS_SK,
+        "type": "external_funds",
+        **funds.model_dump(mode="json"),
+        "ListSK": f"{funds.day}#{funds.id}",
+    }
+    for level, attribute in (("province", "ProvPK"), ("city", "CityPK"), ("county", "CountyPK")):
+        try:
+            item[attribute] = f"{keys.EXTERNAL_FUNDS_LIST}{regions.prefix_at(funds.region_code, level)}"
+        except regions.RegionCodeError:
+            break
+    return item
+
+
+class ExternalFundsStore(TableStore):
+    """Funds raised outside the platform (EXTFUND#<id>; extfund#<prefix> on the list indexes, by day)."""
+
+    def record(self, funds: ExternalFunds) -> None:
+        transaction = self.transaction()
+        transaction.put_new("external funds", external_funds_item(funds))
+        self.commit(transaction)
+
+    def in_region(self, region: str, first_day: str, last_day: str) -> list[ExternalFunds]:
+        index, attribute, index_level = _LEVEL_INDEX.get(regions.level_of(region), ("ByCounty", "CountyPK", "county"))
+        params: dict[str, Any] = {
+            "IndexName": index,
+            "KeyConditionExpression": f"{attribute} = :pk AND ListSK BETWEEN :first AND :last",
+        }
+        values: dict[str, Any] = {
+            ":pk": f"{keys.EXTERNAL_FUNDS_LIST}{regions.prefix_at(region, index_level)}",
+            ":first": first_day,
+            ":last": f"{last_day}#~",
+        }
+        if regions.level_of(region) in ("township", "village"):
+            params["FilterExpression"] = "begins_with(region_code, :region)"
+            values[":region"] = regions.normalize(region)
+        params["ExpressionAttributeValues"] = to_dynamo(values)
+        return [ExternalFunds.model_validate(item) for item in self._query_all(**params)]

@@ -27,6 +27,7 @@
 - activity      PK=ACTIVITY#<id>  SK=ACTIVITY  (activity#<prefix> on the list indexes, ListSK=<day>#<id>;
                 PersonPK=ACTIVITIES#<unit id>)
 - quota marker  PK=UNIT#<id>  SK=REMINDED#<year>;  PK=REGION#<code>  SK=QUOTA_SUMMARY#<year>
+- outside funds PK=EXTFUND#<id>  SK=EXTFUND  (extfund#<prefix> on the list indexes, ListSK=<day>#<id>)
 """
 
 from __future__ import annotations
@@ -68,6 +69,9 @@ ACTIVITY_PREFIX = "ACTIVITY#"
 ACTIVITY_SK = "ACTIVITY"
 ACTIVITY_LIST = "activity#"
 ACTIVITIES_OF = "ACTIVITIES#"
+EXTERNAL_FUNDS_PREFIX = "EXTFUND#"
+EXTERNAL_FUNDS_SK = "EXTFUND"
+EXTERNAL_FUNDS_LIST = "extfund#"
 
 # Sparse due index (ByDue): DuePK names the kind, DueSK = "<due time>#<id>".
 DUE_ESCALATION = "escalation"

@@ -216,6 +216,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/external-funds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record funds raised outside the platform (a giving day), with their source
+         * @description Officers of the region and admins: `{region_code, source, day, amount_fen, donors, campaign_id?, note?}`. Shown apart in GET /recognition; never counted in /stats or the leaderboard.
+         */
+        post: operations["record_external_funds_external_funds_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -415,6 +435,46 @@ export interface paths {
          * @description Each with its private part but without its claims (claims: null; GET /wishes/{id} has them): a page is one Query and one BatchGetItem, however many wishes it holds.
          */
         get: operations["my_wishes_me_wishes_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/recognition": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Recognition of a region's year: people and units ranked
+         * @description Officers of the region and admins (it names people). People and units ranked by wishes fulfilled, then value, then volunteer hours (people) or activities (units), with the registry's honours: wishes and value from the leaderboard the stream consumer keeps (recount-exact), activities and volunteer hours read by index Queries. Funds raised outside the platform are listed and totalled apart (`external_funds`), never added.
+         */
+        get: operations["get_recognition_recognition_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/recognition.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Recognition of a region's year as CSV (UTF-8 with BOM)
+         * @description Officers of the region and admins (it names people). People and units ranked by wishes fulfilled, then value, then volunteer hours (people) or activities (units), with the registry's honours: wishes and value from the leaderboard the stream consumer keeps (recount-exact), activities and volunteer hours read by index Queries. Funds raised outside the platform are listed and totalled apart (`external_funds`), never added.
+         */
+        get: operations["get_recognition_csv_recognition_csv_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1453,6 +1513,77 @@ export interface components {
             /** Reason */
             reason: string;
         };
+        /** ExternalFunds */
+        ExternalFunds: {
+            /** Amount Fen */
+            amount_fen: number;
+            /** Campaign Id */
+            campaign_id?: string | null;
+            /** Day */
+            day: string;
+            /** Donors */
+            donors: number;
+            /** Id */
+            id: string;
+            /**
+             * Note
+             * @default
+             */
+            note: string;
+            /** Recorded At */
+            recorded_at: string;
+            /** Recorded By */
+            recorded_by: string;
+            /** Region Code */
+            region_code: string;
+            /** Source */
+            source: string;
+        };
+        /** ExternalFundsRequest */
+        ExternalFundsRequest: {
+            /**
+             * Amount Fen
+             * @description Raised, in fen
+             */
+            amount_fen: number;
+            /** Campaign Id */
+            campaign_id?: string | null;
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /**
+             * Donors
+             * @description How many gave
+             * @default 0
+             */
+            donors: number;
+            /**
+             * Note
+             * @default
+             */
+            note: string;
+            /**
+             * Region Code
+             * @description The region that raised them (the officer's or below)
+             */
+            region_code: string;
+            /**
+             * Source
+             * @description Where: e.g. 腾讯公益“99公益日”
+             */
+            source: string;
+        };
+        /** ExternalFundsTotal */
+        ExternalFundsTotal: {
+            /** Amount Fen */
+            amount_fen: number;
+            /** Donors */
+            donors: number;
+            /** Items */
+            items: components["schemas"]["ExternalFunds"][];
+        };
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
@@ -1926,6 +2057,61 @@ export interface components {
              * @description The name the leaderboard and campaigns show; null to go back to the default (爱心人士 for individuals, the unit's name for units).
              */
             display_name: string | null;
+        };
+        /** RankedPerson */
+        RankedPerson: {
+            /**
+             * Name
+             * @description The donor's display name, or the volunteer's own name
+             */
+            name: string;
+            /** Rank */
+            rank: number;
+            /**
+             * Ref
+             * @description The person's platform id (officers only see this list)
+             */
+            ref: string;
+            /** Value Fen */
+            value_fen: number;
+            /** Volunteer Hours */
+            volunteer_hours: number;
+            /** Wishes */
+            wishes: number;
+        };
+        /** RankedUnit */
+        RankedUnit: {
+            /** Activities */
+            activities: number;
+            /** Donor Id */
+            donor_id: string;
+            /** Honours */
+            honours: string[];
+            /** Kind */
+            kind: string | null;
+            /** Name */
+            name: string;
+            /** Rank */
+            rank: number;
+            /** Unit Id */
+            unit_id: string | null;
+            /** Value Fen */
+            value_fen: number;
+            /** Wishes */
+            wishes: number;
+        };
+        /** Recognition */
+        Recognition: {
+            /** @description Raised outside the platform: never in wishes or value */
+            external_funds: components["schemas"]["ExternalFundsTotal"];
+            /** People */
+            people: components["schemas"]["RankedPerson"][];
+            /** Region */
+            region: string;
+            /** Units */
+            units: components["schemas"]["RankedUnit"][];
+            /** Year */
+            year: number;
         };
         /** RegionFigures */
         RegionFigures: {
@@ -3385,6 +3571,94 @@ export interface operations {
             };
         };
     };
+    record_external_funds_external_funds_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExternalFundsRequest"];
+            };
+        };
+        responses: {
+            /** @description The record */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExternalFunds"];
+                };
+            };
+            /** @description The body is not JSON (or not UTF-8, or nested too deep) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an officer of this region */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExternalFunds"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object (or none the caller may see) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The object is not in a state that allows this (`state` says which it is in) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     health_health_get: {
         parameters: {
             query?: never;
@@ -4259,6 +4533,130 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object (or none the caller may see) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_recognition_recognition_get: {
+        parameters: {
+            query?: {
+                /** @description Default: the caller's region */
+                region?: string | null;
+                /** @description Default: this year (China time) */
+                year?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ranking */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recognition"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an officer of this region */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recognition"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object (or none the caller may see) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_recognition_csv_recognition_csv_get: {
+        parameters: {
+            query?: {
+                /** @description Default: the caller's region */
+                region?: string | null;
+                /** @description Default: this year (China time) */
+                year?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/csv; charset=utf-8 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an officer of this region */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };

@@ -21,4 +21,5 @@ ALL = (
     "units",
     "volunteers",
     "activities",
+    "recognition",
 )
