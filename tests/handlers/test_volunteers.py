@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 from concurrent.futures import ThreadPoolExecutor
+
+import boto3
 
 from microwish.auth import caller_from_claims
 from microwish.errors import Conflict
@@ -18,6 +21,22 @@ from tests.support.people import ADMIN, DONOR, FOREIGN_OFFICER, OFFICER, RESIDEN
 NEEDS = {"places": 3, "day": "2026-12-12", "place": "马底驿乡政府门口集合", "skills": ["打扫"], "hours": 3}
 VOLUNTEERS = [person("donor", f"volunteer-{n}", name=f"志愿者{n}") for n in range(5)]
 ASSOCIATION_ADMIN = person("donor", "xiehui-admin", name="协会会长")
+
+
+class OneCallAtATime:
+    """A DynamoDB client whose calls never overlap (a lock around each)."""
+
+    def __init__(self, client):
+        self._client, self._lock = client, threading.Lock()
+
+    def __getattr__(self, name):
+        method = getattr(self._client, name)
+
+        def locked(*args, **kwargs):
+            with self._lock:
+                return method(*args, **kwargs)
+
+        return locked
 
 
 def yard_wish(api, needs=NEEDS):
@@ -59,7 +78,9 @@ def test_fifty_volunteers_for_ten_places_get_exactly_ten(api, stack):
         return "ok"
 
     with environment(env):
-        repo = WishRepository(stack.outputs["WishTableName"])
+        # moto answers one call at a time, as DynamoDB applies each write atomically (in-process moto under
+        # threads does not): the race is among the application's reads and conditional writes.
+        repo = WishRepository(stack.outputs["WishTableName"], OneCallAtATime(boto3.client("dynamodb")))
         with ThreadPoolExecutor(max_workers=10) as pool:
             outcomes = list(pool.map(sign, people))
         assert outcomes.count("ok") == 10 and outcomes.count("full") == 40
