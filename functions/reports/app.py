@@ -1,8 +1,7 @@
-"""Lambda entry point: the `reports` and `units` routes (see microwish.api.routes.reports, .units)."""
+"""Lambda entry point: the `reports` routes (see microwish.api.routes.reports)."""
 
 from microwish.api.app import build_app, make_handler
 from microwish.api.routes.reports import router
-from microwish.api.routes.units import router as units_router
 
-app = build_app(router, units_router)
+app = build_app(router)
 handler = make_handler(app)

@@ -167,6 +167,7 @@ def seed(outputs: dict[str, str]) -> str:
     settings = Settings.from_env({**os.environ, "WISH_TABLE_NAME": outputs["WishTableName"]})
     repo = WishRepository(settings.wish_table_name)
     states: dict[str, int] = {}
+    organizations = _units(repo, settings, states)  # issue 12: the registry, an activity, a yard wish
     campaign = _children_day(repo, settings, states)  # first: the article's wishes stay newest on the list
     for title, description, category, groups, village, (name, phone, address), target, fate in WISHES:
         submission = WishSubmission.model_validate(
@@ -183,11 +184,11 @@ def seed(outputs: dict[str, str]) -> str:
         wish = wishes.submit_wish(VILLAGE_WORKER, submission, repo, settings)
         _live(fate, wish.id, repo, settings)
         states[fate] = states.get(fate, 0) + 1
-    total = len(WISHES) + len(CAMPAIGN_WISHES)
+    total = len(WISHES) + len(CAMPAIGN_WISHES) + 1  # and the yard wish of the units' demo
     return (
         f"{total} demo wishes in Huaihua: "
         + ", ".join(f"{n} {state}" for state, n in states.items())
-        + f"; campaign {campaign} (GET /stats?region=4312 for the city's report by county)"
+        + f"; campaign {campaign} (GET /stats?region=4312 for the city's report by county); {organizations}"
     )
 
 
@@ -323,3 +324,90 @@ def dev_routes(outputs: dict[str, str], api_url: str, ssm: Any) -> dict[tuple[st
         return {}
     chat.configure(ssm)
     return {("POST", "/dev/chat"): chat.play}
+
+
+# ---------------------------------------------------------------- units, activities, volunteers (issue 12)
+COUNTY_OFFICER = Caller(sub="demo-officer-yuanling", role="officer", region="431222", name="沅陵县妇联")
+VOLUNTEER_CHAIR = Caller(sub="demo-volunteer-chair", role="donor", name="沅陵县志愿者协会会长")
+YARD_VOLUNTEERS = [
+    Caller(sub=f"demo-volunteer-{n}", role="donor", name=name)
+    for n, name in enumerate(("志愿者向红梅", "志愿者张建国", "志愿者舒丽"))
+]
+# (name, kind, region, honours, admins) — the federation's city, county, township and village units, a village
+# party branch, partners: a volunteer association, a 巾帼文明岗 post, the women entrepreneurs' association.
+UNITS = [
+    ("怀化市妇联", "federation", "4312", [], []),
+    ("沅陵县妇联", "federation", "431222", [], []),
+    ("马底驿乡妇联", "federation", "431222250", [], []),
+    ("王家村妇联", "federation", "431222250201", [], []),
+    ("王家村党支部", "party_branch", "431222250201", [], []),
+    ("沅陵县志愿者协会", "volunteer_association", "431222", ["2025年度优秀志愿服务组织"], [VOLUNTEER_CHAIR.sub]),
+    ("怀化市公共资源交易中心巾帼文明岗", "civilised_post", "4312", ["全国巾帼文明岗"], [UNIT.sub]),
+    ("怀化市女企业家协会", "women_entrepreneurs", "4312", [], [SPONSOR.sub]),
+]
+
+
+def _units(repo: WishRepository, settings: Settings, states: dict[str, int]) -> str:
+    """The registry, an activity of the county's federation, and a yard wish its volunteers took on."""
+    from microwish import clock
+    from microwish.models.activities import ActivityRequest
+    from microwish.models.units import MemberRequest, UnitRequest
+    from microwish.models.volunteers import CheckIn, VolunteerNeeds
+    from microwish.services import activities, units, volunteers
+    from microwish.services.activities import this_year
+
+    made = {}
+    for name, kind, region, honours, admins in UNITS:
+        request = UnitRequest.model_validate(
+            {"name": name, "kind": kind, "region_code": region, "honours": honours, "admins": admins}
+        )
+        made[name] = units.create_unit(ADMIN, request, repo)
+    association = made["沅陵县志愿者协会"]
+    for volunteer in YARD_VOLUNTEERS[:2]:
+        units.add_member(VOLUNTEER_CHAIR, association.id, MemberRequest(sub=volunteer.sub or ""), repo)
+    year = this_year()
+    activities.create_activity(
+        COUNTY_OFFICER,
+        made["沅陵县妇联"].id,
+        ActivityRequest.model_validate(
+            {
+                "title": "三八节走访慰问困难妇女",
+                "day": f"{year}-03-08",
+                "participants": 25,
+                "summary": "为马底驿乡25户困难家庭送去米和油",
+            }
+        ),
+        repo,
+    )
+    yard = wishes.submit_wish(
+        VILLAGE_WORKER,
+        WishSubmission.model_validate(
+            {
+                "title": "帮忙打扫院子、修补屋顶",
+                "description": "独居老人，院子杂物多、屋顶漏雨，想请人帮忙打扫修补（扫一院）。",
+                "category": "yard",
+                "groups": ["elderly_alone"],
+                "region_code": "431222250201",
+                "target_fen": 0,
+                "beneficiary": {"name": "向桂花", "phone": "13800000021", "address": "王家村四组"},
+            }
+        ),
+        repo,
+        settings,
+    )
+    wishes.review_wish(CITY_OFFICER, yard.id, ReviewDecision(decision="approve", mode="sole"), repo, settings)
+    fulfilment.assign(
+        COUNTY_OFFICER, yard.id, AssignmentRequest(unit_id=association.id, note="请协会组织志愿者"), repo, settings
+    )
+    fulfilment.accept(VOLUNTEER_CHAIR, yard.id, repo, settings)
+    day = clock.now().date().isoformat()
+    needs = VolunteerNeeds.model_validate(
+        {"places": 4, "day": day, "place": "马底驿乡王家村村委会集合", "skills": ["打扫", "木工"], "hours": 3}
+    )
+    volunteers.set_needs(COUNTY_OFFICER, yard.id, needs, repo)
+    for volunteer in YARD_VOLUNTEERS:
+        volunteers.sign_up(volunteer, yard.id, repo)
+    for volunteer in YARD_VOLUNTEERS[:2]:
+        volunteers.check_in(VOLUNTEER_CHAIR, yard.id, volunteer.sub or "", CheckIn(), repo)
+    states["claimed"] = states.get("claimed", 0) + 1
+    return f"{len(UNITS)} units (GET /units, GET /compliance), a yard wish with volunteers ({yard.id})"

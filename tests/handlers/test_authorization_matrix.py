@@ -110,6 +110,28 @@ POST /me/preferences/verification        -         none           401  409  409 
 POST /uploads                            -         claimed        401  403  403  201  409  201  201  201  40x  201  201
 GET /wishes/{id}/photos                  -         delivered      401  403  403  403  403  200  200  200  404  200  200
 GET /units                               -         none           401  403  403  403  403  200  200  200  200  200  200
+POST /units                              -         none           401  403  403  403  403  403  403  201  403  201  201
+GET /units/{id}                          -         unit           401  200  200  200  200  200  200  200  200  200  200
+PATCH /units/{id}                        -         unit           401  403  403  403  403  403  403  200  403  200  200
+GET /units/{id}/members                  -         unit           401  403  403  200  403  403  403  200  403  200  200
+POST /units/{id}/members                 -         unit           401  403  403  201  403  403  403  201  403  201  201
+DELETE /units/{id}/members/{sub}         -         unit           401  403  403  204  403  403  403  204  403  204  204
+GET /units/{id}/claims                   -         unit           401  403  403  200  403  403  403  200  403  200  200
+GET /me/units                            -         none           401  200  200  200  200  200  200  200  200  200  200
+POST /units/{id}/activities              -         unit           401  403  403  201  403  403  403  201  403  201  201
+GET /units/{id}/activities               -         unit           401  200  200  200  200  200  200  200  200  200  200
+GET /compliance                          -         none           401  403  403  403  403  403  403  200  403  200  200
+GET /recognition                         -         none           401  403  403  403  403  403  403  200  403  200  200
+GET /recognition.csv                     -         none           401  403  403  403  403  403  403  200  403  200  200
+POST /external-funds                     -         none           401  403  403  403  403  403  403  201  403  201  201
+PUT /wishes/{id}/volunteering            -         yard           401  403  403  403  403  200  200  200  404  200  200
+GET /wishes/{id}/volunteering            -         volunteering   200  200  200  200  200  200  200  200  200  200  200
+POST /wishes/{id}/volunteers             -         volunteering   401  201  201  409  201  201  201  201  201  201  201
+DELETE /wishes/{id}/volunteers           -         volunteering   401  404  404  204  404  404  404  404  404  404  404
+GET /wishes/{id}/volunteers              -         volunteering   401  403  403  403  403  200  200  200  403  200  200
+POST /wishes/{id}/volunteers/{volunteer_id}/check-in - volunteering 401 403 403 403 403 200  200  200  403  200  200
+GET /me/volunteering                     -         none           401  200  200  200  200  200  200  200  200  200  200
+GET /exports/volunteer-hours.csv         -         none           401  403  403  403  403  403  403  200  403  200  200
 POST /campaigns                          -         none           401  403  403  403  403  403  403  201  403  201  201
 GET /campaigns                           -         campaign       200  200  200  200  200  200  200  200  200  200  200
 GET /campaigns/{id}                      -         campaign       200  200  200  200  200  200  200  200  200  200  200
@@ -195,6 +217,20 @@ REQUESTS: dict[tuple[str, str], dict[str, Callable[[Thing], Any]]] = {
         "body": lambda t: {"content_type": "image/jpeg", "size_bytes": 2048, "wish_id": t.params["id"]}
     },
     ("POST /campaigns", "-"): {"body": _campaign_body},
+    ("POST /units", "-"): {"body": lambda t: {"name": "矩阵单位", "kind": "company", "region_code": "431222"}},
+    ("PATCH /units/{id}", "-"): {"body": lambda t: {"honours": ["三八红旗集体"]}},
+    ("POST /units/{id}/members", "-"): {"body": lambda t: {"sub": "matrix-new-member"}},
+    ("GET /exports/volunteer-hours.csv", "-"): {"query": lambda t: {"region": "431222"}},
+    ("GET /compliance", "-"): {"query": lambda t: {"region": "431222"}},
+    ("GET /recognition", "-"): {"query": lambda t: {"region": "431222"}},
+    ("GET /recognition.csv", "-"): {"query": lambda t: {"region": "431222"}},
+    ("POST /external-funds", "-"): {
+        "body": lambda t: {"region_code": "431222", "source": "99公益日", "day": "2026-09-09", "amount_fen": 100}
+    },
+    ("POST /units/{id}/activities", "-"): {"body": lambda t: {"title": "矩阵活动", "day": "2026-06-01"}},
+    ("PUT /wishes/{id}/volunteering", "-"): {
+        "body": lambda t: {"places": 5, "day": "2026-12-20", "place": "马底驿乡政府", "hours": 2}
+    },
     ("POST /campaigns/{id}/matching/acceptance", "-"): {"body": lambda t: {}},
     ("GET /stats", "village"): {"query": lambda t: {"region": VILLAGE}},
     ("GET /exports/wishes.csv", "-"): {"query": lambda t: {"region": "431222"}},
@@ -323,6 +359,10 @@ class Objects:
             return Thing(state, params={"platform": "wechat"})
         if state == "campaign":
             return self._campaign(n, holder)
+        if state == "unit":
+            return self._unit(n, holder)
+        if state in ("yard", "volunteering"):
+            return self._volunteering(state, n, holder)
         return self._wish(state, n, holder)
 
     def _wish(self, state: str, n: int, holder: str) -> Thing:
@@ -412,6 +452,41 @@ class Objects:
             markers={"sponsor": [sponsor]},
             entitled=frozenset({"hold", "vil", "twp", "cty", "oth", "city", "adm"}),
         )
+
+    def _unit(self, n: int, unit_admin: str) -> Thing:
+        """A county unit of the registry (沅陵县) whose admin is the `hold` caller, with one more member."""
+        contact = {"name": f"联系人{n:03d}", "phone": f"1370{n:07d}"}
+        body = {"name": f"矩阵协会{n:03d}", "kind": "volunteer_association", "region_code": "431222"}
+        unit = self._ok(self.api.post("/units", {**body, "contact": contact, "admins": [unit_admin]}, as_=ADMIN), 201)
+        member = f"member-m{n:03d}"
+        self._ok(self.api.post(f"/units/{unit['id']}/members", {"sub": member}, as_=ADMIN), 201)
+        # Issue 12: the contact is personal data: the officers of its region, admins and its admins only.
+        return Thing(
+            "unit",
+            params={"id": unit["id"], "sub": member},
+            holder=unit_admin,
+            markers={"contact": list(contact.values())},
+            entitled=frozenset({"hold", "cty", "city", "adm"}),
+        )
+
+    def _volunteering(self, state: str, n: int, volunteer: str) -> Thing:
+        """A yard wish (issue 12 §3); `volunteering`: with needs, the `hold` caller signed up for a place."""
+        beneficiary = {"name": f"马义工{n:03d}", "phone": f"1391{n:07d}", "address": f"义工路{n:03d}号"}
+        body = wish_body(beneficiary=beneficiary, category="yard")
+        wish = self._ok(self.api.post("/wishes", body, as_=RESIDENT), 201)
+        self._ok(self.api.post(f"/wishes/{wish['id']}/review", {"decision": "approve"}, as_=CITY_OFFICER))
+        thing = Thing(
+            state,
+            params={"id": wish["id"], "volunteer_id": volunteer},
+            holder=volunteer,
+            entitled=WISH_ENTITLED,
+            markers={"beneficiary": list(beneficiary.values()), "village": [VILLAGE, VILLAGE_NAME]},
+        )
+        if state == "volunteering":
+            needs = {"places": 20, "day": "2026-12-20", "place": "马底驿乡政府", "hours": 2}
+            self.api.request("PUT", f"/wishes/{wish['id']}/volunteering", json_body=needs, as_=ADMIN)
+            self._ok(self.api.post(f"/wishes/{wish['id']}/volunteers", {}, as_=person("donor", volunteer)), 201)
+        return thing
 
 
 def caller_claims(caller: str, thing: Thing) -> dict[str, Any] | None:

@@ -10,13 +10,41 @@ from tests.support.people import CITY_OFFICER
 def test_the_demo_loads_wishes_in_every_state(api, stack):
     with environment(stack.functions["ClaimsFunction"].env):
         summary = seed(stack.outputs)
-    assert summary.startswith(f"{len(WISHES) + len(CAMPAIGN_WISHES)} demo wishes")
+    assert summary.startswith(f"{len(WISHES) + len(CAMPAIGN_WISHES) + 1} demo wishes")
     seen = {}
     for status in ("submitted", "open", "assigned", "claimed", "fulfilled"):
         reply = api.get("/wishes", query={"status": status, "limit": 100}, as_=CITY_OFFICER)
         assert reply.status == 200, reply.text
         seen[status] = len(reply.json["items"])
     # the article's wishes, and the 六一 campaign's (infra/demo: CAMPAIGN_WISHES)
-    assert seen == {"submitted": 2, "open": 6, "assigned": 1, "claimed": 2, "fulfilled": 5}
+    assert seen == {"submitted": 2, "open": 6, "assigned": 1, "claimed": 3, "fulfilled": 5}
     fulfilled = api.get("/wishes", query={"status": "fulfilled"}).json["items"][0]
     assert fulfilled["beneficiary_alias"] == "谢女士" and "谢桂云" not in str(fulfilled)
+
+
+def test_the_demo_shows_units_an_activity_and_a_yard_wish_with_volunteers(api, stack):
+    """Issue 12: a county officer sees which branches are below quota, picks a unit from the registry, and a
+    volunteer association's yard wish has its volunteers checked in."""
+    from infra.demo import UNITS
+    from tests.support.people import OFFICER
+
+    with environment(stack.functions["ClaimsFunction"].env):
+        seed(stack.outputs)
+    registry = api.get("/units", as_=CITY_OFFICER, query={"limit": 100}).json["items"]
+    assert {u["name"] for u in registry} >= {name for name, *_ in UNITS}
+    compliance = api.get("/compliance", as_=OFFICER).json
+    status = {e["name"]: e["status"] for e in compliance["items"]}
+    assert (
+        status["沅陵县妇联"] == "met" and status["王家村党支部"] == "below" and status["沅陵县志愿者协会"] == "no_quota"
+    )
+    yard = next(
+        w
+        for w in api.get("/wishes", query={"status": "claimed", "limit": 100}).json["items"]
+        if w["category"] == "yard"
+    )
+    needs = api.get(f"/wishes/{yard['id']}/volunteering").json
+    assert (needs["places"], needs["signed_up"]) == (4, 3)
+    checked = [
+        s for s in api.get(f"/wishes/{yard['id']}/volunteers", as_=OFFICER).json["items"] if s["status"] == "checked_in"
+    ]
+    assert len(checked) == 2

@@ -1,5 +1,6 @@
-"""GET /units: the units an officer can dispatch to are those that fulfilled wishes in her region
-(the leaderboard's unit items), for officers only, in their own region."""
+"""GET /units: besides the registry (tests/handlers/test_unit_registry.py), the units known from the
+leaderboard — those that fulfilled wishes in her region by their own account — for officers only, in
+their own region (issue 12 kept them, after the registry's, on the last page)."""
 
 from __future__ import annotations
 
@@ -36,14 +37,15 @@ def test_officers_pick_from_the_units_that_fulfilled_wishes_in_their_region(api,
 
     county = api.get("/units", as_=OFFICER)
     assert county.status == 200, county.text
-    assert county.json == {
-        "region": "431222",
-        "items": [{"donor_id": UNIT["sub"], "name": "沅陵县通达物流公司", "wishes": 2}],
-    }
+    assert county.json["region"] == "431222" and county.json["next_cursor"] is None
+    assert [{key: u[key] for key in ("donor_id", "name", "wishes", "id", "kind")} for u in county.json["items"]] == [
+        {"donor_id": UNIT["sub"], "name": "沅陵县通达物流公司", "wishes": 2, "id": None, "kind": None}
+    ]
     township = api.get("/units", as_=TOWNSHIP_OFFICER).json
     assert township["region"] == "431222250" and [u["donor_id"] for u in township["items"]] == [UNIT["sub"]]
     village = api.get("/units", as_=person("officer", "officer-wangjia", region="431222250201")).json
-    assert village["region"] == "431222250"  # figures stop at the township
+    assert village["region"] == "431222250201"  # her region; the counts are her township's (figures stop there)
+    assert [u["donor_id"] for u in village["items"]] == [UNIT["sub"]]
     assert api.get("/units", as_=FOREIGN_OFFICER).json["items"] == []  # another county's units only
 
 

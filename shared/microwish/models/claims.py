@@ -28,6 +28,7 @@ class ClaimStatus(StrEnum):
     REFUND_DUE = "refund_due"
 
 
+UnitId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 WishIds = Annotated[
     list[Annotated[str, StringConstraints(min_length=1, max_length=64)]],
     Field(min_length=1, max_length=25),
@@ -43,6 +44,9 @@ class ClaimRequest(Strict):
     amount_fen: Annotated[int, Field(ge=1, le=MAX_TARGET_FEN)] | None = Field(
         default=None, description="A pledge's amount; leave out to claim a sole wish whole."
     )
+    unit_id: UnitId | None = Field(
+        default=None, description="Claim or pledge on behalf of this unit of the registry (the caller must be a member)"
+    )
 
 
 class BatchClaimRequest(Strict):
@@ -51,7 +55,10 @@ class BatchClaimRequest(Strict):
 
 
 class AssignmentRequest(Strict):
-    donor_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+    donor_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)] | None = Field(
+        default=None, description="The unit's donor id: a registry unit's `unit:<id>`, or a unit's own account"
+    )
+    unit_id: UnitId | None = Field(default=None, description="A unit of the registry (GET /units): its members accept")
     note: Text500 | None = None
 
 
@@ -89,6 +96,7 @@ class Claim(Model):
     donor_kind: Literal["individual", "unit"] | None = None  # custom:donor_type; an assignment's donor is a unit
     matched: bool = False  # a campaign sponsor's matching pledge (配捐)
     matched_claim_id: str | None = None  # the donor's pledge it matches
+    acted_by: str | None = None  # a unit's claim (donor_id unit:<id>): the member who made it
 
 
 # A view spells the same values as Literals: its OpenAPI schema (and the web app's types generated from it)

@@ -88,11 +88,19 @@ class Leaderboard(Model):
 
 
 class KnownUnit(Model):
-    donor_id: str = Field(description="The unit's account: what POST /wishes/{id}/assignment takes as donor_id")
+    """A unit of the registry (issue 12), as GET /units lists it (the first three fields as before)."""
+
+    donor_id: str = Field(description="The unit's donor id (unit:<id>): what POST /wishes/{id}/assignment takes")
     name: str = Field(description="The unit's own name")
-    wishes: int = Field(description="Wishes it fulfilled in the region")
+    wishes: int = Field(description="Wishes it fulfilled in the listed region (a village's: its township's)")
+    id: str | None = Field(default=None, description="The unit's registry id (GET /units/{id})")
+    kind: str | None = Field(default=None, description="The unit's kind (federation, party_branch, …)")
+    region_code: str | None = Field(default=None, description="The unit's region")
+    level: str | None = Field(default=None, description="Its region's level")
+    honours: list[str] = Field(default_factory=list)
 
 
 class KnownUnits(Model):
-    region: str = Field(description="The region the units were counted in (the caller's; a village's township)")
+    region: str = Field(description="The region listed (the caller's by default)")
     items: list[KnownUnit]
+    next_cursor: str | None = None

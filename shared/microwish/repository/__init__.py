@@ -10,6 +10,9 @@
 - campaigns    `CampaignStore`;  donors  `DonorStore`;  stats  `StatsStore` (counters, leaderboard)
 - inbox        `InboxStore`: notifications, preferences, send caps
 - chat         `ChatStore`: binding codes, chat bindings, guided conversations (microwish.chat)
+- units        `UnitStore`: the unit registry, units' contacts and members (issue 12)
+- activities   `ActivityStore`: activities and the quota reminders' markers (issue 12 §2)
+- volunteers   `VolunteerStore`: a work wish's needs, places and signups (issue 12 §3)
 
 `WishRepository` is the wish store with the other stores of the same table beside it
 (`repo.campaigns`, `repo.donors`, `repo.stats`): what a service is handed.
@@ -21,6 +24,7 @@ from typing import TypeVar
 
 from ..models import DonorRecord
 from . import keys
+from .activities import ActivityStore, ExternalFundsStore
 from .campaigns import CampaignStore
 from .chat import ChatStore
 from .codec import decode_cursor, encode_cursor, from_dynamo, to_dynamo
@@ -31,6 +35,8 @@ from .keys import DUE_ERASURE, DUE_ESCALATION, DUE_LEASE, is_wish_id
 from .stats import CounterMove, DonorDays, LeaderboardMove, StatsStore
 from .table import TableStore, dynamodb_client
 from .transaction import ConditionFailed, Guard, Transaction
+from .units import UnitStore
+from .volunteers import VolunteerStore
 from .wishes import _LIST_INDEX, DueKey, ListQuery, WishStore
 
 __all__ = [
@@ -38,6 +44,7 @@ __all__ = [
     "DUE_ESCALATION",
     "DUE_LEASE",
     "_LIST_INDEX",
+    "ActivityStore",
     "CampaignStore",
     "ChatStore",
     "ConditionFailed",
@@ -45,6 +52,7 @@ __all__ = [
     "DonorDays",
     "DonorStore",
     "DueKey",
+    "ExternalFundsStore",
     "Guard",
     "InboxStore",
     "LeaderboardMove",
@@ -52,6 +60,8 @@ __all__ = [
     "StatsStore",
     "TableStore",
     "Transaction",
+    "UnitStore",
+    "VolunteerStore",
     "WishRepository",
     "WishStore",
     "audit_item",
@@ -94,6 +104,22 @@ class WishRepository(WishStore):
     @property
     def donors(self) -> DonorStore:
         return self._beside(DonorStore)
+
+    @property
+    def units(self) -> UnitStore:
+        return self._beside(UnitStore)
+
+    @property
+    def volunteers(self) -> VolunteerStore:
+        return self._beside(VolunteerStore)
+
+    @property
+    def activities(self) -> ActivityStore:
+        return self._beside(ActivityStore)
+
+    @property
+    def external_funds(self) -> ExternalFundsStore:
+        return self._beside(ExternalFundsStore)
 
     @property
     def stats(self) -> StatsStore:

@@ -29,6 +29,18 @@
 The ByArea index (AreaPK, AreaSK) holds two kinds of small partitions:
 - a wish        AreaPK=<status>#<township>  AreaSK=<created_at>#<wish id> (= ListSK)
 - a claim       AreaPK=HOLDERS#<county of its wish>  AreaSK=<wish's created_at>#<wish id>#<claim id>
+- unit          PK=UNIT#<id>  SK=UNIT     a registry unit's public part (ProvPK/CityPK/CountyPK=unit#<prefix>,
+                ListSK=<padded region>#<id>: the registry of a region subtree)
+- unit contact  PK=UNIT#<id>  SK=PRIVATE  its contact person (personal data)
+- unit member   PK=UNIT#<id>  SK=MEMBER#<sub>  (PersonPK=UNITS#<sub>: a person's units)
+- volunteering  PK=WISH#<id>  SK=BOOKING   a work wish's needs and its counter of places taken
+- signup        PK=WISH#<id>  SK=BOOKING#<sub>  a volunteer's place (PersonPK=VOLUNTEER#<sub>; on the list
+                indexes as volunteer#<prefix>, ListSK=<day>#<wish id>#<sub>: a region's hours by day)
+                (BOOKING sorts between AUDIT# and CLAIM#: a wish's bundle query, SK >= CLAIM#, never reads them)
+- activity      PK=ACTIVITY#<id>  SK=ACTIVITY  (activity#<prefix> on the list indexes, ListSK=<day>#<id>;
+                PersonPK=ACTIVITIES#<unit id>)
+- quota marker  PK=UNIT#<id>  SK=REMINDED#<year>;  PK=REGION#<code>  SK=QUOTA_SUMMARY#<year>
+- outside funds PK=EXTFUND#<id>  SK=EXTFUND  (extfund#<prefix> on the list indexes, ListSK=<day>#<id>)
 """
 
 from __future__ import annotations
@@ -59,6 +71,22 @@ INBOX_PREFIX = "INBOX#"
 PREFS_PREFIX = "PREFS#"
 PREFS_SK = "PREFERENCES"
 SENDCAP_PREFIX = "SENDCAP#"
+UNIT_PREFIX = "UNIT#"
+UNIT_SK = "UNIT"
+MEMBER_PREFIX = "MEMBER#"
+UNIT_LIST = "unit#"  # the list indexes' partitions of the unit registry: unit#<region prefix>
+UNITS_OF = "UNITS#"
+BOOKING_SK = "BOOKING"
+SIGNUP_PREFIX = "BOOKING#"
+VOLUNTEER_LIST = "volunteer#"
+VOLUNTEERING_OF = "VOLUNTEER#"
+ACTIVITY_PREFIX = "ACTIVITY#"
+ACTIVITY_SK = "ACTIVITY"
+ACTIVITY_LIST = "activity#"
+ACTIVITIES_OF = "ACTIVITIES#"
+EXTERNAL_FUNDS_PREFIX = "EXTFUND#"
+EXTERNAL_FUNDS_SK = "EXTFUND"
+EXTERNAL_FUNDS_LIST = "extfund#"
 
 # Sparse due index (ByDue): DuePK names the kind, DueSK = "<due time>#<id>".
 DUE_ESCALATION = "escalation"
@@ -178,6 +206,38 @@ def holder_sort_key(wish_list_sk: str, claim_id: str) -> str:
     """A claim's place in its city's holders partition: after its wish's ListSK, so a ledger page's
     range of ListSK bounds its claims too."""
     return f"{wish_list_sk}#{claim_id}"
+
+
+def unit_key(unit_id: str) -> Key:
+    return {"PK": f"{UNIT_PREFIX}{unit_id}", "SK": UNIT_SK}
+
+
+def unit_contact_key(unit_id: str) -> Key:
+    return {"PK": f"{UNIT_PREFIX}{unit_id}", "SK": PRIVATE_SK}
+
+
+def member_key(unit_id: str, sub: str) -> Key:
+    return {"PK": f"{UNIT_PREFIX}{unit_id}", "SK": f"{MEMBER_PREFIX}{sub}"}
+
+
+def unit_partition(unit_id: str) -> str:
+    return f"{UNIT_PREFIX}{unit_id}"
+
+
+def volunteering_key(wish_id: str) -> Key:
+    return {"PK": wish_partition(wish_id), "SK": BOOKING_SK}
+
+
+def signup_key(wish_id: str, sub: str) -> Key:
+    return {"PK": wish_partition(wish_id), "SK": f"{SIGNUP_PREFIX}{sub}"}
+
+
+def reminded_marker_key(unit_id: str, year: int) -> Key:
+    return {"PK": f"{UNIT_PREFIX}{unit_id}", "SK": f"REMINDED#{year}"}
+
+
+def summary_marker_key(region: str, year: int) -> Key:
+    return {"PK": f"REGION#{region}", "SK": f"QUOTA_SUMMARY#{year}"}
 
 
 def due_sort_key(due_at: str, item_id: str) -> str:

@@ -322,6 +322,85 @@ class Transaction:
             {"#status": "status"},
         )
 
+    # ------------------------------------------------------------ units (issue 12)
+    def require_member(self, unit_id: str, sub: str, *, admin: bool = False) -> Guard:
+        """The change holds only while `sub` is a member (with `admin`: an admin) of the unit ("unit member")."""
+        condition = "attribute_exists(PK)" + (" AND #role = :admin" if admin else "")
+        return self._add(
+            "unit member",
+            "ConditionCheck",
+            {"Key": to_dynamo(keys.member_key(unit_id, sub))},
+            condition,
+            {":admin": "admin"} if admin else None,
+            {"#role": "role"} if admin else None,
+        )
+
+    def check_exists(self, name: str, key: dict[str, str]) -> Guard:
+        """The change holds only while the item exists (a ConditionCheck)."""
+        return self._add(name, "ConditionCheck", {"Key": to_dynamo(key)}, "attribute_exists(PK)")
+
+    def put_versioned(self, name: str, item: dict[str, Any], version: int) -> Guard:
+        """Replace an item still at the version read (the item's own `version` attribute)."""
+        return self._add(
+            name,
+            "Put",
+            {"Item": to_dynamo(item)},
+            "#version = :version",
+            {":version": version},
+            {"#version": "version"},
+        )
+
+    def put(self, name: str, item: dict[str, Any]) -> Guard:
+        """An unconditional put (an item that moves with a guarded one)."""
+        return self._add(name, "Put", {"Item": to_dynamo(item)})
+
+    def delete_existing(self, name: str, key: dict[str, str]) -> Guard:
+        """Delete an item that must still exist."""
+        return self._add(name, "Delete", {"Key": to_dynamo(key)}, "attribute_exists(PK)")
+
+    # ------------------------------------------------------------ volunteer work (issue 12 §3)
+    def take_place(self, wish_id: str) -> Guard:
+        """One more place taken, only while some are left ("places"): the no-overbooking condition."""
+        return self._add(
+            "places",
+            "Update",
+            {"Key": to_dynamo(keys.volunteering_key(wish_id)), "UpdateExpression": "ADD signed_up :one"},
+            "attribute_exists(PK) AND signed_up < places",
+            {":one": 1},
+        )
+
+    def give_back_place(self, wish_id: str) -> Guard:
+        return self._add(
+            "places",
+            "Update",
+            {"Key": to_dynamo(keys.volunteering_key(wish_id)), "UpdateExpression": "ADD signed_up :minus"},
+            "attribute_exists(PK) AND signed_up > :zero",
+            {":minus": -1, ":zero": 0},
+        )
+
+    def drop_signup(self, wish_id: str, sub: str) -> Guard:
+        """Delete a signup that exists and was not checked in yet ("signup")."""
+        return self._add(
+            "signup",
+            "Delete",
+            {"Key": to_dynamo(keys.signup_key(wish_id, sub))},
+            "attribute_exists(PK) AND #status = :signed",
+            {":signed": "signed_up"},
+            {"#status": "status"},
+        )
+
+    def check_wish_status(self, wish_id: str, statuses: tuple[str, ...]) -> Guard:
+        """The change holds only while the wish is in one of `statuses` ("wish status")."""
+        values = {f":s{index}": status for index, status in enumerate(statuses)}
+        return self._add(
+            "wish status",
+            "ConditionCheck",
+            {"Key": to_dynamo(keys.wish_key(wish_id))},
+            f"#status IN ({', '.join(values)})",
+            values,
+            {"#status": "status"},
+        )
+
     # ------------------------------------------------------------ report counters
     def mark_counted(self, wish_id: str, sort_key: str, at: str) -> Guard:
         """The marker that makes counting an audit record happen once ("counted")."""

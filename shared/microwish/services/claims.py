@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from .. import clock, once
 from ..auth import Caller, require_role
-from ..errors import Conflict, InvalidInput, NotFound
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..lifecycle import Action, Status, next_status
 from ..models import (
     BatchClaimRequest,
@@ -31,9 +31,10 @@ from ..models import (
     WishView,
     event_for,
 )
+from ..models.units import Unit
 from ..repository import ConditionFailed, Guard, Transaction, WishRepository, is_wish_id
 from ..settings import Settings
-from . import campaigns
+from . import campaigns, units
 from .views import claim_view, view_for
 
 MAX_PLEDGES_PER_WISH = 40  # keeps a pooled wish's fulfilment inside one 100-item transaction
@@ -62,16 +63,32 @@ def limit_reached(settings: Settings) -> Conflict:
     )
 
 
+def not_a_member() -> Forbidden:
+    return Forbidden("you act only for a unit you are a member of")
+
+
 def _commit_or_retry(
-    repo: WishRepository, transaction: Transaction, donor_limit: Guard | None, settings: Settings
+    repo: WishRepository,
+    transaction: Transaction,
+    donor_limit: Guard | None,
+    settings: Settings,
+    member: Guard | None = None,
 ) -> None:
-    """Commit; a lost donor limit is the donor's 409, any other lost guard means: read again."""
+    """Commit; a lost donor limit is the donor's 409, a lost membership a 403, any other lost guard means:
+    read again."""
     try:
         repo.commit(transaction)
     except ConditionFailed as failure:
         if donor_limit is not None and donor_limit.failed(failure):
             raise limit_reached(settings) from None
+        if member is not None and member.failed(failure):
+            raise not_a_member() from None
         raise _Retry from None
+
+
+def guard_member(transaction: Transaction, caller: Caller, unit: Unit | None) -> Guard | None:
+    """Acting for a unit: the change holds only while the caller is still its member (issue 12)."""
+    return transaction.require_member(unit.id, caller.sub or "") if unit is not None else None
 
 
 def load(repo: WishRepository, wish_id: str) -> tuple[Wish, dict[str, Any], list[Claim]]:
@@ -108,12 +125,17 @@ def new_claim(
     deadline: str | None = None,
     note: str | None = None,
     donor_id: str | None = None,
+    unit: Unit | None = None,
 ) -> Claim:
+    """A new claim; with `unit`, held by that unit of the registry (its donor id, its name) and made by `caller`."""
+    if unit is not None:
+        donor_id = unit.donor_id
     return Claim(
         id=claim_id_for(wish.id),
         wish_id=wish.id,
         donor_id=donor_id or caller.sub or "",
-        donor_name=caller.name if donor_id is None else None,
+        donor_name=unit.name if unit is not None else caller.name if donor_id is None else None,
+        acted_by=caller.sub if unit is not None and kind is not ClaimKind.ASSIGNMENT else None,
         kind=kind,
         amount_fen=amount_fen,
         status=status,
@@ -122,39 +144,58 @@ def new_claim(
         deadline=deadline,
         note=note,
         wish_title=wish.title,
-        donor_kind="unit" if kind is ClaimKind.ASSIGNMENT else caller.donor_type,
+        donor_kind="unit" if kind is ClaimKind.ASSIGNMENT or unit is not None else caller.donor_type,
     )
 
 
 # ---------------------------------------------------------------- claim and pledge
 def claim_wish(
-    caller: Caller, wish_id: str, amount_fen: int | None, repo: WishRepository, settings: Settings
+    caller: Caller,
+    wish_id: str,
+    amount_fen: int | None,
+    repo: WishRepository,
+    settings: Settings,
+    unit_id: str | None = None,
 ) -> ClaimView:
-    """1+1: claim a sole wish whole. N+1: pledge part of a pooled wish's target."""
+    """1+1: claim a sole wish whole. N+1: pledge part of a pooled wish's target. With `unit_id`, on behalf of
+    that unit (the caller must be its member: checked now, and guarded in the claim's transaction)."""
     require_role(caller, "donor")
+    unit = units.require_member_of(caller, unit_id, repo) if unit_id is not None else None
 
     def attempt() -> ClaimView:
         wish = repo.get_wish(wish_id)
         if wish is None or wish.status in (Status.SUBMITTED, Status.REJECTED):
             raise NotFound("no such wish")
         if wish.mode == "pooled":
-            return _pledge(caller, wish, amount_fen, repo, settings)
+            return _pledge(caller, wish, amount_fen, repo, settings, unit)
         if amount_fen is not None:
             raise InvalidInput("amount_fen", "this wish is claimed whole (1+1): leave out amount_fen")
-        return _claim_sole(caller, wish, repo, settings)
+        return _claim_sole(caller, wish, repo, settings, unit=unit)
 
     return _with_retries(attempt)
 
 
 def _claim_sole(
-    caller: Caller, wish: Wish, repo: WishRepository, settings: Settings, transaction: Transaction | None = None
+    caller: Caller,
+    wish: Wish,
+    repo: WishRepository,
+    settings: Settings,
+    transaction: Transaction | None = None,
+    unit: Unit | None = None,
 ) -> ClaimView:
     """Claim one sole wish; into `transaction` (a 1+N batch, committed by its caller) or on its own."""
     status = next_status(wish.status, Action.CLAIMED)
     now = clock.now_iso()
     deadline = settings.days_from_now(settings.claim_lease_days)
     claim = new_claim(
-        caller, wish, ClaimKind.SOLE, ClaimStatus.ACTIVE, now, amount_fen=wish.target_fen, deadline=deadline
+        caller,
+        wish,
+        ClaimKind.SOLE,
+        ClaimStatus.ACTIVE,
+        now,
+        amount_fen=wish.target_fen,
+        deadline=deadline,
+        unit=unit,
     )
     after = wish.model_copy(
         update={"status": status, "updated_at": now, "version": wish.version + 1, "due_at": None, "at_risk": False}
@@ -166,13 +207,21 @@ def _claim_sole(
     transaction.put_claim(claim, settings.lease_due(deadline))
     view = claim_view(claim)
     if own:
+        member = guard_member(transaction, caller, unit)
         donor_limit = transaction.count_donor(claim.donor_id, limit=settings.max_active_claims, active=1, claimed=1)
         once.answering(view)
-        _commit_or_retry(repo, transaction, donor_limit, settings)
+        _commit_or_retry(repo, transaction, donor_limit, settings, member)
     return view
 
 
-def _pledge(caller: Caller, wish: Wish, amount_fen: int | None, repo: WishRepository, settings: Settings) -> ClaimView:
+def _pledge(
+    caller: Caller,
+    wish: Wish,
+    amount_fen: int | None,
+    repo: WishRepository,
+    settings: Settings,
+    unit: Unit | None = None,
+) -> ClaimView:
     if amount_fen is None:
         raise InvalidInput("amount_fen", "a pooled wish (N+1) takes pledges: give amount_fen")
     if wish.status is not Status.OPEN:
@@ -194,7 +243,7 @@ def _pledge(caller: Caller, wish: Wish, amount_fen: int | None, repo: WishReposi
     matched = match.amount_fen if match else 0
     completes = amount_fen + matched == remaining
     status = next_status(wish.status, Action.CLAIMED if completes else Action.PLEDGED)
-    claim = new_claim(caller, wish, ClaimKind.PLEDGE, ClaimStatus.ACTIVE, now, amount_fen=amount_fen)
+    claim = new_claim(caller, wish, ClaimKind.PLEDGE, ClaimStatus.ACTIVE, now, amount_fen=amount_fen, unit=unit)
     after = wish.model_copy(
         update={
             "status": status,
@@ -224,12 +273,13 @@ def _pledge(caller: Caller, wish: Wish, amount_fen: int | None, repo: WishReposi
         transaction.add_pledge(wish, amount_fen + matched, now, MAX_PLEDGES_PER_WISH - 1)
         transaction.audit(after, pledged)
     transaction.put_claim(claim)
+    member = guard_member(transaction, caller, unit)
     donor_limit = transaction.count_donor(claim.donor_id, limit=settings.max_active_claims, active=1, claimed=1)
     if match is not None:  # in the same transaction: the matched total never passes the cap
         campaigns.write_match(transaction, match, wish, after, claim, now)
     view = claim_view(claim)
     once.answering(view)
-    _commit_or_retry(repo, transaction, donor_limit, settings)
+    _commit_or_retry(repo, transaction, donor_limit, settings, member)
     return view
 
 
@@ -308,9 +358,10 @@ def withdraw(caller: Caller, claim_id: str, repo: WishRepository, settings: Sett
 
     def attempt() -> None:
         wish, _, claims = load(repo, wish_id)
-        claim = next((c for c in claims if c.id == claim_id and c.donor_id == caller.sub), None)
+        claim = next((c for c in claims if c.id == claim_id and units.acts_for(caller, c, repo)), None)
         if claim is None:
             raise NotFound("no such claim")
+        unit_id = units.unit_id_of(claim.donor_id)
         if claim.status is not ClaimStatus.ACTIVE:
             raise Conflict(f"the claim is {claim.status.value}: nothing to withdraw", state=wish.status.value)
         now = clock.now_iso()
@@ -339,8 +390,11 @@ def withdraw(caller: Caller, claim_id: str, repo: WishRepository, settings: Sett
         transaction.replace_wish(wish, after, event)
         transaction.move_claim(claim, ClaimStatus.WITHDRAWN, now, expect=ClaimStatus.ACTIVE)
         transaction.count_donor(claim.donor_id, active=-1, withdrawn=1)
+        member = (
+            transaction.require_member(unit_id, caller.sub or "") if unit_id and claim.donor_id != caller.sub else None
+        )
         if match is not None:
             campaigns.release_match(transaction, repo, wish, after, match, now)
-        _commit_or_retry(repo, transaction, None, settings)
+        _commit_or_retry(repo, transaction, None, settings, member)
 
     _with_retries(attempt)

@@ -30,8 +30,8 @@ from ..models import (
 from ..personal_data import beneficiary_name, refuse_personal_data
 from ..repository import ConditionFailed, Guard, Transaction, WishRepository
 from ..settings import Settings
-from . import uploads
-from .claims import limit_reached, load, new_claim, view_after
+from . import units, uploads
+from .claims import limit_reached, load, new_claim, not_a_member, view_after
 from .views import changed_meanwhile
 from .wishes import load_bundle_for_officer
 
@@ -85,6 +85,13 @@ def assign(
 ) -> WishView:
     wish, private, items = load_bundle_for_officer(caller, wish_id, repo)  # what the answer shows, read once
     claims = [Claim.model_validate(item) for item in items]
+    unit_id = request.unit_id or units.unit_id_of(request.donor_id)
+    if (request.donor_id is None) == (request.unit_id is None):
+        raise InvalidInput("unit_id", "give exactly one of donor_id and unit_id")
+    unit = repo.units.get(unit_id) if unit_id else None
+    if unit_id and unit is None:
+        raise InvalidInput("unit_id" if request.unit_id else "donor_id", "is not a unit of the registry")
+    donor_id = unit.donor_id if unit is not None else str(request.donor_id)
     if wish.mode != "sole":
         raise Conflict("a pooled wish is not dispatched to one unit", state=wish.status.value)
     status = next_status(wish.status, Action.ASSIGNED)
@@ -98,19 +105,20 @@ def assign(
         now,
         deadline=deadline,
         note=request.note,
-        donor_id=request.donor_id,
+        donor_id=donor_id,
+        unit=unit,
     )
     after = wish.model_copy(
         update={
             "status": status,
             "updated_at": now,
             "version": wish.version + 1,
-            "assignee_id": request.donor_id,
+            "assignee_id": donor_id,
             "due_at": None,
             "paused_due_at": wish.due_at,
         }
     )
-    event = event_for(caller, Action.ASSIGNED, wish, after, request.note, donor_id=request.donor_id, claim_id=offer.id)
+    event = event_for(caller, Action.ASSIGNED, wish, after, request.note, donor_id=donor_id, claim_id=offer.id)
     transaction = repo.transaction()
     transaction.replace_wish(wish, after, event)
     transaction.put_claim(offer, settings.lease_due(deadline))
@@ -122,18 +130,13 @@ def assign(
 def _assigned_offer(
     caller: Caller, wish_id: str, repo: WishRepository
 ) -> tuple[Wish, dict[str, Any], list[Claim], Claim]:
+    """The offer made to the caller, or to a unit of the registry the caller is a member of (issue 12)."""
     require_role(caller, "donor")
     wish, private, claims = load(repo, wish_id)
-    offer = next(
-        (
-            c
-            for c in claims
-            if c.kind is ClaimKind.ASSIGNMENT and c.status is ClaimStatus.OFFERED and c.donor_id == caller.sub
-        ),
-        None,
-    )
+    offers = [c for c in claims if c.kind is ClaimKind.ASSIGNMENT and units.acts_for(caller, c, repo)]
+    offer = next((c for c in offers if c.status is ClaimStatus.OFFERED), None)
     if offer is None:
-        past = next((c for c in claims if c.kind is ClaimKind.ASSIGNMENT and c.donor_id == caller.sub), None)
+        past = offers[0] if offers else None
         if wish.assignee_id == caller.sub or past is not None:  # offered once, answered or lapsed since
             raise Conflict(
                 f"the assignment is no longer open: the wish is {wish.status.value}",
@@ -159,6 +162,7 @@ def accept(caller: Caller, wish_id: str, repo: WishRepository, settings: Setting
         }
     )
     event = event_for(caller, Action.ACCEPTED, wish, after, donor_id=offer.donor_id, claim_id=offer.id)
+    registry_unit = units.unit_id_of(offer.donor_id)
     transaction = repo.transaction()
     transaction.replace_wish(wish, after, event)
     moved: dict[str, Claim] = {}
@@ -171,8 +175,9 @@ def accept(caller: Caller, wish_id: str, repo: WishRepository, settings: Setting
         expect=ClaimStatus.OFFERED,
         deadline=deadline,
         lease_due=settings.lease_due(deadline),
-        donor_name=caller.name,
-    )  # the unit's own name
+        donor_name=None if registry_unit else caller.name,  # the unit's own name (a registry unit's is kept)
+    )
+    member = transaction.require_member(registry_unit, caller.sub or "") if registry_unit else None
     donor_limit = transaction.count_donor(offer.donor_id, limit=settings.max_active_claims, active=1, claimed=1)
     view = _answer(caller, after, private, claims, moved)
     try:
@@ -180,6 +185,8 @@ def accept(caller: Caller, wish_id: str, repo: WishRepository, settings: Setting
     except ConditionFailed as failure:
         if donor_limit.failed(failure):
             raise limit_reached(settings) from None
+        if member is not None and member.failed(failure):
+            raise not_a_member() from None
         raise changed_meanwhile(repo, wish, failure) from None
     return view
 
@@ -203,6 +210,9 @@ def decline(
         note=request.reason,
     )
     transaction.count_donor(offer.donor_id, declined=1)
+    registry_unit = units.unit_id_of(offer.donor_id)
+    if registry_unit:
+        transaction.require_member(registry_unit, caller.sub or "")
     view = _answer(caller, after, private, claims, moved)
     _commit_or_conflict(repo, transaction, wish)
     return view
@@ -238,12 +248,12 @@ def deliver(caller: Caller, wish_id: str, report: DeliveryReport, repo: WishRepo
         (
             c
             for c in claims
-            if c.donor_id == caller.sub and c.status is ClaimStatus.ACTIVE and c.kind is not ClaimKind.PLEDGE
+            if c.status is ClaimStatus.ACTIVE and c.kind is not ClaimKind.PLEDGE and units.acts_for(caller, c, repo)
         ),
         None,
     )
     if not officer and own is None:
-        mine = [c for c in claims if c.donor_id == caller.sub]
+        mine = [c for c in claims if units.acts_for(caller, c, repo)]
         held_before = next((c for c in mine if c.kind is not ClaimKind.PLEDGE), None)
         if held_before is not None:  # withdrawn or lapsed: a state to say, not a permission to refuse
             raise Conflict(

@@ -85,6 +85,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/chat/dingtalk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * DingTalk outgoing robot: a message @-ing the robot
+         * @description Headers `timestamp` (ms) and `sign` = base64 HMAC-SHA256 of `timestamp\nappSecret`; the body is DingTalk's JSON message.
+         */
+        post: operations["dingtalk_message_chat_dingtalk_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chat/wechat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * WeChat official account: the server-address check
+         * @description `signature` = SHA-1 of the sorted token, timestamp and nonce; answers the echostr.
+         */
+        get: operations["wechat_check_chat_wechat_get"];
+        put?: never;
+        /**
+         * WeChat official account: a message or menu click (plain or safe mode)
+         * @description The body is WeChat's XML message (safe mode: `<Encrypt>`, with `encrypt_type=aes` and `msg_signature`). A retried message (same MsgId) is acted on once and gets the same reply.
+         */
+        post: operations["wechat_message_chat_wechat_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chat/wecom": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * WeCom self-built app: the URL check
+         * @description `msg_signature` over the token, timestamp, nonce and the encrypted echostr; answers it decrypted.
+         */
+        get: operations["wecom_check_chat_wecom_get"];
+        put?: never;
+        /**
+         * WeCom self-built app: an encrypted message or menu click
+         * @description The body is WeCom's `<xml><Encrypt>…`; the reply is an encrypted passive reply.
+         */
+        post: operations["wecom_message_chat_wecom_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/claims": {
         parameters: {
             query?: never;
@@ -114,6 +182,26 @@ export interface paths {
         post?: never;
         /** Withdraw your claim or pledge */
         delete: operations["withdraw_claims__claim_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/compliance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The yearly activity quota: every unit of a region, below or met
+         * @description Officers of the region and admins. Every unit of the registry in the region (default the caller's) with the activities it held in `year` (default this year, China time) against its kind's quota (UNIT_ACTIVITY_QUOTAS: 1 for federation units and party organizations, none for partners): `below`, `met` or `no_quota`; below first. Read by two index Queries, never a Scan.
+         */
+        get: operations["get_compliance_compliance_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -156,6 +244,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/exports/volunteer-hours.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Volunteer hours (志愿时长) of a region as CSV (UTF-8 with BOM)
+         * @description Officers of the region and admins: every checked-in volunteer whose work day is in [from, to], by day: day, township, wish, volunteer id and name, check-in time, hours. A village's: its township's.
+         */
+        get: operations["hours_csv_exports_volunteer_hours_csv_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/exports/wishes.csv": {
         parameters: {
             query?: never;
@@ -170,6 +278,26 @@ export interface paths {
         get: operations["export_wishes_exports_wishes_csv_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/external-funds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record funds raised outside the platform (a giving day), with their source
+         * @description Officers of the region and admins: `{region_code, source, day, amount_fen, donors, campaign_id?, note?}`. Shown apart in GET /recognition; never counted in /stats or the leaderboard.
+         */
+        post: operations["record_external_funds_external_funds_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -370,6 +498,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/me/units": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The units I belong to
+         * @description Each with my role in it; what a claim or pledge can name as `unit_id`.
+         */
+        get: operations["my_units_me_units_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/volunteering": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My volunteer places and hours */
+        get: operations["my_signups_me_volunteering_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/me/wishes": {
         parameters: {
             query?: never;
@@ -382,6 +547,46 @@ export interface paths {
          * @description Each with its private part but without its claims (claims: null; GET /wishes/{id} has them): a page is one Query and one BatchGetItem, however many wishes it holds.
          */
         get: operations["my_wishes_me_wishes_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/recognition": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Recognition of a region's year: people and units ranked
+         * @description Officers of the region and admins (it names people). People and units ranked by wishes fulfilled, then value, then volunteer hours (people) or activities (units), with the registry's honours: wishes and value from the leaderboard the stream consumer keeps (recount-exact), activities and volunteer hours read by index Queries. Funds raised outside the platform are listed and totalled apart (`external_funds`), never added.
+         */
+        get: operations["get_recognition_recognition_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/recognition.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Recognition of a region's year as CSV (UTF-8 with BOM)
+         * @description Officers of the region and admins (it names people). People and units ranked by wishes fulfilled, then value, then volunteer hours (people) or activities (units), with the registry's honours: wishes and value from the leaderboard the stream consumer keeps (recount-exact), activities and volunteer hours read by index Queries. Funds raised outside the platform are listed and totalled apart (`external_funds`), never added.
+         */
+        get: operations["get_recognition_csv_recognition_csv_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -435,13 +640,126 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Units to dispatch to: those that fulfilled wishes in my region
-         * @description For officers and admins, in the caller's own region (a village officer's township). The platform keeps no registry of units: these are the units that fulfilled wishes there (from the leaderboard's counts), most wishes first. Any other unit is dispatched to by its id all the same.
+         * The unit registry of a region: units to dispatch to
+         * @description For officers and admins: the registry's units (federation units, party organizations, partner organizations) of a region subtree — the caller's region by default; `region` inside it (admins: any) — optionally of one `kind`, ordered by region code; one index Query a page (`limit`, `cursor`). Each with `donor_id` (`unit:<id>`, what POST /wishes/{id}/assignment takes) and `wishes` it fulfilled in the region (a village's: its township's). Changed by issue 12: before, the units known from the leaderboard only.
          */
         get: operations["list_units_units_get"];
         put?: never;
+        /**
+         * Register a unit (officers of its region)
+         * @description An officer of the unit's region (or an admin) registers it: name, kind, region, contact (private: shown only to the officers of its region, admins and the unit's admins), honours, and its first admins (platform people, by sub), who then manage its members. An officer outside the region: 403.
+         */
+        post: operations["create_unit_units_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/units/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A unit of the registry
+         * @description Any signed-in person. `contact` only for the officers of its region, admins and the unit's admins; `my_role` is the caller's role in it (admin, member) or null.
+         */
+        get: operations["get_unit_units__id__get"];
+        put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Edit a unit (officers of its region)
+         * @description name, contact, honours (each optional; honours replace the list). Officers of the unit's region and admins only: a unit's own admins and officers elsewhere get 403. Guarded by the unit's version: a concurrent edit is a 409.
+         */
+        patch: operations["update_unit_units__id__patch"];
+        trace?: never;
+    };
+    "/units/{id}/activities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A unit's activities, latest first */
+        get: operations["unit_activities_units__id__activities_get"];
+        put?: never;
+        /**
+         * Record a unit's activity (圆梦活动)
+         * @description By the unit's admins and the officers of its region: title, day, the wishes it fulfilled (wish_ids), participants, summary (public text: no phone or ID numbers), campaign_id. Counts toward the unit's yearly quota (GET /compliance).
+         */
+        post: operations["create_activity_units__id__activities_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/units/{id}/claims": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A unit's claims, pledges and the wishes dispatched to it
+         * @description For its members (who accept what was dispatched to the unit: status `offered`), the officers of its region and admins; newest first.
+         */
+        get: operations["unit_claims_units__id__claims_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/units/{id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A unit's members
+         * @description For the unit's admins, the officers of its region and admins.
+         */
+        get: operations["list_members_units__id__members_get"];
+        put?: never;
+        /**
+         * Add a member to a unit
+         * @description By the unit's admins (an admin of another unit: 403), the officers of its region and admins. A member is a platform person (sub), with role member (default) or admin. Already a member: 409.
+         */
+        post: operations["add_member_units__id__members_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/units/{id}/members/{sub}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a member from a unit
+         * @description By the unit's admins, the officers of its region and admins. From then on the person can no longer act for the unit (every act for a unit is guarded by the membership item).
+         */
+        delete: operations["remove_member_units__id__members__sub__delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -611,7 +929,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Claim a sole wish whole, or pledge to a pooled one */
+        /**
+         * Claim a sole wish whole, or pledge to a pooled one
+         * @description As oneself, or with `unit_id` on behalf of a unit of the registry the caller is a member of (issue 12): the claim is then the unit's (donor_id `unit:<id>`), its members may withdraw and deliver it, and the membership is guarded in the claim's transaction. A unit_id of no unit: 422; not a member: 403.
+         */
         post: operations["claim_wishes__id__claims_post"];
         delete?: never;
         options?: never;
@@ -753,6 +1074,78 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/wishes/{id}/volunteering": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A work wish's volunteer needs and the places left
+         * @description Public: places, taken, remaining, day, township-level place, skills, hours.
+         */
+        get: operations["get_needs_wishes__id__volunteering_get"];
+        /**
+         * State a labour or service wish's volunteer needs
+         * @description An officer of the wish's region: `places` (how many people), `day`, `place` (public: a township-level meeting place, never a home; no phone numbers), `skills`, `hours` expected each. Only for labour and service wishes (category yard, skill, care) still open, assigned or claimed. Changing the needs keeps the places taken; fewer places than taken is a 409.
+         */
+        put: operations["set_needs_wishes__id__volunteering_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wishes/{id}/volunteers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The volunteers signed up (organizer)
+         * @description For the organizer: officers of the wish's region, admins, and the admins of the registry unit holding or offered the wish.
+         */
+        get: operations["list_signups_wishes__id__volunteers_get"];
+        put?: never;
+        /**
+         * Sign up as a volunteer for a place
+         * @description Any signed-in person, while places are left and the wish still takes volunteers (open, assigned, claimed). No overbooking: the counter of places moves in the signup's own transaction, only while below the places. 409 `state`: `full`, `signed_up` (already), `closed`.
+         */
+        post: operations["sign_up_wishes__id__volunteers_post"];
+        /**
+         * Withdraw my signup
+         * @description The place is free again. After check-in the hours stay: 409.
+         */
+        delete: operations["withdraw_wishes__id__volunteers_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/wishes/{id}/volunteers/{volunteer_id}/check-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a volunteer in, with their hours (志愿时长)
+         * @description By the organizer (see GET /wishes/{id}/volunteers), never by the volunteer themselves (403). `hours` default the needs' hours; checking in again sets the hours given.
+         */
+        post: operations["check_in_wishes__id__volunteers__volunteer_id__check_in_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -780,12 +1173,78 @@ export interface components {
          * @enum {string}
          */
         Action: "submitted" | "approved" | "rejected" | "claimed" | "pledged" | "withdrawn" | "assigned" | "accepted" | "declined" | "delivered" | "fulfilled" | "delivery_rejected" | "escalated" | "at_risk" | "reminder" | "lapsed" | "cancelled" | "erased";
+        /** ActivityRequest */
+        ActivityRequest: {
+            /** Campaign Id */
+            campaign_id?: string | null;
+            /**
+             * Day
+             * Format: date
+             * @description The day it was held (China time)
+             */
+            day: string;
+            /**
+             * Participants
+             * @description How many people took part
+             * @default 0
+             */
+            participants: number;
+            /**
+             * Summary
+             * @description What was done (public: no personal data)
+             * @default
+             */
+            summary: string;
+            /**
+             * Title
+             * @description e.g. 六一“爱心妈妈”进校园
+             */
+            title: string;
+            /**
+             * Wish Ids
+             * @description The wishes it fulfilled (≤ 50)
+             */
+            wish_ids?: string[];
+        };
+        /** ActivityView */
+        ActivityView: {
+            /** Campaign Id */
+            campaign_id?: string | null;
+            /** Created At */
+            created_at: string;
+            /** Day */
+            day: string;
+            /** Id */
+            id: string;
+            /** Participants */
+            participants: number;
+            /** Region Code */
+            region_code: string;
+            /** Summary */
+            summary: string;
+            /** Title */
+            title: string;
+            /** Unit Id */
+            unit_id: string;
+            /** Unit Name */
+            unit_name: string;
+            /** Wish Ids */
+            wish_ids: string[];
+        };
         /** AssignmentRequest */
         AssignmentRequest: {
-            /** Donor Id */
-            donor_id: string;
+            /**
+             * Donor Id
+             * @description The unit's donor id: a registry unit's `unit:<id>`, or a unit's own account
+             */
+            donor_id?: string | null;
             /** Note */
             note?: string | null;
+            /**
+             * Unit Id
+             * @description A unit of the registry (GET /units): its members accept
+             */
+            unit_id?: string | null;
         };
         /** AuditEvent */
         AuditEvent: {
@@ -1009,6 +1468,14 @@ export interface components {
             /** Items */
             items: components["schemas"]["ChatBinding"][];
         };
+        /** CheckIn */
+        CheckIn: {
+            /**
+             * Hours
+             * @description The hours given; default the needs' hours
+             */
+            hours?: number | null;
+        };
         /** ClaimRequest */
         ClaimRequest: {
             /**
@@ -1016,6 +1483,11 @@ export interface components {
              * @description A pledge's amount; leave out to claim a sole wish whole.
              */
             amount_fen?: number | null;
+            /**
+             * Unit Id
+             * @description Claim or pledge on behalf of this unit of the registry (the caller must be a member)
+             */
+            unit_id?: string | null;
         };
         /** ClaimView */
         ClaimView: {
@@ -1046,6 +1518,45 @@ export interface components {
              * @default
              */
             wish_title: string;
+        };
+        /** Compliance */
+        Compliance: {
+            /** Below */
+            below: number;
+            /** Items */
+            items: components["schemas"]["ComplianceEntry"][];
+            /** Met */
+            met: number;
+            /** Region */
+            region: string;
+            /** Year */
+            year: number;
+        };
+        /** ComplianceEntry */
+        ComplianceEntry: {
+            /**
+             * Activities
+             * @description Activities it held in the year
+             */
+            activities: number;
+            /** Kind */
+            kind: string;
+            /** Name */
+            name: string;
+            /**
+             * Quota
+             * @description Activities the unit's kind must hold a year (0: none asked)
+             */
+            quota: number;
+            /** Region Code */
+            region_code: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "below" | "met" | "no_quota";
+            /** Unit Id */
+            unit_id: string;
         };
         /** ConfirmationRequest */
         ConfirmationRequest: {
@@ -1147,6 +1658,77 @@ export interface components {
             /** Reason */
             reason: string;
         };
+        /** ExternalFunds */
+        ExternalFunds: {
+            /** Amount Fen */
+            amount_fen: number;
+            /** Campaign Id */
+            campaign_id?: string | null;
+            /** Day */
+            day: string;
+            /** Donors */
+            donors: number;
+            /** Id */
+            id: string;
+            /**
+             * Note
+             * @default
+             */
+            note: string;
+            /** Recorded At */
+            recorded_at: string;
+            /** Recorded By */
+            recorded_by: string;
+            /** Region Code */
+            region_code: string;
+            /** Source */
+            source: string;
+        };
+        /** ExternalFundsRequest */
+        ExternalFundsRequest: {
+            /**
+             * Amount Fen
+             * @description Raised, in fen
+             */
+            amount_fen: number;
+            /** Campaign Id */
+            campaign_id?: string | null;
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /**
+             * Donors
+             * @description How many gave
+             * @default 0
+             */
+            donors: number;
+            /**
+             * Note
+             * @default
+             */
+            note: string;
+            /**
+             * Region Code
+             * @description The region that raised them (the officer's or below)
+             */
+            region_code: string;
+            /**
+             * Source
+             * @description Where: e.g. 腾讯公益“99公益日”
+             */
+            source: string;
+        };
+        /** ExternalFundsTotal */
+        ExternalFundsTotal: {
+            /** Amount Fen */
+            amount_fen: number;
+            /** Donors */
+            donors: number;
+            /** Items */
+            items: components["schemas"]["ExternalFunds"][];
+        };
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
@@ -1159,21 +1741,46 @@ export interface components {
             /** Time */
             time: string;
         };
-        /** KnownUnit */
+        /**
+         * KnownUnit
+         * @description A unit of the registry (issue 12), as GET /units lists it (the first three fields as before).
+         */
         KnownUnit: {
             /**
              * Donor Id
-             * @description The unit's account: what POST /wishes/{id}/assignment takes as donor_id
+             * @description The unit's donor id (unit:<id>): what POST /wishes/{id}/assignment takes
              */
             donor_id: string;
+            /** Honours */
+            honours?: string[];
+            /**
+             * Id
+             * @description The unit's registry id (GET /units/{id})
+             */
+            id?: string | null;
+            /**
+             * Kind
+             * @description The unit's kind (federation, party_branch, …)
+             */
+            kind?: string | null;
+            /**
+             * Level
+             * @description Its region's level
+             */
+            level?: string | null;
             /**
              * Name
              * @description The unit's own name
              */
             name: string;
             /**
+             * Region Code
+             * @description The unit's region
+             */
+            region_code?: string | null;
+            /**
              * Wishes
-             * @description Wishes it fulfilled in the region
+             * @description Wishes it fulfilled in the listed region (a village's: its township's)
              */
             wishes: number;
         };
@@ -1181,9 +1788,11 @@ export interface components {
         KnownUnits: {
             /** Items */
             items: components["schemas"]["KnownUnit"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
             /**
              * Region
-             * @description The region the units were counted in (the caller's; a village's township)
+             * @description The region listed (the caller's by default)
              */
             region: string;
         };
@@ -1263,6 +1872,39 @@ export interface components {
              * @enum {string}
              */
             status: "offered" | "active";
+        };
+        /** MemberList */
+        MemberList: {
+            /** Items */
+            items: components["schemas"]["MemberView"][];
+            /** Unit Id */
+            unit_id: string;
+        };
+        /** MemberRequest */
+        MemberRequest: {
+            /**
+             * Role
+             * @default member
+             * @enum {string}
+             */
+            role: "admin" | "member";
+            /**
+             * Sub
+             * @description The platform person to add (their login id)
+             */
+            sub: string;
+        };
+        /** MemberView */
+        MemberView: {
+            /** Added At */
+            added_at: string;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "admin" | "member";
+            /** Sub */
+            sub: string;
         };
         /** MonthFigures */
         MonthFigures: {
@@ -1448,6 +2090,13 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** Page[SignupView] */
+        Page_SignupView_: {
+            /** Items */
+            items: components["schemas"]["SignupView"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** Page[WishPublicView] */
         Page_WishPublicView_: {
             /** Items */
@@ -1553,6 +2202,61 @@ export interface components {
              * @description The name the leaderboard and campaigns show; null to go back to the default (爱心人士 for individuals, the unit's name for units).
              */
             display_name: string | null;
+        };
+        /** RankedPerson */
+        RankedPerson: {
+            /**
+             * Name
+             * @description The donor's display name, or the volunteer's own name
+             */
+            name: string;
+            /** Rank */
+            rank: number;
+            /**
+             * Ref
+             * @description The person's platform id (officers only see this list)
+             */
+            ref: string;
+            /** Value Fen */
+            value_fen: number;
+            /** Volunteer Hours */
+            volunteer_hours: number;
+            /** Wishes */
+            wishes: number;
+        };
+        /** RankedUnit */
+        RankedUnit: {
+            /** Activities */
+            activities: number;
+            /** Donor Id */
+            donor_id: string;
+            /** Honours */
+            honours: string[];
+            /** Kind */
+            kind: string | null;
+            /** Name */
+            name: string;
+            /** Rank */
+            rank: number;
+            /** Unit Id */
+            unit_id: string | null;
+            /** Value Fen */
+            value_fen: number;
+            /** Wishes */
+            wishes: number;
+        };
+        /** Recognition */
+        Recognition: {
+            /** @description Raised outside the platform: never in wishes or value */
+            external_funds: components["schemas"]["ExternalFundsTotal"];
+            /** People */
+            people: components["schemas"]["RankedPerson"][];
+            /** Region */
+            region: string;
+            /** Units */
+            units: components["schemas"]["RankedUnit"][];
+            /** Year */
+            year: number;
         };
         /** RegionFigures */
         RegionFigures: {
@@ -1683,6 +2387,45 @@ export interface components {
             reason?: string | null;
             /** Target Fen */
             target_fen?: number | null;
+        };
+        /** SignupList */
+        SignupList: {
+            /** Items */
+            items: components["schemas"]["SignupView"][];
+            /** Wish Id */
+            wish_id: string;
+        };
+        /** SignupView */
+        SignupView: {
+            /** Checked In At */
+            checked_in_at?: string | null;
+            /** Day */
+            day: string;
+            /**
+             * Hours
+             * @description 志愿时长, recorded at check-in
+             */
+            hours?: number | null;
+            /** Name */
+            name?: string | null;
+            /** Signed Up At */
+            signed_up_at: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "signed_up" | "checked_in";
+            /** Township Code */
+            township_code: string;
+            /** Volunteer Id */
+            volunteer_id: string;
+            /** Wish Id */
+            wish_id: string;
+            /**
+             * Wish Title
+             * @default
+             */
+            wish_title: string;
         };
         /** Stats */
         Stats: {
@@ -1817,6 +2560,89 @@ export interface components {
              */
             value_fen: number;
         };
+        /** UnitContact */
+        UnitContact: {
+            /** Name */
+            name: string;
+            /** Phone */
+            phone: string;
+        };
+        /** UnitRequest */
+        UnitRequest: {
+            /**
+             * Admins
+             * @description Platform people (sub) who manage its members
+             */
+            admins?: string[];
+            /** @description Private: officers of its region and its admins */
+            contact?: components["schemas"]["UnitContact"] | null;
+            /**
+             * Honours
+             * @description e.g. 三八红旗集体 (2025)
+             */
+            honours?: string[];
+            /**
+             * Kind
+             * @description federation (妇联 of its region's level), party_branch 党支部, …
+             * @enum {string}
+             */
+            kind: "federation" | "party_branch" | "party_organ" | "volunteer_association" | "charity_association" | "women_entrepreneurs" | "company" | "hospital" | "civilised_post" | "red_banner_collective";
+            /** Name */
+            name: string;
+            /**
+             * Region Code
+             * @description The region the unit belongs to (any level, short or padded)
+             */
+            region_code: string;
+        };
+        /** UnitUpdate */
+        UnitUpdate: {
+            contact?: components["schemas"]["UnitContact"] | null;
+            /** Honours */
+            honours?: string[] | null;
+            /** Name */
+            name?: string | null;
+        };
+        /** UnitView */
+        UnitView: {
+            /** @description Only for officers of its region, admins and the unit's admins */
+            contact?: components["schemas"]["UnitContact"] | null;
+            /** Created At */
+            created_at: string;
+            /**
+             * Donor Id
+             * @description What claims, offers and POST /wishes/{id}/assignment name the unit by
+             */
+            donor_id: string;
+            /** Honours */
+            honours: string[];
+            /** Id */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "federation" | "party_branch" | "party_organ" | "volunteer_association" | "charity_association" | "women_entrepreneurs" | "company" | "hospital" | "civilised_post" | "red_banner_collective";
+            /** Level */
+            level: string;
+            /**
+             * My Role
+             * @description The caller's role in the unit, if a member
+             */
+            my_role?: ("admin" | "member") | null;
+            /** Name */
+            name: string;
+            /** Region Code */
+            region_code: string;
+            /** Updated At */
+            updated_at: string;
+            /**
+             * Wishes
+             * @description Wishes it fulfilled in the listed region (GET /units)
+             * @default 0
+             */
+            wishes: number;
+        };
         /** UploadRequest */
         UploadRequest: {
             /**
@@ -1868,6 +2694,56 @@ export interface components {
              * @description The 6-digit code sent to the number or address
              */
             code: string;
+        };
+        /** VolunteerNeeds */
+        VolunteerNeeds: {
+            /**
+             * Day
+             * Format: date
+             * @description The day of the work (China time)
+             */
+            day: string;
+            /**
+             * Hours
+             * @description Hours each volunteer is expected to give (the default check-in)
+             * @default 4
+             */
+            hours: number;
+            /**
+             * Place
+             * @description Where to meet, public: township level (a village committee, a school), never a home address
+             */
+            place: string;
+            /**
+             * Places
+             * @description How many people are needed
+             */
+            places: number;
+            /** Skills */
+            skills?: string[];
+        };
+        /** VolunteeringView */
+        VolunteeringView: {
+            /** Day */
+            day: string;
+            /** Hours */
+            hours: number;
+            /** Place */
+            place: string;
+            /** Places */
+            places: number;
+            /** Remaining */
+            remaining: number;
+            /** Signed Up */
+            signed_up: number;
+            /** Skills */
+            skills: string[];
+            /** Township Code */
+            township_code: string;
+            /** Updated At */
+            updated_at: string;
+            /** Wish Id */
+            wish_id: string;
         };
         /** WishPrivateView */
         WishPrivateView: {
@@ -2376,6 +3252,370 @@ export interface operations {
             };
         };
     };
+    dingtalk_message_chat_dingtalk_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description milliseconds since the epoch */
+                timestamp?: string | null;
+                /** @description the robot's signature */
+                sign?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reply `{"msgtype": "text", "text": {"content": ...}}`, or `{}` (nothing to say now) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed by the robot's AppSecret, or a timestamp over 5 minutes away, or replayed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description DingTalk is not configured */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The object is not in a state that allows this (`state` says which it is in) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    wechat_check_chat_wechat_get: {
+        parameters: {
+            query?: {
+                /** @description set by the platform */
+                signature?: string | null;
+                /** @description set by the platform */
+                timestamp?: string | null;
+                /** @description set by the platform */
+                nonce?: string | null;
+                /** @description set by the platform */
+                echostr?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The echostr (server-address check), a passive reply (XML; encrypted in safe mode), or `success` (nothing to say now: a retry still being answered, a reply sent later) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                    "text/plain": string;
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed by the platform, a timestamp over 5 minutes away, or a replayed nonce */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This platform is not configured */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    wechat_message_chat_wechat_post: {
+        parameters: {
+            query?: {
+                /** @description set by the platform */
+                signature?: string | null;
+                /** @description set by the platform */
+                timestamp?: string | null;
+                /** @description set by the platform */
+                nonce?: string | null;
+                /** @description set by the platform */
+                openid?: string | null;
+                /** @description set by the platform */
+                encrypt_type?: string | null;
+                /** @description set by the platform */
+                msg_signature?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The echostr (server-address check), a passive reply (XML; encrypted in safe mode), or `success` (nothing to say now: a retry still being answered, a reply sent later) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                    "text/plain": string;
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed by the platform, a timestamp over 5 minutes away, or a replayed nonce */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This platform is not configured */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The object is not in a state that allows this (`state` says which it is in) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    wecom_check_chat_wecom_get: {
+        parameters: {
+            query?: {
+                /** @description set by the platform */
+                msg_signature?: string | null;
+                /** @description set by the platform */
+                timestamp?: string | null;
+                /** @description set by the platform */
+                nonce?: string | null;
+                /** @description set by the platform */
+                echostr?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The echostr (server-address check), a passive reply (XML; encrypted in safe mode), or `success` (nothing to say now: a retry still being answered, a reply sent later) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                    "text/plain": string;
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed by the platform, a timestamp over 5 minutes away, or a replayed nonce */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This platform is not configured */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    wecom_message_chat_wecom_post: {
+        parameters: {
+            query?: {
+                /** @description set by the platform */
+                msg_signature?: string | null;
+                /** @description set by the platform */
+                timestamp?: string | null;
+                /** @description set by the platform */
+                nonce?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The echostr (server-address check), a passive reply (XML; encrypted in safe mode), or `success` (nothing to say now: a retry still being answered, a reply sent later) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                    "text/plain": string;
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed by the platform, a timestamp over 5 minutes away, or a replayed nonce */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This platform is not configured */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The object is not in a state that allows this (`state` says which it is in) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     claim_many_claims_post: {
         parameters: {
             query?: never;
@@ -2531,6 +3771,67 @@ export interface operations {
             };
         };
     };
+    get_compliance_compliance_get: {
+        parameters: {
+            query?: {
+                /** @description Default: the caller's region */
+                region?: string | null;
+                year?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The compliance view */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Compliance"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an officer of this region */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Compliance"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object (or none the caller may see) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_leaderboard_donors_leaderboard_get: {
         parameters: {
             query?: {
@@ -2653,6 +3954,68 @@ export interface operations {
             };
         };
     };
+    hours_csv_exports_volunteer_hours_csv_get: {
+        parameters: {
+            query?: {
+                /** @description Default: the caller's region */
+                region?: string | null;
+                from?: string | null;
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/csv; charset=utf-8 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an officer of this region */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object (or none the caller may see) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     export_wishes_exports_wishes_csv_get: {
         parameters: {
             query?: {
@@ -2699,6 +4062,94 @@ export interface operations {
             };
             /** @description No such object (or none the caller may see) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    record_external_funds_external_funds_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExternalFundsRequest"];
+            };
+        };
+        responses: {
+            /** @description The record */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExternalFunds"];
+                };
+            };
+            /** @description The body is not JSON (or not UTF-8, or nested too deep) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an officer of this region */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExternalFunds"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object (or none the caller may see) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The object is not in a state that allows this (`state` says which it is in) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3638,6 +5089,121 @@ export interface operations {
             };
         };
     };
+    my_units_me_units_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description My units */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitView"][];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or region may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object (or none the caller may see) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    my_signups_me_volunteering_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description My signups, latest day first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_SignupView_"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or region may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object (or none the caller may see) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     my_wishes_me_wishes_get: {
         parameters: {
             query?: {
@@ -3674,6 +5240,130 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object (or none the caller may see) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_recognition_recognition_get: {
+        parameters: {
+            query?: {
+                /** @description Default: the caller's region */
+                region?: string | null;
+                /** @description Default: this year (China time) */
+                year?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ranking */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recognition"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an officer of this region */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recognition"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object (or none the caller may see) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_recognition_csv_recognition_csv_get: {
+        parameters: {
+            query?: {
+                /** @description Default: the caller's region */
+                region?: string | null;
+                /** @description Default: this year (China time) */
+                year?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/csv; charset=utf-8 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an officer of this region */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -3822,14 +5512,21 @@ export interface operations {
     };
     list_units_units_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description A region inside the caller's; default theirs */
+                region?: string | null;
+                /** @description Only units of this kind */
+                kind?: ("federation" | "party_branch" | "party_organ" | "volunteer_association" | "charity_association" | "women_entrepreneurs" | "company" | "hospital" | "civilised_post" | "red_banner_collective") | null;
+                limit?: number;
+                cursor?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The units, each with the donor_id POST /wishes/{id}/assignment takes */
+            /** @description The units */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3847,7 +5544,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller is not an officer or admin */
+            /** @description Not an officer or admin, or `region` outside the officer's own */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3859,6 +5556,680 @@ export interface operations {
             };
             /** @description No such object (or none the caller may see) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_unit_units_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnitRequest"];
+            };
+        };
+        responses: {
+            /** @description The unit, with its contact */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitView"];
+                };
+            };
+            /** @description The body is not JSON (or not UTF-8, or nested too deep) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an officer or admin, or the region is outside the officer's */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitView"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object (or none the caller may see) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The object is not in a state that allows this (`state` says which it is in) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_unit_units__id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The unit */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitView"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or region may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such unit (also for an id of any format) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitView"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_unit_units__id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnitUpdate"];
+            };
+        };
+        responses: {
+            /** @description The unit as changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitView"];
+                };
+            };
+            /** @description The body is not JSON (or not UTF-8, or nested too deep) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an officer of the unit's region or an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitView"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such unit (also for an id of any format) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitView"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Changed meanwhile */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnitView"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unit_activities_units__id__activities_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The activities */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityView"][];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or region may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such unit */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityView"][];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_activity_units__id__activities_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ActivityRequest"];
+            };
+        };
+        responses: {
+            /** @description The activity */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityView"];
+                };
+            };
+            /** @description The body is not JSON (or not UTF-8, or nested too deep) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not the unit's admin nor an officer of its region */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityView"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such unit */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityView"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The object is not in a state that allows this (`state` says which it is in) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unit_claims_units__id__claims_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The unit's claims */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ClaimView_"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a member */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ClaimView_"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such unit (also for an id of any format) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ClaimView_"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_members_units__id__members_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The members */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberList"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberList"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such unit (also for an id of any format) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberList"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    add_member_units__id__members_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberRequest"];
+            };
+        };
+        responses: {
+            /** @description The member */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberView"];
+                };
+            };
+            /** @description The body is not JSON (or not UTF-8, or nested too deep) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not the unit's admin nor an officer of its region */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberView"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such unit (also for an id of any format) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberView"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Already a member */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberView"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    remove_member_units__id__members__sub__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                sub: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": null;
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not the unit's admin nor an officer of its region */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": null;
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such unit or member */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": null;
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The object is not in a state that allows this (`state` says which it is in) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4630,12 +7001,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role or region may not do this */
+            /** @description Not a donor, or not a member of the unit named by unit_id */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": components["schemas"]["ClaimView"];
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
@@ -5215,6 +7587,445 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The object is not in a state that allows this (`state` says which it is in) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_needs_wishes__id__volunteering_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The needs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VolunteeringView"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or region may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such wish, or it asks for no volunteers */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VolunteeringView"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    set_needs_wishes__id__volunteering_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VolunteerNeeds"];
+            };
+        };
+        responses: {
+            /** @description The needs, with the places taken and remaining */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VolunteeringView"];
+                };
+            };
+            /** @description The body is not JSON (or not UTF-8, or nested too deep) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or region may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such wish in the officer's region */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VolunteeringView"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a labour or service wish, not taking volunteers, or fewer places than taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VolunteeringView"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_signups_wishes__id__volunteers_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The signups */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignupList"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not the organizer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignupList"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such object (or none the caller may see) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sign_up_wishes__id__volunteers_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The signup */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignupView"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or region may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such wish, or it asks for no volunteers */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignupView"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Full, already, closed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignupView"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    withdraw_wishes__id__volunteers_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Withdrawn */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": null;
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role or region may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed up, or no such needs */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": null;
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Checked in already */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": null;
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    check_in_wishes__id__volunteers__volunteer_id__check_in_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                volunteer_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckIn"];
+            };
+        };
+        responses: {
+            /** @description The signup, checked in */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignupView"];
+                };
+            };
+            /** @description The body is not JSON (or not UTF-8, or nested too deep) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not the organizer, or checking oneself in */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignupView"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such wish, needs or volunteer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignupView"];
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };

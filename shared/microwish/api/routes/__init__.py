@@ -21,4 +21,7 @@ ALL = (
     "units",
     "chat_callbacks",
     "chat_bindings",
+    "volunteers",
+    "activities",
+    "recognition",
 )

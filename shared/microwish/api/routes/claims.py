@@ -56,11 +56,16 @@ def _replay_batch(
     "/wishes/<id>/claims",
     summary="Claim a sole wish whole, or pledge to a pooled one",
     tags=["claims"],
+    description="As oneself, or with `unit_id` on behalf of a unit of the registry the caller is a member of "
+    "(issue 12): the claim is then the unit's (donor_id `unit:<id>`), its members may withdraw and deliver it, "
+    "and the membership is guarded in the claim's transaction. A unit_id of no unit: 422; not a member: 403.",
     security=BEARER,
     middlewares=[idempotent_replaying(_replay_claim, 201)],
     responses={
         201: {"description": "The claim or pledge"},
+        403: {"description": "Not a donor, or not a member of the unit named by unit_id"},
         409: {"description": "Taken, or over the remaining amount (remaining_fen)"},
+        422: {"description": "A bad amount_fen or unit_id (named in `errors`)"},
     },
 )
 def claim(
@@ -70,7 +75,9 @@ def claim(
     repo: Repository,
     settings: AppSettings,
 ) -> Response[ClaimView]:
-    return Response(201, "application/json", claims.claim_wish(caller, id, request.amount_fen, repo, settings))
+    return Response(
+        201, "application/json", claims.claim_wish(caller, id, request.amount_fen, repo, settings, request.unit_id)
+    )
 
 
 @router.post(

@@ -1,0 +1,131 @@
+"""Activities (issue 12 §2) and the quota reminders' markers.
+
+- activity  PK=ACTIVITY#<id> SK=ACTIVITY; ProvPK/CityPK/CountyPK=activity#<prefix> (the unit's region),
+            ListSK=<day>#<id>: a region's activities of a year are one Query (BETWEEN on the day);
+            PersonPK=ACTIVITIES#<unit id>, PersonSK=<day>#<id>: a unit's activities
+- marker    PK=UNIT#<id> SK=REMINDED#<year> (a unit reminded of its quota) and
+            PK=REGION#<code> SK=QUOTA_SUMMARY#<year> (a superior federation unit given the summary): written
+            only if absent, in the transaction of the inbox items they stand for — once per unit and year
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import regions
+from ..models.activities import Activity
+from ..models.recognition import ExternalFunds
+from . import keys
+from .codec import to_dynamo
+from .table import TableStore
+from .transaction import ConditionFailed
+
+_LEVEL_INDEX = {"province": ("ByProvince", "ProvPK", "province"), "city": ("ByCity", "CityPK", "city")}
+
+
+def activity_item(activity: Activity) -> dict[str, Any]:
+    item = {
+        "PK": f"{keys.ACTIVITY_PREFIX}{activity.id}",
+        "SK": keys.ACTIVITY_SK,
+        "type": "activity",
+        **activity.model_dump(mode="json"),
+        "ListSK": f"{activity.day}#{activity.id}",
+        "PersonPK": f"{keys.ACTIVITIES_OF}{activity.unit_id}",
+        "PersonSK": f"{activity.day}#{activity.id}",
+    }
+    for level, attribute in (("province", "ProvPK"), ("city", "CityPK"), ("county", "CountyPK")):
+        try:
+            item[attribute] = f"{keys.ACTIVITY_LIST}{regions.prefix_at(activity.region_code, level)}"
+        except regions.RegionCodeError:
+            break
+    return item
+
+
+class ActivityStore(TableStore):
+    def create(self, activity: Activity) -> None:
+        transaction = self.transaction()
+        transaction.put_new("activity", activity_item(activity))
+        self.commit(transaction)
+
+    def of_unit(self, unit_id: str) -> list[Activity]:
+        items = self._query_all(
+            IndexName="ByPerson",
+            KeyConditionExpression="PersonPK = :pk",
+            ExpressionAttributeValues=to_dynamo({":pk": f"{keys.ACTIVITIES_OF}{unit_id}"}),
+            ScanIndexForward=False,
+        )
+        return [Activity.model_validate(item) for item in items]
+
+    def in_region(self, region: str, first_day: str, last_day: str) -> list[Activity]:
+        """The activities of units in a region subtree held in [first_day, last_day]: one index Query."""
+        index, attribute, index_level = _LEVEL_INDEX.get(regions.level_of(region), ("ByCounty", "CountyPK", "county"))
+        params: dict[str, Any] = {
+            "IndexName": index,
+            "KeyConditionExpression": f"{attribute} = :pk AND ListSK BETWEEN :first AND :last",
+        }
+        values: dict[str, Any] = {
+            ":pk": f"{keys.ACTIVITY_LIST}{regions.prefix_at(region, index_level)}",
+            ":first": first_day,
+            ":last": f"{last_day}#~",
+        }
+        if regions.level_of(region) in ("township", "village"):
+            params["FilterExpression"] = "begins_with(region_code, :region)"
+            values[":region"] = regions.normalize(region)
+        params["ExpressionAttributeValues"] = to_dynamo(values)
+        return [Activity.model_validate(item) for item in self._query_all(**params)]
+
+    def notify_once(self, marker: dict[str, str], inbox_items: list[dict[str, Any]]) -> bool:
+        """The marker and the inbox items, all or nothing; False when the marker was there (told before)."""
+        transaction = self.transaction()
+        guard = transaction.put_new("marker", {**marker, "type": "marker"})
+        for item in inbox_items:
+            transaction.put("inbox", item)
+        try:
+            self.commit(transaction)
+        except ConditionFailed as failure:
+            if guard.failed(failure):
+                return False
+            raise
+        return True
+
+
+def external_funds_item(funds: ExternalFunds) -> dict[str, Any]:
+    item = {
+        "PK": f"{keys.EXTERNAL_FUNDS_PREFIX}{funds.id}",
+        "SK": keys.EXTERNAL_FUNDS_SK,
+        "type": "external_funds",
+        **funds.model_dump(mode="json"),
+        "ListSK": f"{funds.day}#{funds.id}",
+    }
+    for level, attribute in (("province", "ProvPK"), ("city", "CityPK"), ("county", "CountyPK")):
+        try:
+            item[attribute] = f"{keys.EXTERNAL_FUNDS_LIST}{regions.prefix_at(funds.region_code, level)}"
+        except regions.RegionCodeError:
+            break
+    return item
+
+
+class ExternalFundsStore(TableStore):
+    """Funds raised outside the platform (EXTFUND#<id>; extfund#<prefix> on the list indexes, by day)."""
+
+    def record(self, funds: ExternalFunds) -> None:
+        transaction = self.transaction()
+        transaction.put_new("external funds", external_funds_item(funds))
+        self.commit(transaction)
+
+    def in_region(self, region: str, first_day: str, last_day: str) -> list[ExternalFunds]:
+        index, attribute, index_level = _LEVEL_INDEX.get(regions.level_of(region), ("ByCounty", "CountyPK", "county"))
+        params: dict[str, Any] = {
+            "IndexName": index,
+            "KeyConditionExpression": f"{attribute} = :pk AND ListSK BETWEEN :first AND :last",
+        }
+        values: dict[str, Any] = {
+            ":pk": f"{keys.EXTERNAL_FUNDS_LIST}{regions.prefix_at(region, index_level)}",
+            ":first": first_day,
+            ":last": f"{last_day}#~",
+        }
+        if regions.level_of(region) in ("township", "village"):
+            params["FilterExpression"] = "begins_with(region_code, :region)"
+            values[":region"] = regions.normalize(region)
+        params["ExpressionAttributeValues"] = to_dynamo(values)
+        return [ExternalFunds.model_validate(item) for item in self._query_all(**params)]

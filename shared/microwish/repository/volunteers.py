@@ -1,0 +1,146 @@
+"""Volunteer work (issue 12 §3): a work wish's needs with its counter of places taken, and the signups.
+
+- needs   PK=WISH#<id> SK=BOOKING: places, signed_up (the counter), day, place, skills, minutes
+- signup  PK=WISH#<id> SK=BOOKING#<sub>; PersonPK=VOLUNTEER#<sub> (a volunteer's own places);
+          ProvPK/CityPK/CountyPK=volunteer#<prefix>, ListSK=<day>#<wish id>#<sub> (a region's hours by day)
+
+A signup is one transaction: the counter moves up only while it is below the places (`signed_up < places`),
+the signup is new, and the wish still takes volunteers. Concurrent signups commute, and the condition
+is in the update itself: no read can go stale, so N volunteers for k places give exactly k.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import regions
+from ..models.volunteers import Signup, Volunteering
+from . import keys
+from .codec import decode_cursor, encode_cursor, from_dynamo, to_dynamo
+from .table import TableStore
+from .transaction import ConditionFailed
+
+TAKES_VOLUNTEERS = ("open", "assigned", "claimed")  # the wish's statuses in which places can be taken
+
+
+def signup_item(signup: Signup, region_code: str) -> dict[str, Any]:
+    item = {
+        **keys.signup_key(signup.wish_id, signup.volunteer_id),
+        "type": "signup",
+        **signup.model_dump(mode="json"),
+        "PersonPK": f"{keys.VOLUNTEERING_OF}{signup.volunteer_id}",
+        "PersonSK": f"{signup.day}#{signup.wish_id}",
+        "ListSK": f"{signup.day}#{signup.wish_id}#{signup.volunteer_id}",
+    }
+    for level, attribute in (("province", "ProvPK"), ("city", "CityPK"), ("county", "CountyPK")):
+        item[attribute] = f"{keys.VOLUNTEER_LIST}{regions.prefix_at(region_code, level)}"
+    return item
+
+
+class VolunteerStore(TableStore):
+    def needs(self, wish_id: str) -> Volunteering | None:
+        if not keys.is_wish_id(wish_id):
+            return None
+        item = self._get(keys.volunteering_key(wish_id))
+        return Volunteering.model_validate(item) if item else None
+
+    def put_needs(self, needs: Volunteering) -> bool:
+        """The needs (new or changed), keeping the counter; False when fewer places than already taken."""
+        values = {k: v for k, v in needs.model_dump(mode="json").items() if k not in ("wish_id", "signed_up")}
+        names = {f"#{k}": k for k in values}
+        sets = ", ".join(f"#{k} = :{k}" for k in values)
+        found = self._update_if(
+            keys.volunteering_key(needs.wish_id),
+            f"SET {sets}, wish_id = :wish, #type = :type, signed_up = if_not_exists(signed_up, :zero)",
+            "attribute_not_exists(PK) OR signed_up <= :places",
+            {**{f":{k}": v for k, v in values.items()}, ":wish": needs.wish_id, ":type": "volunteering", ":zero": 0},
+            {**names, "#type": "type"},
+        )
+        return found is not None
+
+    def signup(self, signup: Signup, region_code: str) -> str | None:
+        """Take a place: None when taken, else why not ("full", "signed_up", "closed")."""
+        transaction = self.transaction()
+        counter = transaction.take_place(signup.wish_id)
+        new = transaction.put_new("signup", signup_item(signup, region_code))
+        wish = transaction.check_wish_status(signup.wish_id, TAKES_VOLUNTEERS)
+        try:
+            self.commit(transaction)
+        except ConditionFailed as failure:
+            if new.failed(failure):
+                return "signed_up"
+            if counter.failed(failure):
+                return "full"
+            if wish.failed(failure):
+                return "closed"
+            raise
+        return None
+
+    def withdraw(self, wish_id: str, sub: str) -> str | None:
+        """Give a place back: None when given back, else why not ("not_signed_up", "checked_in")."""
+        transaction = self.transaction()
+        signup = transaction.drop_signup(wish_id, sub)
+        transaction.give_back_place(wish_id)
+        try:
+            self.commit(transaction)
+        except ConditionFailed as failure:
+            if signup.failed(failure):
+                return "checked_in" if failure.item else "not_signed_up"
+            raise
+        return None
+
+    def get_signup(self, wish_id: str, sub: str) -> Signup | None:
+        item = self._get(keys.signup_key(wish_id, sub))
+        return Signup.model_validate(item) if item else None
+
+    def check_in(self, wish_id: str, sub: str, at: str, by: str, minutes: int) -> Signup | None:
+        """Mark a volunteer present with their minutes (again: the minutes change); None when not signed up."""
+        item = self._update_if(
+            keys.signup_key(wish_id, sub),
+            "SET #status = :in, checked_in_at = if_not_exists(checked_in_at, :at), checked_in_by = :by, "
+            "minutes = :minutes",
+            "attribute_exists(PK)",
+            {":in": "checked_in", ":at": at, ":by": by, ":minutes": minutes},
+            {"#status": "status"},
+            returns="ALL_NEW",
+        )
+        return Signup.model_validate(item) if item else None
+
+    def signups(self, wish_id: str) -> list[Signup]:
+        return [Signup.model_validate(i) for i in self._partition(keys.wish_partition(wish_id), keys.SIGNUP_PREFIX)]
+
+    def signups_of(self, sub: str, limit: int, cursor: str | None) -> tuple[list[Signup], str | None]:
+        partition = f"{keys.VOLUNTEERING_OF}{sub}"
+        start = decode_cursor(cursor, {"PK", "SK", "PersonPK", "PersonSK"}, ("PersonPK", partition))
+        response = self._query(
+            IndexName="ByPerson",
+            KeyConditionExpression="PersonPK = :pk",
+            ExpressionAttributeValues=to_dynamo({":pk": partition}),
+            ScanIndexForward=False,
+            Limit=limit,
+            ExclusiveStartKey=start,
+        )
+        items = [Signup.model_validate(from_dynamo(i)) for i in response.get("Items", [])]
+        return items, encode_cursor(response.get("LastEvaluatedKey"))
+
+    def region_signups(self, region: str, first_day: str, last_day: str) -> list[Signup]:
+        """The signups of a region subtree whose day is in [first_day, last_day] (one index, by day)."""
+        level = regions.level_of(region)
+        index, attribute, index_level = {
+            "province": ("ByProvince", "ProvPK", "province"),
+            "city": ("ByCity", "CityPK", "city"),
+        }.get(level, ("ByCounty", "CountyPK", "county"))
+        params: dict[str, Any] = {
+            "IndexName": index,
+            "KeyConditionExpression": f"{attribute} = :pk AND ListSK BETWEEN :first AND :last",
+        }
+        values: dict[str, Any] = {
+            ":pk": f"{keys.VOLUNTEER_LIST}{regions.prefix_at(region, index_level)}",
+            ":first": first_day,
+            ":last": f"{last_day}#~",
+        }
+        if level in ("township", "village"):
+            params["FilterExpression"] = "begins_with(township_code, :township)"
+            values[":township"] = regions.prefix_at(region, "township")
+        params["ExpressionAttributeValues"] = to_dynamo(values)
+        return [Signup.model_validate(item) for item in self._query_all(**params)]
