@@ -118,3 +118,17 @@ def test_unattached_uploads_expire_by_the_buckets_lifecycle_rule(stack):
 def test_the_upload_route_documents_its_answers(api):
     operation = api.get("/openapi.json").json["paths"]["/uploads"]["post"]
     assert {"201", "404", "409", "422", "429"} <= set(operation["responses"])
+
+
+def test_a_member_delivering_for_a_unit_uploads_its_photos_and_an_outsider_cannot(api, stack):
+    from tests.handlers.test_unit_registry import MEMBER, OUTSIDER, create, with_member
+
+    unit = create(api)
+    with_member(api, unit)
+    wish = open_wish(api)
+    assert api.post(f"/wishes/{wish['id']}/claims", {"unit_id": unit["id"]}, as_=MEMBER).status == 201
+    assert ask(api, wish["id"], OUTSIDER).status == 409  # not a member: holds no claim
+    key = upload(api, wish["id"], MEMBER)
+    delivered = deliver(api, wish, [key], who=MEMBER)
+    assert delivered.status == 200, delivered.text
+    assert tags(stack, key) == {"state": "attached"}

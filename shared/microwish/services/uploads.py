@@ -1,7 +1,8 @@
 """Delivery photos: a one-off URL to PUT one photo of a declared type and size, for one wish.
 
-Only who may report the wish delivered gets a ticket: the donor holding its active claim, or an
-officer of its region (or an admin), at most MAX_TICKETS per (wish, caller), counted by a
+Only who may report the wish delivered gets a ticket: the donor holding its active claim (or a member
+of the registry unit holding it), or an officer of its region (or an admin), at most MAX_TICKETS per
+(wish, caller), counted by a
 conditional counter. The key names the wish and a hash of the caller (never the login id):
 deliveries/<wish id>/<uploader hash>/<uuid>.<ext>. A delivery accepts only keys under the caller's
 own prefix for that wish that exist in the bucket, and retags them attached; what is never attached
@@ -20,6 +21,7 @@ from ..lifecycle import PUBLIC_STATUSES
 from ..models import Claim, UploadRequest, UploadTicket
 from ..repository import WishRepository
 from ..settings import Settings
+from . import units
 
 _EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/heic": "heic"}
 _EXPIRES_IN = 15 * 60
@@ -45,7 +47,8 @@ def ticket(caller: Caller, request: UploadRequest, settings: Settings, repo: Wis
         if caller.role != "donor" or wish.status not in PUBLIC_STATUSES:
             raise NotFound("no such wish")  # officers elsewhere, and wishes not on the public list
         claims = [Claim.model_validate(item) for item in items]
-        if not any(c.donor_id == caller.sub and c.status == "active" and c.kind != "pledge" for c in claims):
+        holding = (c for c in claims if c.status == "active" and c.kind != "pledge")
+        if not any(units.acts_for(caller, c, repo) for c in holding):  # their own claim, or their unit's
             raise Conflict("you hold no active claim on this wish: photos are uploaded by whoever delivers it")
     if not repo.take_upload_ticket(wish.id, uploader_hash(wish.id, caller.sub or ""), MAX_TICKETS):
         raise TooManyRequests(f"at most {MAX_TICKETS} photo uploads per wish and person")
