@@ -2,9 +2,8 @@
 
 Only who may report the wish delivered gets a ticket: the donor holding its active claim (or a member
 of the registry unit holding it), or an officer of its region (or an admin), at most MAX_TICKETS per
-(wish, caller), counted by a
-conditional counter. The key names the wish and a hash of the caller (never the login id):
-deliveries/<wish id>/<uploader hash>/<uuid>.<ext>. A delivery accepts only keys under the caller's
+(wish, caller), counted by a conditional counter. The key names the wish and a hash of the caller
+(never the login id): deliveries/<wish id>/<uploader hash>/<uuid>.<ext>. A delivery accepts only keys under the caller's
 own prefix for that wish that exist in the bucket, and retags them attached; what is never attached
 stays tagged pending and the bucket's lifecycle rule deletes it (template.yaml, PhotoBucket).
 """
