@@ -27,6 +27,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from ..repository.inbox import InboxStore, created_at_of
+from ..repository.table import dynamodb_client
 from ..settings import get_settings
 from . import channels, contacts
 from .channels import Channel, ChatChannel, DeliveryError, EmailChannel, InboxChannel, Message, SmsChannel
@@ -148,7 +149,8 @@ def _idempotency(table_name: str, ttl_seconds: int) -> tuple[Callable[..., Any],
         expires_after_seconds=ttl_seconds,
         raise_on_no_idempotency_key=True,
     )
-    store = DynamoDBPersistenceLayer(table_name=table_name)
+    # The process's DynamoDB client: Powertools' own (a new boto3 Session) would load botocore's models again.
+    store = DynamoDBPersistenceLayer(table_name=table_name, boto3_client=dynamodb_client())
 
     def send_once(send: dict[str, str], channel: Channel, message: Message) -> dict[str, Any]:
         channel.send(message)
