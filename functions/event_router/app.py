@@ -8,8 +8,10 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 
 from microwish.notifications import router
+from microwish.notifications.warm import create_clients
 
 logger = Logger()
+create_clients("sqs")  # at init, not on the first record
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
 
 

@@ -238,6 +238,7 @@ def cases(bench: Bench, made: dict[str, list[Any]]) -> list[Case]:
         Case("wish_query", "WishQueryFunction", lambda run: http("GET", "/wishes")),
         Case("regions", "RegionsFunction", lambda run: http("GET", "/regions")),
         Case("meta", "MetaFunction", lambda run: http("GET", "/health")),
+        Case("chat_callback", "ChatCallbackFunction", lambda run: http("GET", "/chat/wechat")),  # refused: unsigned
         Case(
             "escalate_wish",
             "EscalateWishFunction",

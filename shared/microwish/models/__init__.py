@@ -2,103 +2,213 @@
 
 base (shared field types, `Strict`), wishes, claims, campaigns, reports, profiles, inbox, meta. Import
 from here (`from microwish.models import Wish`) or from the module.
+
+Lazy (PEP 562): `from microwish.models import Wish` imports only `models.wishes` (and what it needs), not
+every aggregate's module: a function's cold start pays for the models it uses (README "Performance").
 """
 
 from __future__ import annotations
 
-from .base import (
-    EARLIEST_DAY,
-    LATEST_DAY,
-    MAX_TARGET_FEN,
-    CalendarDate,
-    CalendarDateTime,
-    Description,
-    Fen,
-    Level,
-    Mode,
-    Phone,
-    RegionPrefix,
-    Strict,
-    Text50,
-    Text500,
-    Title,
-    VillageCode,
-    check_text,
-    no_repeats,
-)
-from .campaigns import (
-    MAX_CAP_FEN,
-    Campaign,
-    CampaignId,
-    CampaignProgress,
-    CampaignRequest,
-    CampaignView,
-    MatchingOffer,
-    MatchingTerms,
-    MatchingView,
-)
-from .claims import (
-    AssignmentRequest,
-    BatchClaimRequest,
-    BatchClaimResponse,
-    BatchResult,
-    Claim,
-    ClaimKind,
-    ClaimRequest,
-    ClaimStatus,
-    ClaimView,
-    ConfirmationRequest,
-    DeclineRequest,
-    DeliveryReport,
-    DonorRecord,
-    PhotoKey,
-    UploadRequest,
-    UploadTicket,
-    WishIds,
-)
-from .inbox import (
-    EmailAddress,
-    MarkRead,
-    NotificationId,
-    NotificationList,
-    NotificationView,
-    Preferences,
-    PreferencesUpdate,
-    VerificationRequest,
-)
-from .meta import Health, RegionList, RegionView
-from .profiles import DisplayName, Profile, ProfileUpdate
-from .reports import (
-    Figures,
-    KnownUnit,
-    KnownUnits,
-    Leaderboard,
-    LeaderboardEntry,
-    MonthFigures,
-    RegionFigures,
-    Stats,
-    TagFigures,
-)
-from .wishes import (
-    AccessEntry,
-    AuditEvent,
-    Beneficiary,
-    BeneficiaryView,
-    CancellationRequest,
-    DeliveryPhoto,
-    DeliveryPhotos,
-    ErasureRequest,
-    EscalationRequest,
-    MyWishView,
-    Page,
-    ReviewDecision,
-    Wish,
-    WishPrivateView,
-    WishPublicView,
-    WishSubmission,
-    WishView,
-    event_for,
-)
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .base import (
+        EARLIEST_DAY,
+        LATEST_DAY,
+        MAX_TARGET_FEN,
+        CalendarDate,
+        CalendarDateTime,
+        Description,
+        Fen,
+        Level,
+        Mode,
+        Phone,
+        RegionPrefix,
+        Strict,
+        Text50,
+        Text500,
+        Title,
+        VillageCode,
+        check_text,
+        no_repeats,
+    )
+    from .campaigns import (
+        MAX_CAP_FEN,
+        Campaign,
+        CampaignId,
+        CampaignProgress,
+        CampaignRequest,
+        CampaignView,
+        MatchingOffer,
+        MatchingTerms,
+        MatchingView,
+    )
+    from .claims import (
+        AssignmentRequest,
+        BatchClaimRequest,
+        BatchClaimResponse,
+        BatchResult,
+        Claim,
+        ClaimKind,
+        ClaimRequest,
+        ClaimStatus,
+        ClaimView,
+        ConfirmationRequest,
+        DeclineRequest,
+        DeliveryReport,
+        DonorRecord,
+        PhotoKey,
+        UploadRequest,
+        UploadTicket,
+        WishIds,
+    )
+    from .inbox import (
+        EmailAddress,
+        MarkRead,
+        NotificationId,
+        NotificationList,
+        NotificationView,
+        Preferences,
+        PreferencesUpdate,
+        VerificationRequest,
+    )
+    from .meta import Health, RegionList, RegionView
+    from .profiles import DisplayName, Profile, ProfileUpdate
+    from .reports import (
+        Figures,
+        KnownUnit,
+        KnownUnits,
+        Leaderboard,
+        LeaderboardEntry,
+        MonthFigures,
+        RegionFigures,
+        Stats,
+        TagFigures,
+    )
+    from .wishes import (
+        AccessEntry,
+        AuditEvent,
+        Beneficiary,
+        BeneficiaryView,
+        CancellationRequest,
+        DeliveryPhoto,
+        DeliveryPhotos,
+        ErasureRequest,
+        EscalationRequest,
+        MyWishView,
+        Page,
+        ReviewDecision,
+        Wish,
+        WishPrivateView,
+        WishPublicView,
+        WishSubmission,
+        WishView,
+        event_for,
+    )
+
+# Each exported name → the module (in this package) that defines it.
+_MODULE_OF: dict[str, str] = {
+    "EARLIEST_DAY": "base",
+    "LATEST_DAY": "base",
+    "MAX_TARGET_FEN": "base",
+    "CalendarDate": "base",
+    "CalendarDateTime": "base",
+    "Description": "base",
+    "Fen": "base",
+    "Level": "base",
+    "Mode": "base",
+    "Phone": "base",
+    "RegionPrefix": "base",
+    "Strict": "base",
+    "Text50": "base",
+    "Text500": "base",
+    "Title": "base",
+    "VillageCode": "base",
+    "check_text": "base",
+    "no_repeats": "base",
+    "MAX_CAP_FEN": "campaigns",
+    "Campaign": "campaigns",
+    "CampaignId": "campaigns",
+    "CampaignProgress": "campaigns",
+    "CampaignRequest": "campaigns",
+    "CampaignView": "campaigns",
+    "MatchingOffer": "campaigns",
+    "MatchingTerms": "campaigns",
+    "MatchingView": "campaigns",
+    "AssignmentRequest": "claims",
+    "BatchClaimRequest": "claims",
+    "BatchClaimResponse": "claims",
+    "BatchResult": "claims",
+    "Claim": "claims",
+    "ClaimKind": "claims",
+    "ClaimRequest": "claims",
+    "ClaimStatus": "claims",
+    "ClaimView": "claims",
+    "ConfirmationRequest": "claims",
+    "DeclineRequest": "claims",
+    "DeliveryReport": "claims",
+    "DonorRecord": "claims",
+    "PhotoKey": "claims",
+    "UploadRequest": "claims",
+    "UploadTicket": "claims",
+    "WishIds": "claims",
+    "EmailAddress": "inbox",
+    "MarkRead": "inbox",
+    "NotificationId": "inbox",
+    "NotificationList": "inbox",
+    "NotificationView": "inbox",
+    "Preferences": "inbox",
+    "PreferencesUpdate": "inbox",
+    "VerificationRequest": "inbox",
+    "Health": "meta",
+    "RegionList": "meta",
+    "RegionView": "meta",
+    "DisplayName": "profiles",
+    "Profile": "profiles",
+    "ProfileUpdate": "profiles",
+    "Figures": "reports",
+    "KnownUnit": "reports",
+    "KnownUnits": "reports",
+    "Leaderboard": "reports",
+    "LeaderboardEntry": "reports",
+    "MonthFigures": "reports",
+    "RegionFigures": "reports",
+    "Stats": "reports",
+    "TagFigures": "reports",
+    "AccessEntry": "wishes",
+    "AuditEvent": "wishes",
+    "Beneficiary": "wishes",
+    "BeneficiaryView": "wishes",
+    "CancellationRequest": "wishes",
+    "DeliveryPhoto": "wishes",
+    "DeliveryPhotos": "wishes",
+    "ErasureRequest": "wishes",
+    "EscalationRequest": "wishes",
+    "MyWishView": "wishes",
+    "Page": "wishes",
+    "ReviewDecision": "wishes",
+    "Wish": "wishes",
+    "WishPrivateView": "wishes",
+    "WishPublicView": "wishes",
+    "WishSubmission": "wishes",
+    "WishView": "wishes",
+    "event_for": "wishes",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value  # once: later look-ups are plain attribute reads
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_MODULE_OF})
+
 
 __all__ = [
     "EARLIEST_DAY",
