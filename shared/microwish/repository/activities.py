@@ -72,7 +72,7 @@ class ActivityStore(TableStore):
             params["FilterExpression"] = "begins_with(region_code, :region)"
             values[":region"] = regions.normalize(region)
         params["ExpressionAttributeValues"] = to_dynamo(values)
-        return [Activity.model_validate(item) for item in self._query_all_items(**params)]
+        return [Activity.model_validate(item) for item in self._query_all(**params)]
 
     def notify_once(self, marker: dict[str, str], inbox_items: list[dict[str, Any]]) -> bool:
         """The marker and the inbox items, all or nothing; False when the marker was there (told before)."""
@@ -128,4 +128,4 @@ class ExternalFundsStore(TableStore):
             params["FilterExpression"] = "begins_with(region_code, :region)"
             values[":region"] = regions.normalize(region)
         params["ExpressionAttributeValues"] = to_dynamo(values)
-        return [ExternalFunds.model_validate(item) for item in self._query_all_items(**params)]
+        return [ExternalFunds.model_validate(item) for item in self._query_all(**params)]

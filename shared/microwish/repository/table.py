@@ -161,24 +161,6 @@ class TableStore:
             if not start:
                 return
 
-    def _items_of(self, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """The whole items that index entries (as a Query returned them) name, in their order: one
-        BatchGetItem per 100. The list indexes carry keys and filter attributes only, so they cost one
-        small write per change; an item deleted meanwhile is left out."""
-        found = self._batch_get([{"PK": entry["PK"]["S"], "SK": entry["SK"]["S"]} for entry in entries])
-        items = (found.get((entry["PK"]["S"], entry["SK"]["S"])) for entry in entries)
-        return [item for item in items if item is not None]
-
-    def _query_all_items(self, **params: Any) -> Iterator[dict[str, Any]]:
-        """`_query_all` of an index that does not project whole items: each page's items, one BatchGetItem."""
-        start = None
-        while True:
-            response = self._query(**params, ExclusiveStartKey=start)
-            yield from self._items_of(response.get("Items", []))
-            start = response.get("LastEvaluatedKey")
-            if not start:
-                return
-
     def _partition(self, partition: str, sort_prefix: str | None = None) -> Iterator[dict[str, Any]]:
         """Every item of one partition (of those whose sort key begins with `sort_prefix`)."""
         if sort_prefix is None:

@@ -106,16 +106,15 @@ class UnitStore(TableStore):
             values[":kind"] = kind
         params["ExpressionAttributeValues"] = to_dynamo(values)
         start = decode_cursor(cursor, {"PK", "SK", attribute, "ListSK"}, (attribute, partition))
-        entries: list[dict[str, Any]] = []
+        found: list[Unit] = []
         read = 0
         while True:
-            response = self._query(**params, Limit=limit - len(entries), ExclusiveStartKey=start)
+            response = self._query(**params, Limit=limit - len(found), ExclusiveStartKey=start)
             read += response.get("ScannedCount", 0)
-            entries += response.get("Items", [])
+            found += [Unit.model_validate(from_dynamo(item)) for item in response.get("Items", [])]
             start = response.get("LastEvaluatedKey")
-            if not start or len(entries) >= limit or read >= _MAX_ITEMS_READ_PER_PAGE:
-                # The index holds keys and filter attributes: the page itself is one BatchGetItem.
-                return [Unit.model_validate(item) for item in self._items_of(entries)], encode_cursor(start)
+            if not start or len(found) >= limit or read >= _MAX_ITEMS_READ_PER_PAGE:
+                return found, encode_cursor(start)
 
     # ------------------------------------------------------------ writes
     def create(self, unit: Unit, contact: UnitContact | None, admins: list[Member]) -> None:

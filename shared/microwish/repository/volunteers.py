@@ -143,4 +143,4 @@ class VolunteerStore(TableStore):
             params["FilterExpression"] = "begins_with(township_code, :township)"
             values[":township"] = regions.prefix_at(region, "township")
         params["ExpressionAttributeValues"] = to_dynamo(values)
-        return [Signup.model_validate(item) for item in self._query_all_items(**params)]
+        return [Signup.model_validate(item) for item in self._query_all(**params)]

@@ -247,16 +247,15 @@ class WishStore(TableStore):
             return self._list_area(query)
         params, partition = self._list_params(query)
         start = decode_cursor(query.cursor, {"PK", "SK", partition[0], "ListSK"}, partition)
-        entries: list[dict[str, Any]] = []
+        found: list[Wish] = []
         read = 0
         while True:
-            response = self._query(**params, Limit=query.limit - len(entries), ExclusiveStartKey=start)
+            response = self._query(**params, Limit=query.limit - len(found), ExclusiveStartKey=start)
             read += response.get("ScannedCount", 0)
-            entries.extend(response.get("Items", []))
+            found.extend(_wish(from_dynamo(item)) for item in response.get("Items", []))
             start = response.get("LastEvaluatedKey")
-            if not start or len(entries) >= query.limit or read >= _MAX_ITEMS_READ_PER_PAGE:
-                # The index holds keys and filter attributes: the page itself is one BatchGetItem.
-                return self._page_of(entries, query.status), encode_cursor(start)
+            if not start or len(found) >= query.limit or read >= _MAX_ITEMS_READ_PER_PAGE:
+                return found, encode_cursor(start)
 
     def _list_area(self, query: ListQuery) -> tuple[list[Wish], str | None]:
         """A township's (or, for officers, a village's) page: the township's ByArea partition, filters
@@ -298,7 +297,9 @@ class WishStore(TableStore):
     def _page_of(self, entries: list[dict[str, Any]], status: Status) -> list[Wish]:
         """The wishes index entries name, in their order (one BatchGetItem per 100). The index lags the
         table a little: a wish that has left the listed status meanwhile is left out."""
-        return [_wish(item) for item in self._items_of(entries) if item.get("status") == status.value]
+        found = self._batch_get([{"PK": entry["PK"]["S"], "SK": entry["SK"]["S"]} for entry in entries])
+        items = (found.get((entry["PK"]["S"], entry["SK"]["S"])) for entry in entries)
+        return [_wish(item) for item in items if item is not None and item.get("status") == status.value]
 
     @staticmethod
     def _filters(query: ListQuery) -> tuple[list[str], dict[str, Any], dict[str, str]]:
@@ -373,9 +374,8 @@ class WishStore(TableStore):
         if list_level != level:
             params["FilterExpression"] = "begins_with(region_code, :region)"
             params["ExpressionAttributeValues"][":region"] = {"S": region}
-        for wish in self._query_all_items(**params):  # keys-and-filters index: each page one BatchGetItem
-            if wish.get("status") == status.value:  # moved meanwhile: listed there
-                yield wish["ListSK"], wish
+        for wish in self._query_all(**params):
+            yield wish["ListSK"], wish
 
     def _created_in_area(
         self, region: str, status: Status, low: str, high: str, page_size: int
