@@ -497,7 +497,8 @@ def test_every_figure_equals_a_recount_of_the_audit_trail(api, table, shift):
     assert city["submitted"] == WISHES // 4 * 4 and city["fulfilled"] > WISHES // 10 and city["by_region"]
     assert_stats(api, trail, "431222")
     assert_stats(api, trail, "431222250")
-    assert_stats(api, trail, "43")
+    assert_stats(api, trail, "43")  # a province's flows are its cities' sum (services/stats.py SUMMED_LEVELS)
+    assert_stats(api, trail, "43", campaign=campaign["id"])
     assert_stats(api, trail, "4312", campaign=campaign["id"])
     assert_stats(api, trail, "431222", campaign=campaign["id"])
     days = sorted({local_day(event["at"]) for event in trail.events})
@@ -509,10 +510,12 @@ def test_every_figure_equals_a_recount_of_the_audit_trail(api, table, shift):
         (date(first.year, first.month, 1), last),
     ):
         assert_stats(api, trail, "4312", start=start, end=end)
+        assert_stats(api, trail, "43", start=start, end=end)
         assert_stats(api, trail, "431222", campaign=campaign["id"], start=start, end=end)
     board = assert_leaderboard(api, trail, "4312")
     assert board["individuals"] and board["units"]
     assert_leaderboard(api, trail, "431222")
+    assert_leaderboard(api, trail, "43")  # its months: those its donors gave in (its own items)
     assert_leaderboard(api, trail, "4312", start=first + timedelta(days=40), end=last)
     progress = api.get(f"/campaigns/{campaign['id']}").json["progress"]
     expected = trail.figures("4312", campaign["id"])

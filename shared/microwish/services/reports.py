@@ -21,6 +21,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from .. import regions
 from ..catalog import categories as catalog_categories
 from ..catalog import groups as catalog_groups
 from ..errors import InvalidInput
@@ -29,7 +30,7 @@ from ..privacy import refuse_village
 from ..registry import get_registry
 from ..repository import WishRepository
 from .profiles import records_of, shown_as
-from .stats import TOTAL, dim, donors_between, interval_buckets, month_days, pair_buckets_needed
+from .stats import SUMMED_LEVELS, TOTAL, dim, donors_between, interval_buckets, month_days, pair_buckets_needed
 from .trend import by_month
 
 __all__ = ["Leaderboard", "Stats", "campaign_totals", "check_period", "check_region", "leaderboard", "stats"]
@@ -58,8 +59,22 @@ class _Sum:
                 self.n[name] += value
 
 
+def parts_of(dimension: str) -> list[str]:
+    """The dimensions whose flows sum to `dimension`'s when its level is not counted on its own items
+    (SUMMED_LEVELS: a province, from its cities; the same campaign); [] when it is counted itself."""
+    region, _, campaign = dimension.partition("@")
+    if regions.level_of(region) not in SUMMED_LEVELS:
+        return []
+    children = [child for child in get_registry().children(region) if child.level != "village"]
+    return [dim(child.code, campaign or None) for child in children]
+
+
 def _read(repo: WishRepository, dims: list[str], start: date | None, end: date | None) -> dict[str, tuple[_Sum, _Sum]]:
-    """Per dimension: (the period's sums, the sums up to the period's end)."""
+    """Per dimension: (the period's sums, the sums up to the period's end). A summed dimension (a
+    province) takes its flows from its parts, read in the same calls, and its distinct donors from its own items."""
+    summed = {d: parts_of(d) for d in dims}
+    summed = {d: parts for d, parts in summed.items() if parts}
+    dims = list(dict.fromkeys([*dims, *(part for parts in summed.values() for part in parts)]))
     totals = repo.stats.counters([(d, TOTAL) for d in dims])
     result: dict[str, tuple[_Sum, _Sum]] = {}
     wanted: dict[str, tuple[list[str], list[str], date, date]] = {}
@@ -89,6 +104,12 @@ def _read(repo: WishRepository, dims: list[str], start: date | None, end: date |
         for bucket in stock_buckets:
             stock.add(items.get((d, bucket)))
         period.donors = donors_between(d, period_start, period_end, item_of(d))
+    for d, parts in summed.items():
+        period, stock = result[d]
+        period.n, stock.n = Counter(), Counter()  # its own items: distinct donors only
+        for part in parts:
+            period.n.update(result[part][0].n)
+            stock.n.update(result[part][1].n)
     return result
 
 
@@ -159,8 +180,10 @@ def stats(repo: WishRepository, region: str, campaign: str | None, start: date |
     dims = [dim(region, campaign)] + [dim(child.code, campaign) for child in children]
     sums = _read(repo, dims, start, end)
     period, stock = sums[dims[0]]
-    total = repo.stats.counters([(dims[0], TOTAL)]).get((dims[0], TOTAL)) or {}
-    months = by_month(dims[0], sorted(total.get("months") or []), start, end, repo.stats.counters)
+    trend_dims = parts_of(dims[0]) or dims[:1]  # a province's series: its cities' summed
+    totals = repo.stats.counters([(d, TOTAL) for d in trend_dims])
+    counted = sorted({month for total in totals.values() for month in total.get("months") or []})
+    months = by_month(trend_dims, counted, start, end, repo.stats.counters)
     return Stats(
         region=region,
         region_name=registry.full_name(region) if known else None,

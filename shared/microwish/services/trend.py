@@ -23,14 +23,15 @@ def _months(first: date, last: date) -> list[str]:
 
 
 def by_month(
-    dimension: str,
+    dimensions: list[str],
     counted_months: list[str],
     start: date | None,
     end: date | None,
     counters: Callable[[list[tuple[str, str]]], dict[tuple[str, str], dict[str, Any]]],
 ) -> list[MonthFigures]:
-    """Every month from the first to the last one counted (`counted_months`, the all-time item's list),
-    cut to [start, end]; months with nothing in them are zeros, so the series has no gaps."""
+    """Every month from the first to the last one counted (`counted_months`, the all-time items' lists),
+    cut to [start, end], summed over `dimensions` (a province: its cities); months with nothing in them
+    are zeros, so the series has no gaps."""
     if not counted_months:
         return []
     first = max(start or date.min, month_days(min(counted_months))[0])
@@ -41,12 +42,13 @@ def by_month(
         month: interval_buckets(max(first, month_days(month)[0]), min(last, month_days(month)[1]))
         for month in _months(first, last)
     }
-    items = counters([(dimension, bucket) for buckets in plan.values() for bucket in buckets])
+    wanted = [(dimension, bucket) for buckets in plan.values() for bucket in buckets for dimension in dimensions]
+    items = counters(wanted)
     series = []
     for month, buckets in plan.items():
         n: dict[str, int] = {}
-        for bucket in buckets:
-            for name, value in (items.get((dimension, bucket)) or {}).items():
+        for key in ((dimension, bucket) for bucket in buckets for dimension in dimensions):
+            for name, value in (items.get(key) or {}).items():
                 if isinstance(value, int):
                     n[name] = n.get(name, 0) + value
         series.append(
