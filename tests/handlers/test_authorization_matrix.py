@@ -75,13 +75,17 @@ PRIVATE_KEYS = ("beneficiary", "region_code", "handling_region_code", "claims")
 MATRIX = """
 operation                                variant   state          anon own  res  hold don  vil  twp  cty  oth  city adm
 POST /wishes                             -         none           401  201  201  403  403  201  201  201  403  201  201
+POST /wishes                             unit      unit           401  403  403  201  403  403  403  403  403  403  403
 GET /wishes                              -         open           200  200  200  200  200  200  200  200  200  200  200
 GET /wishes                              village   open           422  422  422  422  422  200  200  200  422  200  200
 GET /wishes                              submitted submitted      403  403  403  403  403  403  403  200  403  200  200
 GET /wishes/{id}                         -         open           200  200  200  200  200  200  200  200  200  200  200
 GET /wishes/{id}                         -         submitted      404  200  404  404  404  200  200  200  404  200  200
 GET /wishes/{id}                         -         claimed_pooled 200  200  200  200  200  200  200  200  200  200  200
+GET /wishes/{id}                         collected collected      200  200  200  200  200  200  200  200  200  200  200
+GET /wishes/{id}                         collecting collected_submitted 404 404 404 200 404 200 200  200  404  200  200
 POST /wishes/{id}/review                 -         submitted      401  403  403  403  403  200  200  200  404  200  200
+POST /wishes/{id}/review                 collected collected_submitted 401 403 403 403 403  200  200  200  404  200  200
 POST /wishes/{id}/claims                 -         open           401  403  403  201  201  403  403  403  403  403  403
 POST /wishes/{id}/claims                 pledge    open_pooled    401  403  403  201  201  403  403  403  403  403  403
 POST /claims                             -         open           401  403  403  200  200  403  403  403  403  403  403
@@ -97,7 +101,7 @@ POST /wishes/{id}/erasure                -         open           401  200  40x 
 GET /wishes/{id}/access-log              -         open           401  403  403  403  403  403  403  403  403  403  200
 GET /wishes/{id}/events                  -         open           401  403  403  403  403  200  200  200  404  200  200
 GET /donors/{donor_id}                   -         claimed        401  403  403  403  403  200  200  200  200  200  200
-GET /me/wishes                           -         open           401  200  200  403  403  200  200  200  200  200  200
+GET /me/wishes                           -         open           401  200  200  200  200  200  200  200  200  200  200
 GET /me/claims                           -         claimed        401  403  403  200  200  403  403  403  403  403  403
 GET /me/profile                          -         none           401  403  403  200  200  403  403  403  403  403  403
 PUT /me/profile                          -         none           401  403  403  200  200  403  403  403  403  403  403
@@ -192,6 +196,12 @@ REQUESTS: dict[tuple[str, str], dict[str, Callable[[Thing], Any]]] = {
     ("POST /wishes", "-"): {
         "body": lambda t: wish_body(beneficiary={"name": "马新提", "phone": "13700000000", "address": "新提交路1号"})
     },
+    ("POST /wishes", "unit"): {
+        "body": lambda t: wish_body(
+            unit_id=t.params["id"], beneficiary={"name": "马征集", "phone": "13700000001", "address": "征集路1号"}
+        )
+    },
+    ("POST /wishes/{id}/review", "collected"): {"body": lambda t: {"decision": "approve"}},
     ("GET /wishes", "village"): {"query": lambda t: {"region": VILLAGE}},
     ("GET /wishes", "submitted"): {"query": lambda t: {"status": "submitted", "region": "431222"}},
     ("POST /wishes/{id}/review", "-"): {"body": lambda t: {"decision": "approve"}},
@@ -363,6 +373,8 @@ class Objects:
             return self._unit(n, holder)
         if state in ("yard", "volunteering"):
             return self._volunteering(state, n, holder)
+        if state in ("collected", "collected_submitted"):
+            return self._collected(state, n, holder)
         return self._wish(state, n, holder)
 
     def _wish(self, state: str, n: int, holder: str) -> Thing:
@@ -467,6 +479,28 @@ class Objects:
             holder=unit_admin,
             markers={"contact": list(contact.values())},
             entitled=frozenset({"hold", "cty", "city", "adm"}),
+        )
+
+    def _collected(self, state: str, n: int, collector: str) -> Thing:
+        """A wish a partner's member (the `hold` caller) collected (征集, issue 12 §1); `collected`: approved.
+        Who collected it is for officers and the collector, never the public or donors."""
+        unit_body = {"name": f"征集协会{n:03d}", "kind": "volunteer_association", "region_code": "431222"}
+        unit = self._ok(self.api.post("/units", {**unit_body, "admins": [collector]}, as_=ADMIN), 201)
+        beneficiary = {"name": f"马征集{n:03d}", "phone": f"1392{n:07d}", "address": f"征集路{n:03d}号"}
+        body = wish_body(beneficiary=beneficiary, unit_id=unit["id"])
+        wish = self._ok(self.api.post("/wishes", body, as_=person("donor", collector)), 201)
+        if state == "collected":
+            self._ok(self.api.post(f"/wishes/{wish['id']}/review", {"decision": "approve"}, as_=CITY_OFFICER))
+        return Thing(
+            state,
+            params={"id": wish["id"]},
+            holder=collector,
+            markers={
+                "beneficiary": list(beneficiary.values()),
+                "village": [VILLAGE, VILLAGE_NAME],
+                "collector": [unit["id"], unit_body["name"]],
+            },
+            entitled=frozenset({"hold", "vil", "twp", "cty", "city", "adm"}),
         )
 
     def _volunteering(self, state: str, n: int, volunteer: str) -> Thing:

@@ -96,6 +96,18 @@ def test_jobs_go_to_the_handling_unit_and_each_recipient_once():
     assert [job.recipient.id for job in fulfilled if job.audience == "donor"] == ["d1", "d2"]
 
 
+def test_a_dispatch_to_a_registry_unit_goes_to_the_unit_audience_not_to_a_person_named_unit():
+    settings = Settings(home_region="4312", top_level="city")
+    assigned = jobs_for(event("assigned", donor_id="unit:" + "a" * 32), settings)
+    assert [(job.audience, job.recipient.kind, job.recipient.id) for job in assigned] == [("unit", "unit", "a" * 32)]
+    assert assigned[0].title == "单位收到派单"
+    to_person = jobs_for(event("assigned", donor_id="donor-1"), settings)
+    assert [(job.audience, job.recipient.inbox_owner) for job in to_person] == [("donor", "user#donor-1")]
+    # other events name units among their donors; only those with a "unit" text reach the members (none yet)
+    fulfilled = jobs_for(event("fulfilled", donor_ids=["d1", "unit:" + "b" * 32]), settings)
+    assert [job.recipient.inbox_owner for job in fulfilled if job.audience in ("donor", "unit")] == ["user#d1"]
+
+
 def test_a_notification_id_gives_back_its_time():
     note = notification_id("2030-01-02T03:04:05.678Z", "WISH#a/AUDIT#x", "user#u")
     assert created_at_of(note) == "2030-01-02T03:04:05.678Z"

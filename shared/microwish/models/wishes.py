@@ -50,6 +50,11 @@ class WishSubmission(Strict):
     target_fen: Fen | None = None
     needed_by: CalendarDate | None = None
     campaign_id: Annotated[str, StringConstraints(max_length=64)] | None = None
+    unit_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None = Field(
+        default=None,
+        description="Collected (征集) by this partner organization of the registry, on the resident's behalf: the "
+        "caller must be its member, and the village inside its region.",
+    )
 
 
 class ReviewDecision(Strict):
@@ -63,6 +68,13 @@ class ReviewDecision(Strict):
 
 
 # ---------------------------------------------------------------- stored
+class CollectedBy(Model):
+    """The partner organization that collected (征集) a wish on a resident's behalf (issue 12 §1)."""
+
+    unit_id: str
+    name: str
+
+
 class Wish(Model):
     """A wish as the table holds it (without the beneficiary's personal data)."""
 
@@ -96,6 +108,7 @@ class Wish(Model):
     feedback: str | None = None  # the beneficiary's thanks, as an officer wrote it down
     value_fen: int | None = None  # what the fulfilled wish was worth (target, or what was pledged)
     fulfilled_at: str | None = None
+    collected_by: CollectedBy | None = None  # shown to officers (the private view), never to the public
     version: int = 1
 
     @property
@@ -231,6 +244,9 @@ class _PrivateFields(WishPublicView):
         default=False, description="The beneficiary's personal data was erased (on request, or by retention)."
     )
     review_reason: str | None = None
+    collected_by: CollectedBy | None = Field(
+        default=None, description="The partner organization that collected the wish (征集), if one did."
+    )
 
 
 class WishPrivateView(_PrivateFields):

@@ -1,7 +1,8 @@
 """The notifier: a job from the queue → every channel of its recipient, each sent once.
 
 Channels of a recipient:
-- always its inbox (user#<sub>, region#<code> or admins#<code>);
+- always its inbox (user#<sub>, region#<code> or admins#<code>); a registry unit: each member's inbox
+  (user#<sub>), read with one Query of the unit's partition, and nothing else;
 - a person (resident, donor): SMS and e-mail when their preferences opt in and name a number/address;
 - a region (its officers): the SMS numbers, e-mail addresses and chat group configured for it;
 - the admins: their configured SMS/e-mail contacts and the top region's chat group.
@@ -28,6 +29,7 @@ from aws_lambda_powertools import Logger
 
 from ..repository.inbox import InboxStore, created_at_of
 from ..repository.table import dynamodb_client
+from ..repository.units import UnitStore
 from ..settings import get_settings
 from . import channels, contacts
 from .channels import Channel, ChatChannel, DeliveryError, EmailChannel, InboxChannel, Message, SmsChannel
@@ -63,6 +65,11 @@ def plan(job: Job, store: InboxStore, known: contacts.Contacts) -> list[Message]
             created_at=created_at,
         )
 
+    if recipient.kind == "unit":
+        # A unit's members, each in their own inbox (an id per event and member: written once however often the
+        # job comes); their inbox only, no SMS or e-mail. One Query of the unit's partition, never a Scan.
+        members = UnitStore(store.table_name, store.client).member_subs(recipient.id)
+        return [_member_message(job, f"user#{sub}") for sub in members]
     messages = [message("inbox", owner)]
     if recipient.kind == "person":
         prefs = store.get_preferences(recipient.id) or {}
@@ -78,6 +85,20 @@ def plan(job: Job, store: InboxStore, known: contacts.Contacts) -> list[Message]
         if recipient.chat_region and known.region(recipient.chat_region).chat:
             messages.append(message("chat", recipient.chat_region))
     return messages
+
+
+def _member_message(job: Job, owner: str) -> Message:
+    note_id = notification_id(job.at, job.event_key, owner)
+    return Message(
+        channel="inbox",
+        to=owner,
+        title=job.title,
+        text=job.body,
+        event=job.event,
+        wish_id=job.wish_id,
+        notification_id=note_id,
+        created_at=created_at_of(note_id) or job.at,
+    )
 
 
 class Notifier:

@@ -4,7 +4,9 @@
 - officer: their unit, the handling region of the wish after the event
   (`regions.prefix_at(region_code, level)`; after an escalation that is the new level's region);
 - donor: the event's `donor_id`, or every one of `donor_ids` (fulfilled, cancelled);
-- admin: the admins' inbox of the deployment's home region, and the top region's chat group.
+- admin: the admins' inbox of the deployment's home region, and the top region's chat group;
+- unit: a registry unit the event names as its donor (`unit:<id>`, e.g. a dispatch): the notifier tells each of
+  its members in their own inbox (issue 12 §1).
 Which audiences an event reaches is the template data: an audience without a template for the
 event is not told.
 """
@@ -20,18 +22,19 @@ from .. import regions
 from ..settings import Settings
 from .templates import render, variables
 
-Audience = Literal["resident", "officer", "donor", "admin"]
-RecipientKind = Literal["person", "region", "admins"]
+Audience = Literal["resident", "officer", "donor", "admin", "unit"]
+RecipientKind = Literal["person", "region", "admins", "unit"]
+UNIT_DONOR_PREFIX = "unit:"  # models.units.UNIT_DONOR_PREFIX: a registry unit's donor id
 
 
 class Recipient(BaseModel):
     kind: RecipientKind
-    id: str  # a person's sub, or a region code
+    id: str  # a person's sub, a region code, or a registry unit's id
     chat_region: str | None = None  # whose chat group also hears it (regions: their own)
 
     @property
     def inbox_owner(self) -> str:
-        return {"person": "user", "region": "region", "admins": "admins"}[self.kind] + "#" + self.id
+        return {"person": "user", "region": "region", "admins": "admins", "unit": "unit"}[self.kind] + "#" + self.id
 
 
 class Job(BaseModel):
@@ -78,10 +81,19 @@ def _recipients(audience: str, item: dict[str, Any], settings: Settings) -> list
         donors = list(item.get("donor_ids") or [])
         if item.get("donor_id"):
             donors.insert(0, item["donor_id"])
-        return [Recipient(kind="person", id=donor) for donor in dict.fromkeys(donors) if donor]
+        # A registry unit (`unit:<id>`) is no person with an inbox: its members hear it as the "unit" audience.
+        return [Recipient(kind="person", id=donor) for donor in dict.fromkeys(donors) if donor and not _is_unit(donor)]
     if audience == "admin":
         return [Recipient(kind="admins", id=settings.home_region, chat_region=top_region(wish, settings))]
+    if audience == "unit":  # the notifier reads its members (one Query of the unit's partition)
+        named = [item.get("donor_id"), *(item.get("donor_ids") or [])]
+        units = [str(donor).removeprefix(UNIT_DONOR_PREFIX) for donor in named if _is_unit(donor)]
+        return [Recipient(kind="unit", id=unit_id) for unit_id in dict.fromkeys(units) if unit_id]
     return []
+
+
+def _is_unit(donor_id: Any) -> bool:
+    return isinstance(donor_id, str) and donor_id.startswith(UNIT_DONOR_PREFIX)
 
 
 def jobs_for(item: dict[str, Any], settings: Settings) -> list[Job]:
@@ -90,7 +102,7 @@ def jobs_for(item: dict[str, Any], settings: Settings) -> list[Job]:
     values = variables(item)
     jobs: list[Job] = []
     seen: set[str] = set()
-    for audience in ("resident", "officer", "donor", "admin"):
+    for audience in ("resident", "officer", "donor", "admin", "unit"):
         text = render(action, audience, values)
         if text is None:
             continue

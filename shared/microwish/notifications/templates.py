@@ -19,7 +19,7 @@ from ..personal_data import mask
 from ..registry import get_registry
 
 TEMPLATES_FILE = Path(__file__).resolve().parent.parent / "data" / "notifications.json"
-AUDIENCES = ("resident", "officer", "donor", "admin")
+AUDIENCES = ("resident", "officer", "donor", "admin", "unit")
 PLACEHOLDERS = frozenset(
     {"title", "category", "township", "level", "note", "thanks", "amount_yuan", "pledged_yuan", "target_yuan"}
 )

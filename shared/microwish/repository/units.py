@@ -81,6 +81,19 @@ class UnitStore(TableStore):
             Member.model_validate(item) for item in self._partition(keys.unit_partition(unit_id), keys.MEMBER_PREFIX)
         ]
 
+    def member_subs(self, unit_id: str) -> list[str]:
+        """The members' subs: one Query of the unit's partition (its MEMBER# items), projecting the sub only —
+        what the notifier may read of a unit (never its contact)."""
+        if not keys.is_wish_id(unit_id):
+            return []
+        items = self._query_all(
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :prefix)",
+            ProjectionExpression="#sub",
+            ExpressionAttributeNames={"#sub": "sub"},
+            ExpressionAttributeValues=to_dynamo({":pk": keys.unit_partition(unit_id), ":prefix": keys.MEMBER_PREFIX}),
+        )
+        return [str(item["sub"]) for item in items if item.get("sub")]
+
     def units_of(self, sub: str) -> list[Member]:
         """A person's memberships (the ByPerson index), at most a few per person."""
         items = self._query_all(

@@ -61,12 +61,17 @@ def _wish(item: dict[str, Any]) -> Wish:
 
 class WishStore(TableStore):
     # ------------------------------------------------------------ writes
-    def put_new_wish(self, wish: Wish, beneficiary: Beneficiary, event: AuditEvent) -> None:
-        """The wish, its private part and its first audit event, all or nothing."""
+    def put_new_wish(
+        self, wish: Wish, beneficiary: Beneficiary, event: AuditEvent, member_of: str | None = None
+    ) -> None:
+        """The wish, its private part and its first audit event, all or nothing; with `member_of` (a unit id),
+        only while the submitter is still that unit's member (ConditionFailed, guard "unit member")."""
         transaction = self.transaction()
         transaction.put_new("wish", wish_item(wish))
         transaction.put_new("private part", private_item(wish.id, beneficiary))
         transaction.audit(wish, event)
+        if member_of is not None:
+            transaction.require_member(member_of, wish.submitted_by)
         self.commit(transaction)
 
     def replace_wish(self, before: Wish, after: Wish, event: AuditEvent) -> None:

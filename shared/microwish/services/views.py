@@ -53,6 +53,7 @@ def private_view(wish: Wish, private: dict[str, Any], claims: list[dict[str, Any
         ),
         personal_data_erased=erased,
         review_reason=wish.review_reason,
+        collected_by=wish.collected_by,
         claims=[listed_claim(claim) for claim in claims],
     )
 
@@ -69,7 +70,10 @@ def claim_view(claim: Claim | dict[str, Any]) -> ClaimView:
 
 
 def may_see_private(caller: Caller, wish: Wish) -> bool:
-    return caller.is_officer_for(wish.region_code) or (caller.role == "resident" and caller.sub == wish.submitted_by)
+    """Officers in region, admins, and its submitter: a resident, or a partner's member who collected it for one
+    (a donor by role: they typed what they see)."""
+    submitter = caller.role in ("resident", "donor") and caller.sub == wish.submitted_by
+    return caller.is_officer_for(wish.region_code) or submitter
 
 
 def view_for(

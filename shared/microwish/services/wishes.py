@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import clock, once
+from .. import clock, once, regions
 from ..auth import Caller, require_role
 from ..errors import Forbidden, InvalidInput, NotFound
 from ..lifecycle import INITIAL_STATUS, PUBLIC_STATUSES, Action, next_status
-from ..models import ReviewDecision, Wish, WishPrivateView, WishPublicView, WishSubmission, event_for
+from ..models import CollectedBy, ReviewDecision, Wish, WishPrivateView, WishPublicView, WishSubmission, event_for
+from ..models.units import PARTNER_KINDS
 from ..personal_data import beneficiary_name, refuse_personal_data
 from ..privacy import alias, refuse_village
 from ..repository import ConditionFailed, ListQuery, WishRepository
 from ..settings import Settings
+from . import units
 from .campaigns import check_joinable
 from .views import changed_meanwhile, may_see_private, private_view, public_view
 
@@ -20,12 +22,27 @@ __all__ = ["get_wish", "list_wishes", "load_bundle_for_officer", "load_for_offic
 
 
 # ---------------------------------------------------------------- use cases
+def _collector(caller: Caller, submission: WishSubmission, repo: WishRepository) -> CollectedBy | None:
+    """The partner organization collecting the wish (征集, issue 12 §1), if `unit_id` names one: a partner of the
+    registry (else 422), whose region holds the village (else 422), of which the caller is a member (else 403)."""
+    if submission.unit_id is None:
+        require_role(caller, "resident", "officer", "admin")
+        if caller.role == "officer" and not caller.is_officer_for(submission.region_code):
+            raise Forbidden("an officer submits wishes only for villages in their region")
+        return None
+    require_role(caller, "resident", "donor", "officer", "admin")
+    unit = units.require_member_of(caller, submission.unit_id, repo)
+    if unit.kind not in PARTNER_KINDS:
+        raise InvalidInput("unit_id", "only a partner organization collects wishes (a federation unit reviews them)")
+    if not regions.contains(unit.region_code, submission.region_code):
+        raise InvalidInput("unit_id", "the village is outside the unit's region")
+    return CollectedBy(unit_id=unit.id, name=unit.name)
+
+
 def submit_wish(
     caller: Caller, submission: WishSubmission, repo: WishRepository, settings: Settings
 ) -> WishPrivateView:
-    require_role(caller, "resident", "officer", "admin")
-    if caller.role == "officer" and not caller.is_officer_for(submission.region_code):
-        raise Forbidden("an officer submits wishes only for villages in their region")
+    collector = _collector(caller, submission, repo)
     refuse_personal_data(
         [("title", submission.title), ("description", submission.description)], submission.beneficiary.name
     )
@@ -54,10 +71,17 @@ def submit_wish(
         created_at=now,
         updated_at=now,
         due_at=settings.due_for(INITIAL_STATUS, "village"),
+        collected_by=collector,
     )
     view = private_view(wish, {"beneficiary": submission.beneficiary.model_dump()}, [])
     once.answering(view)
-    repo.put_new_wish(wish, submission.beneficiary, event_for(caller, Action.SUBMITTED, None, wish))
+    event = event_for(caller, Action.SUBMITTED, None, wish)
+    try:  # a collector's membership is a guard of the submission's own transaction (removed meanwhile: 403)
+        repo.put_new_wish(wish, submission.beneficiary, event, member_of=collector.unit_id if collector else None)
+    except ConditionFailed as failure:
+        if failure.guard is not None and failure.guard.name == "unit member":
+            raise Forbidden("you act only for a unit you are a member of") from None
+        raise
     return view
 
 

@@ -795,7 +795,10 @@ export interface paths {
         /** The dynamic wish list */
         get: operations["list_wishes_wishes_get"];
         put?: never;
-        /** Submit a wish */
+        /**
+         * Submit a wish
+         * @description A resident submits their own wish, an officer one of their region. With `unit_id`, a member of a partner organization of the registry (志愿者协会, 女企业家协会, a company, a hospital …) submits it on a resident's behalf (征集): the wish records the partner as `collected_by`, which officers see (and the submitter, on GET /me/wishes), never the public or donors; review stays with the federation.
+         */
         post: operations["submit_wishes_post"];
         delete?: never;
         options?: never;
@@ -1519,6 +1522,16 @@ export interface components {
              */
             wish_title: string;
         };
+        /**
+         * CollectedBy
+         * @description The partner organization that collected (征集) a wish on a resident's behalf (issue 12 §1).
+         */
+        CollectedBy: {
+            /** Name */
+            name: string;
+            /** Unit Id */
+            unit_id: string;
+        };
         /** Compliance */
         Compliance: {
             /** Below */
@@ -1967,6 +1980,8 @@ export interface components {
             claims?: {
                 [key: string]: unknown;
             }[] | null;
+            /** @description The partner organization that collected the wish (征集), if one did. */
+            collected_by?: components["schemas"]["CollectedBy"] | null;
             /** Created At */
             created_at: string;
             /** Description */
@@ -2761,6 +2776,8 @@ export interface components {
             claims?: {
                 [key: string]: unknown;
             }[];
+            /** @description The partner organization that collected the wish (征集), if one did. */
+            collected_by?: components["schemas"]["CollectedBy"] | null;
             /** Created At */
             created_at: string;
             /** Description */
@@ -2897,6 +2914,11 @@ export interface components {
             target_fen?: number | null;
             /** Title */
             title: string;
+            /**
+             * Unit Id
+             * @description Collected (征集) by this partner organization of the registry, on the resident's behalf: the caller must be its member, and the village inside its region.
+             */
+            unit_id?: string | null;
         };
     };
     responses: never;
@@ -6456,12 +6478,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role or region may not do this */
+            /** @description Not a role that submits; an officer outside the village's region; with unit_id: not (or no longer) a member of the unit */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": components["schemas"]["WishPrivateView"];
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };

@@ -28,7 +28,8 @@ Cursor = Annotated[str | None, Query(max_length=2048)]
     "them): a page is one Query and one BatchGetItem, however many wishes it holds.",
 )
 def my_wishes(caller: CurrentCaller, repo: Repository, limit: Limit = 20, cursor: Cursor = None) -> Page[MyWishView]:
-    require_role(caller, "resident", "officer", "admin")
+    # donors too: a partner's member who collected wishes for residents (issue 12 §1) lists them here
+    require_role(caller, "resident", "donor", "officer", "admin")
     page, next_cursor = repo.wishes_submitted_by(caller.sub or "", limit, cursor)  # the index projects whole wishes
     private_parts = repo.get_private_parts([wish.id for wish in page])  # one BatchGetItem for the page
     views = [

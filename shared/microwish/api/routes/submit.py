@@ -30,7 +30,21 @@ def _replay(
     tags=["wishes"],
     security=BEARER,
     middlewares=[idempotent_replaying(_replay, 201)],
-    responses={201: {"description": "The wish, submitted (private view)"}},
+    description="A resident submits their own wish, an officer one of their region. With `unit_id`, a member of a "
+    "partner organization of the registry (志愿者协会, 女企业家协会, a company, a hospital …) submits it on a "
+    "resident's behalf (征集): the wish records the partner as `collected_by`, which officers see (and the "
+    "submitter, on GET /me/wishes), never the public or donors; review stays with the federation.",
+    responses={
+        201: {"description": "The wish, submitted (private view)"},
+        403: {
+            "description": "Not a role that submits; an officer outside the village's region; with unit_id: "
+            "not (or no longer) a member of the unit"
+        },
+        422: {
+            "description": "Invalid field; unit_id: no such unit, not a partner organization, or the village "
+            "outside its region"
+        },
+    },
 )
 def submit(
     submission: WishSubmission, caller: CurrentCaller, repo: Repository, settings: AppSettings
