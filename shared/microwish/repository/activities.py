@@ -12,15 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import regions
 from ..models.activities import Activity
 from ..models.recognition import ExternalFunds
 from . import keys
 from .codec import to_dynamo
+from .region_lists import by_day_query, partition_keys
 from .table import TableStore
 from .transaction import ConditionFailed
-
-_LEVEL_INDEX = {"province": ("ByProvince", "ProvPK", "province"), "city": ("ByCity", "CityPK", "city")}
 
 
 def activity_item(activity: Activity) -> dict[str, Any]:
@@ -33,12 +31,7 @@ def activity_item(activity: Activity) -> dict[str, Any]:
         "PersonPK": f"{keys.ACTIVITIES_OF}{activity.unit_id}",
         "PersonSK": f"{activity.day}#{activity.id}",
     }
-    for level, attribute in (("province", "ProvPK"), ("city", "CityPK"), ("county", "CountyPK")):
-        try:
-            item[attribute] = f"{keys.ACTIVITY_LIST}{regions.prefix_at(activity.region_code, level)}"
-        except regions.RegionCodeError:
-            break
-    return item
+    return {**item, **partition_keys(keys.ACTIVITY_LIST, activity.region_code)}
 
 
 class ActivityStore(TableStore):
@@ -58,21 +51,8 @@ class ActivityStore(TableStore):
 
     def in_region(self, region: str, first_day: str, last_day: str) -> list[Activity]:
         """The activities of units in a region subtree held in [first_day, last_day]: one index Query."""
-        index, attribute, index_level = _LEVEL_INDEX.get(regions.level_of(region), ("ByCounty", "CountyPK", "county"))
-        params: dict[str, Any] = {
-            "IndexName": index,
-            "KeyConditionExpression": f"{attribute} = :pk AND ListSK BETWEEN :first AND :last",
-        }
-        values: dict[str, Any] = {
-            ":pk": f"{keys.ACTIVITY_LIST}{regions.prefix_at(region, index_level)}",
-            ":first": first_day,
-            ":last": f"{last_day}#~",
-        }
-        if regions.level_of(region) in ("township", "village"):
-            params["FilterExpression"] = "begins_with(region_code, :region)"
-            values[":region"] = regions.normalize(region)
-        params["ExpressionAttributeValues"] = to_dynamo(values)
-        return [Activity.model_validate(item) for item in self._query_all(**params)]
+        query = by_day_query(keys.ACTIVITY_LIST, region, first_day, last_day, "region_code")
+        return [Activity.model_validate(item) for item in self._query_all(**query)]
 
     def notify_once(self, marker: dict[str, str], inbox_items: list[dict[str, Any]]) -> bool:
         """The marker and the inbox items, all or nothing; False when the marker was there (told before)."""
@@ -97,12 +77,7 @@ def external_funds_item(funds: ExternalFunds) -> dict[str, Any]:
         **funds.model_dump(mode="json"),
         "ListSK": f"{funds.day}#{funds.id}",
     }
-    for level, attribute in (("province", "ProvPK"), ("city", "CityPK"), ("county", "CountyPK")):
-        try:
-            item[attribute] = f"{keys.EXTERNAL_FUNDS_LIST}{regions.prefix_at(funds.region_code, level)}"
-        except regions.RegionCodeError:
-            break
-    return item
+    return {**item, **partition_keys(keys.EXTERNAL_FUNDS_LIST, funds.region_code)}
 
 
 class ExternalFundsStore(TableStore):
@@ -114,18 +89,5 @@ class ExternalFundsStore(TableStore):
         self.commit(transaction)
 
     def in_region(self, region: str, first_day: str, last_day: str) -> list[ExternalFunds]:
-        index, attribute, index_level = _LEVEL_INDEX.get(regions.level_of(region), ("ByCounty", "CountyPK", "county"))
-        params: dict[str, Any] = {
-            "IndexName": index,
-            "KeyConditionExpression": f"{attribute} = :pk AND ListSK BETWEEN :first AND :last",
-        }
-        values: dict[str, Any] = {
-            ":pk": f"{keys.EXTERNAL_FUNDS_LIST}{regions.prefix_at(region, index_level)}",
-            ":first": first_day,
-            ":last": f"{last_day}#~",
-        }
-        if regions.level_of(region) in ("township", "village"):
-            params["FilterExpression"] = "begins_with(region_code, :region)"
-            values[":region"] = regions.normalize(region)
-        params["ExpressionAttributeValues"] = to_dynamo(values)
-        return [ExternalFunds.model_validate(item) for item in self._query_all(**params)]
+        query = by_day_query(keys.EXTERNAL_FUNDS_LIST, region, first_day, last_day, "region_code")
+        return [ExternalFunds.model_validate(item) for item in self._query_all(**query)]

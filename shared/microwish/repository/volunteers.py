@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import regions
 from ..models.volunteers import Signup, Volunteering
 from . import keys
 from .codec import decode_cursor, encode_cursor, from_dynamo, to_dynamo
+from .region_lists import by_day_query, partition_keys
 from .table import TableStore
 from .transaction import ConditionFailed
 
@@ -32,9 +32,7 @@ def signup_item(signup: Signup, region_code: str) -> dict[str, Any]:
         "PersonSK": f"{signup.day}#{signup.wish_id}",
         "ListSK": f"{signup.day}#{signup.wish_id}#{signup.volunteer_id}",
     }
-    for level, attribute in (("province", "ProvPK"), ("city", "CityPK"), ("county", "CountyPK")):
-        item[attribute] = f"{keys.VOLUNTEER_LIST}{regions.prefix_at(region_code, level)}"
-    return item
+    return {**item, **partition_keys(keys.VOLUNTEER_LIST, region_code)}
 
 
 class VolunteerStore(TableStore):
@@ -125,22 +123,5 @@ class VolunteerStore(TableStore):
 
     def region_signups(self, region: str, first_day: str, last_day: str) -> list[Signup]:
         """The signups of a region subtree whose day is in [first_day, last_day] (one index, by day)."""
-        level = regions.level_of(region)
-        index, attribute, index_level = {
-            "province": ("ByProvince", "ProvPK", "province"),
-            "city": ("ByCity", "CityPK", "city"),
-        }.get(level, ("ByCounty", "CountyPK", "county"))
-        params: dict[str, Any] = {
-            "IndexName": index,
-            "KeyConditionExpression": f"{attribute} = :pk AND ListSK BETWEEN :first AND :last",
-        }
-        values: dict[str, Any] = {
-            ":pk": f"{keys.VOLUNTEER_LIST}{regions.prefix_at(region, index_level)}",
-            ":first": first_day,
-            ":last": f"{last_day}#~",
-        }
-        if level in ("township", "village"):
-            params["FilterExpression"] = "begins_with(township_code, :township)"
-            values[":township"] = regions.prefix_at(region, "township")
-        params["ExpressionAttributeValues"] = to_dynamo(values)
-        return [Signup.model_validate(item) for item in self._query_all(**params)]
+        query = by_day_query(keys.VOLUNTEER_LIST, region, first_day, last_day, "township_code", to_township=True)
+        return [Signup.model_validate(item) for item in self._query_all(**query)]
