@@ -22,7 +22,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from tests.e2e.test_chaos import SETTLE_S
+from tests.e2e.test_chaos import settle
 from tests.handlers.test_reports import FIELDS, Trail, plain
 
 pytestmark = pytest.mark.e2e
@@ -98,17 +98,6 @@ def cpu_seconds(root: int) -> float:
                 tree.add(pid)
                 grew = True
     return sum(used.get(pid, 0.0) for pid in tree)
-
-
-def settle(check, timeout: float = SETTLE_S):
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return check()
-        except AssertionError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(1)
 
 
 @pytest.fixture(scope="module")
