@@ -101,7 +101,7 @@ class _TableKeepingCopy:
 def _wire(value: Any) -> Any:
     """What json.dumps cannot write itself, as the DynamoDB Streams wire format has it."""
     if isinstance(value, datetime):
-        return round(value.timestamp(), 3)  # milliseconds, as moto writes it
+        return int(value.timestamp() * 1000) / 1000  # milliseconds, cut as moto cuts them (never rounded up)
     if isinstance(value, bytes):
         return base64.b64encode(value).decode()
     raise TypeError(f"not JSON: {type(value).__name__}")
