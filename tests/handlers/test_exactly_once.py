@@ -119,3 +119,16 @@ def test_another_body_under_a_key_whose_change_committed_is_refused(api, dies_be
 
     reused = api.post(path, {"amount_fen": 1}, as_=DONOR, headers={"Idempotency-Key": "claim-2"})
     assert reused.status == 422 and reused.json["errors"][0]["field"] == "Idempotency-Key"
+
+
+def test_a_batch_claim_retried_after_dying_answers_the_claims_it_made(api, table, dies_before_answer):
+    wishes = [open_wish(api) for _ in range(2)]
+    body = {"wish_ids": [wish["id"] for wish in wishes], "all_or_nothing": True}
+
+    _post_dying(api, "/claims", body, DONOR, "batch-1")
+    retry = api.post("/claims", body, as_=DONOR, headers={"Idempotency-Key": "batch-1"})
+
+    assert retry.status == 200, retry.text
+    assert retry.json["claimed"] == 2 and all(result["ok"] for result in retry.json["results"])
+    made = [claim["id"] for wish in wishes for claim in _claims_of(table, wish["id"])]
+    assert sorted(result["claim"]["id"] for result in retry.json["results"]) == sorted(made) and len(made) == 2
