@@ -18,7 +18,6 @@ from . import keys
 from .codec import to_dynamo
 from .region_lists import by_day_query, partition_keys
 from .table import TableStore
-from .transaction import ConditionFailed
 
 
 def activity_item(activity: Activity) -> dict[str, Any]:
@@ -60,13 +59,7 @@ class ActivityStore(TableStore):
         guard = transaction.put_new("marker", {**marker, "type": "marker"})
         for item in inbox_items:
             transaction.put("inbox", item)
-        try:
-            self.commit(transaction)
-        except ConditionFailed as failure:
-            if guard.failed(failure):
-                return False
-            raise
-        return True
+        return self.commit_unless(transaction, guard)
 
 
 def external_funds_item(funds: ExternalFunds) -> dict[str, Any]:

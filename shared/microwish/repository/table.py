@@ -14,7 +14,7 @@ from .. import once
 from ..errors import InvalidInput
 from .codec import from_dynamo, to_dynamo
 from .items import idempotency_record
-from .transaction import ConditionFailed, Transaction
+from .transaction import ConditionFailed, Guard, Transaction
 
 
 @cache
@@ -85,6 +85,16 @@ class TableStore:
             keyed.answered = answer
         if audited is not None and entry is not None:
             audited.logged.add(entry.wish_id)
+
+    def commit_unless(self, transaction: Transaction, guard: Guard) -> bool:
+        """Commits; False (nothing written) when `guard` is the condition that failed: done before."""
+        try:
+            self.commit(transaction)
+        except ConditionFailed as failure:
+            if guard.failed(failure):
+                return False
+            raise
+        return True
 
     def _update_if(
         self,

@@ -146,26 +146,14 @@ class UnitStore(TableStore):
         guard = transaction.put_versioned("unit", unit_item(after), before.version)
         if contact is not None:
             transaction.put("unit contact", contact_item(after.id, contact))
-        try:
-            self.commit(transaction)
-        except ConditionFailed as failure:
-            if guard.failed(failure):
-                return False
-            raise
-        return True
+        return self.commit_unless(transaction, guard)
 
     def add_member(self, member: Member) -> bool:
         """The member, while the unit exists; True when added now, False when already a member (as any role)."""
         transaction = self.transaction()
         transaction.check_exists("unit", keys.unit_key(member.unit_id))
         guard = transaction.put_new("member", member_item(member))
-        try:
-            self.commit(transaction)
-        except ConditionFailed as failure:
-            if guard.failed(failure):
-                return False
-            raise
-        return True
+        return self.commit_unless(transaction, guard)
 
     def remove_member(self, unit_id: str, sub: str) -> bool:
         """True when a member was removed now (a conditional delete: a second removal removes nothing)."""
