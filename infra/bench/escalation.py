@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import random
 import sys
 import time
@@ -36,6 +35,8 @@ from unittest import mock
 import boto3
 from botocore.config import Config
 from moto import mock_aws
+
+from infra.bench import offline_aws_env
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / "shared"), str(ROOT)]
@@ -282,15 +283,7 @@ def main() -> None:
     parser.add_argument("--wishes", type=int, default=100_000)
     parser.add_argument("--due", type=int, default=100)
     args = parser.parse_args()
-    for name, value in {
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-    }.items():
-        os.environ[name] = value
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    os.environ.pop("MICROWISH_CLOCK_FILE", None)
+    offline_aws_env()
 
     cheap_transaction_rollback()
     with mock_aws():

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import heapq
-import os
 import random
 import sys
 import time
@@ -33,6 +32,8 @@ from typing import Any
 import boto3
 from botocore.config import Config
 from moto import mock_aws
+
+from infra.bench import offline_aws_env
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / "shared"), str(ROOT)]
@@ -200,15 +201,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,50000")
     args = parser.parse_args()
     sizes = sorted(int(size) for size in args.sizes.split(","))
-    for name, value in {
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-    }.items():
-        os.environ[name] = value
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    os.environ.pop("MICROWISH_CLOCK_FILE", None)
+    offline_aws_env()
 
     with mock_aws():
         stack = deploy_stack(boto3.Session(region_name="us-east-1"), TEMPLATE, {})
