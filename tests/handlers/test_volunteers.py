@@ -155,6 +155,21 @@ def test_the_admin_of_the_unit_holding_the_wish_organizes_it_and_the_work_done_f
     assert closed.status == 409 and closed.json["state"] == "closed"
 
 
+def test_a_finished_wish_whose_places_are_all_taken_answers_closed_not_full(api):
+    # Found by tests/e2e/test_units_story.py: a fulfilled wish with every place taken answered `full`, as if a
+    # place could still free up; the wish takes no volunteers at all any more, and that is what a signup hears.
+    wish = yard_wish(api, {**NEEDS, "places": 1})
+    assert api.post(f"/wishes/{wish['id']}/volunteers", {}, as_=VOLUNTEERS[0]).status == 201
+    assert api.post(f"/wishes/{wish['id']}/claims", {}, as_=DONOR).status == 201
+    assert api.post(f"/wishes/{wish['id']}/delivery", {"note": "院子打扫完毕"}, as_=DONOR).status == 200
+    done = api.post(f"/wishes/{wish['id']}/confirmation", {"accepted": True}, as_=OFFICER)
+    assert done.status == 200 and done.json["status"] == "fulfilled"
+    late = api.post(f"/wishes/{wish['id']}/volunteers", {}, as_=VOLUNTEERS[1])
+    assert late.status == 409 and late.json["state"] == "closed", late.json
+    again = api.post(f"/wishes/{wish['id']}/volunteers", {}, as_=VOLUNTEERS[0])
+    assert again.status == 409 and again.json["state"] == "signed_up"  # still true of them, and said first
+
+
 def test_needs_only_for_work_wishes_in_the_region_and_without_personal_data(api):
     goods = open_wish(api)
     put = lambda wish, body, who=OFFICER: api.request(  # noqa: E731

@@ -59,18 +59,20 @@ class VolunteerStore(TableStore):
     def signup(self, signup: Signup, region_code: str) -> str | None:
         """Take a place: None when taken, else why not ("full", "signed_up", "closed")."""
         transaction = self.transaction()
-        counter = transaction.take_place(signup.wish_id)
+        # The first condition that fails is the answer, so the items go in the order of what is said first: a
+        # finished wish is `closed` even when its places are all taken (they never free up again).
         new = transaction.put_new("signup", signup_item(signup, region_code))
         wish = transaction.check_wish_status(signup.wish_id, TAKES_VOLUNTEERS)
+        counter = transaction.take_place(signup.wish_id)
         try:
             self.commit(transaction)
         except ConditionFailed as failure:
             if new.failed(failure):
                 return "signed_up"
-            if counter.failed(failure):
-                return "full"
             if wish.failed(failure):
                 return "closed"
+            if counter.failed(failure):
+                return "full"
             raise
         return None
 

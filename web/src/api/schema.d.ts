@@ -1116,7 +1116,7 @@ export interface paths {
         put?: never;
         /**
          * Sign up as a volunteer for a place
-         * @description Any signed-in person, while places are left and the wish still takes volunteers (open, assigned, claimed). No overbooking: the counter of places moves in the signup's own transaction, only while below the places. 409 `state`: `full`, `signed_up` (already), `closed`.
+         * @description Any signed-in person, while places are left and the wish still takes volunteers (open, assigned, claimed). No overbooking: the counter of places moves in the signup's own transaction, only while below the places. 409 `state`: `signed_up` (already), else `closed` (the wish is finished: said even when every place is taken), else `full`.
          */
         post: operations["sign_up_wishes__id__volunteers_post"];
         /**

@@ -57,7 +57,8 @@ def get_needs(id: str, repo: Repository) -> VolunteeringView:
     security=BEARER,
     description="Any signed-in person, while places are left and the wish still takes volunteers (open, "
     "assigned, claimed). No overbooking: the counter of places moves in the signup's own transaction, only "
-    "while below the places. 409 `state`: `full`, `signed_up` (already), `closed`.",
+    "while below the places. 409 `state`: `signed_up` (already), else `closed` (the wish is finished: said even "
+    "when every place is taken), else `full`.",
     middlewares=[idempotent],
     responses={201: {"description": "The signup"}, 404: _NO_NEEDS, 409: {"description": "Full, already, closed"}},
 )
