@@ -55,6 +55,18 @@ def new_unit(runtime: Any, officer: str, name: str, **extra: Any) -> dict[str, A
     return ok(runtime.post("/units", token=officer, json=body), 201)
 
 
+def fits(person: Any, name: str) -> None:
+    """The shared check (screenshot, axe), and nothing sticks out on the right: the page's own check reads
+    the document's scroll width, which a body with overflow-x hidden keeps at the viewport's."""
+    person.check(name)
+    wider = person.page.evaluate(
+        """() => { const width = document.documentElement.clientWidth;
+          return [...document.querySelectorAll('main *')].filter((el) => el.getBoundingClientRect().right > width + 0.5)
+            .map((el) => `${el.tagName}.${el.className}`).slice(0, 5) }"""
+    )
+    assert not wider, f"{name}: wider than the screen: {wider}"
+
+
 def test_officer_sees_compliance_and_registers_a_unit(people, runtime, variant):
     officer = people("officer", sub=f"officer-{tag()}", region=COUNTY, name="沅陵县妇联干部")
     page = officer.open("/console")
@@ -70,13 +82,13 @@ def test_officer_sees_compliance_and_registers_a_unit(people, runtime, variant):
     page.locator('[data-test="unit-kind"]').select_option("party_branch")
     expect(page.locator('[data-test="unit-region"]')).to_have_text("沅陵县")
     page.locator("#unit-honours").fill("五星级党支部（2025）")
-    officer.check("unit-registry-form")
+    fits(officer, "unit-registry-form")
     page.locator('[data-test="unit-create"]').click()
     created = page.locator('[data-test="unit-created"]')
     expect(created).to_contain_text(name)
     unit_id = created.locator("a").get_attribute("href").rsplit("/", 1)[-1]
     expect(page.locator(f'[data-test="unit-card"][data-unit-id="{unit_id}"]')).to_contain_text("党支部")
-    officer.check("unit-registry")
+    fits(officer, "unit-registry")
 
     page.get_by_role("link", name="年度活动达标情况").click()
     expect(page).to_have_url(re.compile(r"/app/compliance"))
@@ -89,14 +101,20 @@ def test_officer_sees_compliance_and_registers_a_unit(people, runtime, variant):
     page.locator('[data-test="compliance-below"]').click()
     expect(page.locator('[data-test="compliance-row"]')).to_have_count(below)
     expect(row).to_be_visible()
-    officer.check("compliance")
+    fits(officer, "compliance")
     page.locator('[data-test="compliance-met"]').click()
     expect(row).to_have_count(0)
     expect(page.locator('[data-test="compliance-row"][data-status="below"]')).to_have_count(0)
 
     # An activity held: the unit meets its quota, as the page shows once reloaded.
-    ok(runtime.post(f"/units/{unit_id}/activities", token=officer.token,
-                    json={"title": "走访慰问", "day": today(), "participants": 6, "summary": "送米送油"}), 201)
+    ok(
+        runtime.post(
+            f"/units/{unit_id}/activities",
+            token=officer.token,
+            json={"title": "走访慰问", "day": today(), "participants": 6, "summary": "送米送油"},
+        ),
+        201,
+    )
     page.reload()
     expect(row).to_have_attribute("data-status", "met")
     expect(row).to_contain_text("1 / 1")
@@ -106,8 +124,14 @@ def test_volunteer_signs_up_for_a_yard_wish_and_the_organizer_checks_them_in(peo
     officer_sub = f"officer-{tag()}"
     organizer_token = runtime.token("officer", officer_sub, region=COUNTY)
     wish_id = open_wish(runtime, organizer_token, f"帮忙打扫院子 {tag()}", category="yard")
-    ok(runtime.request("PUT", f"/wishes/{wish_id}/volunteering", token=organizer_token,
-                       json={"places": 2, "day": today(), "place": "王家村村委会", "skills": ["修补屋顶"], "hours": 4}))
+    ok(
+        runtime.request(
+            "PUT",
+            f"/wishes/{wish_id}/volunteering",
+            token=organizer_token,
+            json={"places": 2, "day": today(), "place": "王家村村委会", "skills": ["修补屋顶"], "hours": 4},
+        )
+    )
 
     volunteer_sub = f"volunteer-{tag()}"
     volunteer = people("donor", sub=volunteer_sub, name="志愿者小李")
@@ -118,14 +142,14 @@ def test_volunteer_signs_up_for_a_yard_wish_and_the_organizer_checks_them_in(peo
     expect(panel).to_contain_text("修补屋顶")
     expect(panel.locator('[data-test="volunteer-remaining"]')).to_have_attribute("data-value", "2")
     expect(panel.locator('[data-test="volunteer-signups"]')).to_have_count(0)  # not the organizer
-    volunteer.check("volunteer-needs")
+    fits(volunteer, "volunteer-needs")
     panel.locator('[data-test="volunteer-signup"]').click()
     expect(panel.locator('[data-test="volunteer-message"]')).to_contain_text("报名成功")
     expect(panel.locator('[data-test="my-signup"]')).to_have_attribute("data-status", "signed_up")
     expect(panel.locator('[data-test="volunteer-remaining"]')).to_have_attribute("data-value", "1")
     expect(panel.locator('[data-test="volunteer-signup"]')).to_have_count(0)
     expect(panel.locator('[data-test="volunteer-withdraw"]')).to_be_visible()
-    volunteer.check("volunteer-signed-up")
+    fits(volunteer, "volunteer-signed-up")
 
     organizer = people("officer", sub=officer_sub, region=COUNTY, name="沅陵县妇联干部")
     desk = organizer.open(f"/wishes/{wish_id}")
@@ -133,7 +157,7 @@ def test_volunteer_signs_up_for_a_yard_wish_and_the_organizer_checks_them_in(peo
     expect(row).to_have_attribute("data-status", "signed_up")
     expect(row).to_contain_text("志愿者小李")
     row.locator('[data-test="volunteer-hours-input"]').fill("3.5")
-    organizer.check("volunteer-signups")
+    fits(organizer, "volunteer-signups")
     row.locator('[data-test="volunteer-checkin"]').click()
     expect(row).to_have_attribute("data-status", "checked_in")
     expect(row.locator('[data-test="volunteer-hours"]')).to_have_text("3.5 小时")
@@ -141,7 +165,7 @@ def test_volunteer_signs_up_for_a_yard_wish_and_the_organizer_checks_them_in(peo
         desk.locator('[data-test="volunteer-hours-csv"]').click()
     csv = download.value.path().read_text(encoding="utf-8-sig")
     assert "志愿者小李" in csv or volunteer_sub in csv, csv[:500]
-    organizer.check("volunteer-checked-in")
+    fits(organizer, "volunteer-checked-in")
 
     # The volunteer sees the hours; a checked-in place cannot be withdrawn any more.
     page.reload()
@@ -163,16 +187,18 @@ def test_a_member_accepts_a_dispatched_offer_and_adds_a_member(people, runtime, 
     page.locator('[data-test="my-units-link"]').click()
     card = page.locator(f'[data-test="unit-card"][data-unit-id="{unit["id"]}"]')
     expect(card.locator('[data-test="unit-my-role"]')).to_have_text("我是管理员")
-    chair.check("my-units")
+    fits(chair, "my-units")
     card.get_by_role("link", name=unit["name"]).click()
     expect(page.locator('[data-test="unit-page"]')).to_be_visible()
     expect(page.locator('[data-test="unit-honour"]')).to_contain_text("巾帼文明岗")
     offer = page.locator(f'[data-test="unit-offer"][data-wish-id="{wish_id}"]')
     expect(offer).to_contain_text(title)
-    chair.check("unit-page-offer")
+    fits(chair, "unit-page-offer")
     offer.locator('[data-test="offer-accept"]').click()
     expect(page.locator('[data-test="unit-claim-result"]')).to_contain_text("已接单")
-    expect(page.locator(f'[data-test="unit-claim"][data-wish-id="{wish_id}"]')).to_have_attribute("data-status", "active")
+    expect(page.locator(f'[data-test="unit-claim"][data-wish-id="{wish_id}"]')).to_have_attribute(
+        "data-status", "active"
+    )
     expect(offer).to_have_count(0)
     wish = ok(runtime.get(f"/wishes/{wish_id}", token=officer))
     assert wish["status"] == "claimed", wish["status"]
@@ -183,7 +209,7 @@ def test_a_member_accepts_a_dispatched_offer_and_adds_a_member(people, runtime, 
     members.locator('[data-test="member-sub"]').fill(member_sub)
     members.locator('[data-test="member-add"]').click()
     expect(members.locator(f'[data-test="unit-member"][data-sub="{member_sub}"]')).to_contain_text("成员")
-    chair.check("unit-page-members")
+    fits(chair, "unit-page-members")
     member = people("donor", sub=member_sub, name="义工")
     mine = member.open("/me/units")
     expect(mine.locator(f'[data-test="unit-card"][data-unit-id="{unit["id"]}"]')).to_contain_text("我是成员")
@@ -205,13 +231,36 @@ def test_recognition_shows_the_years_leaders_and_outside_funds_apart(people, run
         (f"/wishes/{wish_id}/confirmation", officer, {"accepted": True}),
     ):
         ok(runtime.post(path, token=token, json=body))
-    ok(runtime.post(f"/units/{unit['id']}/activities", token=officer,
-                    json={"title": "六一爱心妈妈活动", "day": today(), "participants": 12, "summary": "", "wish_ids": [wish_id]}),
-       201)
+    ok(
+        runtime.post(
+            f"/units/{unit['id']}/activities",
+            token=officer,
+            json={
+                "title": "六一爱心妈妈活动",
+                "day": today(),
+                "participants": 12,
+                "summary": "",
+                "wish_ids": [wish_id],
+            },
+        ),
+        201,
+    )
     source = f"99公益日 {tag()}"
-    ok(runtime.post("/external-funds", token=officer,
-                    json={"region_code": COUNTY, "source": source, "day": today(), "amount_fen": 123_400, "donors": 56,
-                          "note": "线上募集"}), 201)
+    ok(
+        runtime.post(
+            "/external-funds",
+            token=officer,
+            json={
+                "region_code": COUNTY,
+                "source": source,
+                "day": today(),
+                "amount_fen": 123_400,
+                "donors": 56,
+                "note": "线上募集",
+            },
+        ),
+        201,
+    )
     for _ in range(60):  # the fulfilment is counted by the stream consumer, seconds behind
         units = ok(runtime.get("/recognition", token=officer))["units"]
         if any(u["unit_id"] == unit["id"] and u["wishes"] == 1 for u in units):
@@ -231,7 +280,7 @@ def test_recognition_shows_the_years_leaders_and_outside_funds_apart(people, run
     funds = page.locator('[data-test="external-funds"]')
     expect(funds).to_contain_text(source)
     expect(funds).to_contain_text("¥1,234")
-    viewer.check("recognition")
+    fits(viewer, "recognition")
     with page.expect_download() as download:
         page.locator('[data-test="recognition-csv"]').click()
     assert unit["name"] in download.value.path().read_text(encoding="utf-8-sig")
