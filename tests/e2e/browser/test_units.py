@@ -106,16 +106,21 @@ def test_officer_sees_compliance_and_registers_a_unit(people, runtime, variant):
     expect(row).to_have_count(0)
     expect(page.locator('[data-test="compliance-row"][data-status="below"]')).to_have_count(0)
 
-    # An activity held: the unit meets its quota, as the page shows once reloaded.
-    ok(
-        runtime.post(
-            f"/units/{unit_id}/activities",
-            token=officer.token,
-            json={"title": "走访慰问", "day": today(), "participants": 6, "summary": "送米送油"},
-        ),
-        201,
-    )
-    page.reload()
+    # The officer records the unit's activity on its page: the unit meets its quota.
+    page.locator('[data-test="compliance-all"]').click()
+    row.get_by_role("link", name=name).click()
+    activities = page.locator('[data-test="unit-activities"]')
+    activities.locator('[data-test="activity-form-open"]').click()
+    activities.locator('[data-test="activity-save"]').click()  # nothing filled in: said beside the fields
+    expect(activities.locator('[data-test="field-error"][data-field="title"]')).to_be_visible()
+    activities.locator('[data-test="activity-title"]').fill("三八节走访慰问")
+    activities.locator('[data-test="activity-day"]').fill(today())
+    activities.locator("#activity-participants").fill("6")
+    activities.locator('[data-test="activity-save"]').click()
+    expect(activities.locator('[data-test="activity-saved"]')).to_contain_text("三八节走访慰问")
+    expect(activities.locator('[data-test="unit-activity"]')).to_have_count(1)
+    fits(officer, "unit-page-activity")
+    page.go_back()
     expect(row).to_have_attribute("data-status", "met")
     expect(row).to_contain_text("1 / 1")
 
@@ -196,12 +201,18 @@ def test_a_member_accepts_a_dispatched_offer_and_adds_a_member(people, runtime, 
     fits(chair, "unit-page-offer")
     offer.locator('[data-test="offer-accept"]').click()
     expect(page.locator('[data-test="unit-claim-result"]')).to_contain_text("已接单")
-    expect(page.locator(f'[data-test="unit-claim"][data-wish-id="{wish_id}"]')).to_have_attribute(
-        "data-status", "active"
-    )
+    held = page.locator(f'[data-test="unit-claim"][data-wish-id="{wish_id}"]')
+    expect(held).to_have_attribute("data-status", "active")
     expect(offer).to_have_count(0)
     wish = ok(runtime.get(f"/wishes/{wish_id}", token=officer))
     assert wish["status"] == "claimed", wish["status"]
+
+    # Any member reports the unit's work done.
+    held.locator('[data-test="unit-delivery-start"]').click()
+    held.locator('[data-test="unit-delivery-note"]').fill("轮椅已送到家中")
+    held.locator('[data-test="unit-delivery-submit"]').click()
+    expect(page.locator('[data-test="unit-claim-result"]')).to_contain_text("已报告送达")
+    expect(held).to_have_attribute("data-status", "delivered")
 
     # The unit's admin adds a member, who then sees the unit among theirs.
     member_sub = f"member-{tag()}"
