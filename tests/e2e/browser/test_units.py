@@ -129,14 +129,23 @@ def test_volunteer_signs_up_for_a_yard_wish_and_the_organizer_checks_them_in(peo
     officer_sub = f"officer-{tag()}"
     organizer_token = runtime.token("officer", officer_sub, region=COUNTY)
     wish_id = open_wish(runtime, organizer_token, f"帮忙打扫院子 {tag()}", category="yard")
-    ok(
-        runtime.request(
-            "PUT",
-            f"/wishes/{wish_id}/volunteering",
-            token=organizer_token,
-            json={"places": 2, "day": today(), "place": "王家村村委会", "skills": ["修补屋顶"], "hours": 4},
-        )
-    )
+    # Before the needs are stated the wish is a plain one to the public; its officer states them on its page.
+    onlooker = people("donor", sub=f"donor-{tag()}")
+    expect(onlooker.open(f"/wishes/{wish_id}").locator('[data-test="wish-status"]')).to_be_visible()
+    expect(onlooker.page.locator('[data-test="volunteering"]')).to_have_count(0)
+    organizer = people("officer", sub=officer_sub, region=COUNTY, name="沅陵县妇联干部")
+    desk = organizer.open(f"/wishes/{wish_id}")
+    expect(desk.locator('[data-test="volunteer-none"]')).to_be_visible()
+    desk.locator('[data-test="volunteer-needs-open"]').click()
+    form = desk.locator('[data-test="volunteer-needs-form"]')
+    form.locator('[data-test="needs-places"]').fill("2")
+    form.locator('[data-test="needs-day"]').fill(today())
+    form.locator('[data-test="needs-place"]').fill("王家村村委会")
+    form.locator("#needs-skills").fill("修补屋顶")
+    fits(organizer, "volunteer-needs-form")
+    form.locator('[data-test="needs-save"]').click()
+    expect(desk.locator('[data-test="volunteer-message"]')).to_contain_text("已保存")
+    expect(desk.locator('[data-test="volunteer-remaining"]')).to_have_attribute("data-value", "2")
 
     volunteer_sub = f"volunteer-{tag()}"
     volunteer = people("donor", sub=volunteer_sub, name="志愿者小李")
@@ -156,8 +165,7 @@ def test_volunteer_signs_up_for_a_yard_wish_and_the_organizer_checks_them_in(peo
     expect(panel.locator('[data-test="volunteer-withdraw"]')).to_be_visible()
     fits(volunteer, "volunteer-signed-up")
 
-    organizer = people("officer", sub=officer_sub, region=COUNTY, name="沅陵县妇联干部")
-    desk = organizer.open(f"/wishes/{wish_id}")
+    desk.reload()
     row = desk.locator(f'[data-test="volunteer-row"][data-volunteer-id="{volunteer_sub}"]')
     expect(row).to_have_attribute("data-status", "signed_up")
     expect(row).to_contain_text("志愿者小李")
