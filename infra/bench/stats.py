@@ -25,7 +25,8 @@ Printed:
 2. The consumer's write units per event for ordinary lifecycles (a sole wish: submitted, approved,
    claimed, delivered, fulfilled on five days; a campaign's pooled wish with three donors), one event
    per stream batch (quiet hours: nothing to merge), and a giving day's batches (100 events a batch,
-   100 wishes in one county): today's against the new, as a ratio.
+   100 wishes in one county; and a busy township's month, 120 sole wishes with every category and group,
+   whose counter items carry every tag counter): today's against the new, as a ratio.
 3. What a report reads: GET /stats for a year of a city (its 13 counties) and of a province (14 cities, 134
    counties), every county, city and the province with a counted month in each month of the year (written
    straight into moto's table): BatchGetItem calls, keys asked for and items read.
@@ -239,7 +240,7 @@ class Today:
             for b in buckets:
                 n, _donors, m = moves.setdefault((dimension, b), (defaultdict(int), set(), set()))
                 for name, amount in numbers.items():
-                    n[name] += amount
+                    n[stats.canonical(name)] += amount  # its long names (c_goods_submitted)
                 if b == TOTAL_BUCKET:
                     m.add(bucket[2:])
         for dimension, day in gave_in:
@@ -322,6 +323,24 @@ def per_event(meter: WriteMeter, repo: WishRepository, batches: list[list[dict[s
     for batch in batches:
         stats.count_batch(batch, repo)
     return meter.take() / events
+
+
+def busy_township(wishes: int) -> list[dict[str, Any]]:
+    """Sole wishes of one township over a month, every category and group among them (two groups a wish),
+    their events in the order they happened: the counter items carry every tag counter."""
+    from microwish.catalog import categories, groups
+
+    kinds, people = list(categories()), list(groups())
+    events: list[dict[str, Any]] = []
+    for n in range(wishes):
+        wish = new_wish(region="431222102201", day=n % 24 + 1)
+        lifecycle = sole_lifecycle(wish, donor_id())
+        for audit in lifecycle:
+            audit["wish"]["category"] = kinds[n % len(kinds)]
+            audit["wish"]["groups"] = [people[n % len(people)], people[(n + 3) % len(people)]]
+        events += lifecycle
+    events.sort(key=lambda e: e["at"])
+    return events
 
 
 def giving_day(wishes: int) -> list[dict[str, Any]]:
@@ -456,6 +475,11 @@ def main() -> None:
             new = per_event(meter, repo, [[e] for e in events])
             lifecycles.append((name + ", one event a batch", old, new))
         if "2" in SECTIONS:
+            busy = busy_township(120)
+            today = Today()
+            old = sum(today.count(e) for e in busy) / len(busy)
+            new = per_event(meter, repo, [[e] for e in busy])
+            lifecycles.append(("busy township: 120 sole wishes a month, all tags, one event a batch", old, new))
             day_events = giving_day(100)
             today = Today()
             old = sum(today.count(e) for e in day_events) / len(day_events)

@@ -30,7 +30,16 @@ from ..privacy import refuse_village
 from ..registry import get_registry
 from ..repository import WishRepository
 from .profiles import records_of, shown_as
-from .stats import SUMMED_LEVELS, TOTAL, dim, donors_between, interval_buckets, month_days, pair_buckets_needed
+from .stats import (
+    SUMMED_LEVELS,
+    TOTAL,
+    canonical,
+    dim,
+    donors_between,
+    interval_buckets,
+    month_days,
+    pair_buckets_needed,
+)
 from .trend import by_month
 
 __all__ = ["Leaderboard", "Stats", "campaign_totals", "check_period", "check_region", "leaderboard", "stats"]
@@ -56,7 +65,7 @@ class _Sum:
         for name, value in item.items():
             # u…: the distinct-donor attributes, which do not add up across buckets
             if name not in _NOT_COUNTERS and not name.startswith("u") and isinstance(value, int):
-                self.n[name] += value
+                self.n[canonical(name)] += value  # tag counters: short names now, long ones before
 
 
 def parts_of(dimension: str) -> list[str]:

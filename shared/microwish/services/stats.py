@@ -16,7 +16,10 @@ What is stored (in the wish table; the keys are spelled in repository/keys.py, w
                  in_<status>, out_<status>  a wish entered / left the status (flow counters: stocks
                                             such as "open" are Σ in − out up to a day)
                  approved, value_fen        approvals; what the fulfilled wishes were worth
-                 c_<category>_<metric>, g_<group>_<metric>   metric: submitted, approved, fulfilled, value
+                 c_<category>_<m>, g_<group>_<m>   m: s(ubmitted), a(pproved), f(ulfilled), v(alue); the
+                                            category and group by a short code (TAG_CODES): DynamoDB bills
+                                            a write per started KB, and with the long names a busy
+                                            township's items passed 1 KB (`canonical` reads both)
                  d_<n>                      histogram: fulfilled n whole days after approval (the median
                                             is read from it exactly; a list of durations would grow)
                  u0, up<month>, ud<dd>, un<month>   distinct donors (below): numbers, never a set
@@ -92,11 +95,48 @@ SCOPE_LEVELS = ("province", "city", "county", "township")
 # and the city's own items keep those, moved only when a wish comes true.
 SUMMED_LEVELS = ("province", "city")
 TOTAL = TOTAL_BUCKET
+# Short names for the tag counters (issue 15 goal 2): a month with every category and group in it has 52
+# of them, and with names like g_left_behind_children_submitted a township's month and busy day items
+# were ~1.4 KB: 2 write units per write instead of 1. A code not listed keeps its name (still read right).
+METRIC_CODES = {"submitted": "s", "approved": "a", "fulfilled": "f", "value": "v"}
+TAG_CODES = {
+    "goods": "gd",
+    "skill": "sk",
+    "yard": "yd",
+    "study": "st",
+    "care": "ca",
+    "women_in_hardship": "wh",
+    "disabled_women": "dw",
+    "left_behind_women": "lw",
+    "children_in_hardship": "ch",
+    "left_behind_children": "lc",
+    "de_facto_orphans": "fo",
+    "elderly_alone": "ea",
+    "disabled": "di",
+}
+_METRIC_NAMES = {short: name for name, short in METRIC_CODES.items()}
+_TAG_NAMES = {short: name for name, short in TAG_CODES.items()}
 MAX_DAYS_BIN = 999  # d_999: 999 days or more
 _LEADERBOARD_UPDATES_PER_TRANSACTION = 90
 
 
 # ---------------------------------------------------------------- keys
+def tag_attribute(prefix: str, code: str, metric: str) -> str:
+    """The counter attribute of a category ("c") or group ("g") metric, as written: c_gd_s."""
+    return f"{prefix}_{TAG_CODES.get(code, code)}_{METRIC_CODES[metric]}"
+
+
+def canonical(name: str) -> str:
+    """A counter attribute's long name (c_goods_submitted), from the short one written now or the long one
+    written before (items keep both kinds until their month is over)."""
+    if name[:2] not in ("c_", "g_") or "_" not in name[2:]:
+        return name
+    code, _, metric = name[2:].rpartition("_")
+    if metric not in _METRIC_NAMES:
+        return name
+    return f"{name[:2]}{_TAG_NAMES.get(code, code)}_{_METRIC_NAMES[metric]}"
+
+
 def local_day(at: str) -> str:
     return clock.parse(at).astimezone(CST).date().isoformat()
 
@@ -151,9 +191,9 @@ def moves_of(
 
     def tagged(metric: str, amount: int = 1) -> None:
         if category:
-            deltas[f"c_{category}_{metric}"] += amount
+            deltas[tag_attribute("c", category, metric)] += amount
         for group in groups:
-            deltas[f"g_{group}_{metric}"] += amount
+            deltas[tag_attribute("g", group, metric)] += amount
 
     gave = False
     if action == "submitted":
@@ -194,9 +234,9 @@ def moves_of(
                 # Joined at review: the campaign counts the submission it did not see, on its day.
                 joined: dict[str, int] = defaultdict(int, {"in_submitted": 1})
                 if category:
-                    joined[f"c_{category}_submitted"] += 1
+                    joined[tag_attribute("c", category, "submitted")] += 1
                 for group in groups:
-                    joined[f"g_{group}_submitted"] += 1
+                    joined[tag_attribute("g", group, "submitted")] += 1
                 add(dim(scope, campaign), local_day(wish["created_at"]), joined)
     return {key: dict(move) for key, move in flows.items() if any(move.values())}, gave_in
 
