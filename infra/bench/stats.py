@@ -25,7 +25,14 @@ Printed:
 2. The consumer's write units per event for ordinary lifecycles (a sole wish: submitted, approved,
    claimed, delivered, fulfilled on five days; a campaign's pooled wish with three donors), one event
    per stream batch (quiet hours: nothing to merge), and a giving day's batches (100 events a batch,
-   100 wishes in one county): today's against the new, as a ratio.
+   100 wishes in one county; and a busy township's month, 120 sole wishes with every category and group,
+   whose counter items carry every tag counter): today's against the new, as a ratio.
+3. What a report reads: GET /stats for a year of a city (its 13 counties) and of a province (14 cities, 134
+   counties), every county, city and the province with a counted month in each month of the year (written
+   straight into moto's table): BatchGetItem calls, keys asked for and items read.
+
+BENCH_STATS_SECTIONS (default "1,2,3") picks the sections; BENCH_STATS_DONORS (default
+"0,1000,10000,100000") the donor counts of section 1 (the 100k point takes minutes).
 """
 
 from __future__ import annotations
@@ -46,7 +53,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / "shared"), str(ROOT)]
 
 from microwish.repository import WishRepository, from_dynamo, to_dynamo  # noqa: E402
-from microwish.repository.keys import TOTAL_BUCKET, counted_marker_key, counter_key, donor_days_key  # noqa: E402
+from microwish.repository.keys import TOTAL_BUCKET, counted_marker_key, counter_key, donor_trail_key  # noqa: E402
 from microwish.services import stats  # noqa: E402
 
 KB = 1024
@@ -54,6 +61,8 @@ MAX_ITEM = 400 * KB
 VILLAGE = "431222250201"  # one township (431222250) of one county, city and province
 MONTH = "2026-05"
 DONOR_POINTS = tuple(int(n) for n in os.environ.get("BENCH_STATS_DONORS", "0,1000,10000,100000").split(","))
+SECTIONS = {s.strip() for s in os.environ.get("BENCH_STATS_SECTIONS", "1,2,3").split(",")}
+YEAR = 2026
 
 
 # ---------------------------------------------------------------- sizes and units, as DynamoDB bills
@@ -223,7 +232,7 @@ class Today:
 
     @staticmethod
     def moves(audit: dict[str, Any]) -> dict[tuple[str, str], tuple[dict[str, int], set[str], set[str]]]:
-        flows, gave_in = stats.moves_of(audit)
+        flows, gave_in = stats.moves_of(audit, summed_levels=())  # every level counted on its own items
         donors = set(audit.get("donor_ids") or []) if gave_in else set()
         moves: dict[tuple[str, str], tuple[dict[str, int], set[str], set[str]]] = {}
         for (dimension, bucket), numbers in flows.items():
@@ -231,7 +240,7 @@ class Today:
             for b in buckets:
                 n, _donors, m = moves.setdefault((dimension, b), (defaultdict(int), set(), set()))
                 for name, amount in numbers.items():
-                    n[name] += amount
+                    n[stats.canonical(name)] += amount  # its long names (c_goods_submitted)
                 if b == TOTAL_BUCKET:
                     m.add(bucket[2:])
         for dimension, day in gave_in:
@@ -275,7 +284,7 @@ def load_today(today: Today, donors: int) -> None:
 # ---------------------------------------------------------------- the new design, measured in moto
 def load_new(table: Any, start: int, end: int) -> None:
     """Donors start..end-1 of the worst case (first fulfilments in one township and one month), added to
-    what is loaded: each donor's donor-days item per scope and the day and month counters they moved
+    what is loaded: each donor's days item (its township's days) and the day and month counters they moved
     (u0: first days ever; the flows), written straight into moto's table."""
     from moto.dynamodb.models.dynamo_type import DynamoType
 
@@ -294,9 +303,10 @@ def load_new(table: Any, start: int, end: int) -> None:
     for n in range(start, end):
         day = n % 28 + 1
         donor = f"{n:08d}-0000-4000-8000-000000000000"
+        township = stats.scopes(VILLAGE)[-1]
+        days = {**donor_trail_key(donor), "type": "donor_days", "v": 1, f"{township}|{MONTH}": 1 << (day - 1)}
+        table.put_item(to_dynamo(days))
         for dimension in stats.scopes(VILLAGE):
-            days = {**donor_days_key(dimension, donor), "type": "donor_days", "v": 1, MONTH: 1 << (day - 1)}
-            table.put_item(to_dynamo(days))
             for bucket in (f"M#{MONTH}", f"D#{MONTH}-{day:02d}"):
                 item = counters[(dimension, bucket)]
                 for name, amount in (("u0", 1), ("in_fulfilled", 1), ("out_delivered", 1), ("value_fen", 150_000)):
@@ -315,6 +325,24 @@ def per_event(meter: WriteMeter, repo: WishRepository, batches: list[list[dict[s
     return meter.take() / events
 
 
+def busy_township(wishes: int) -> list[dict[str, Any]]:
+    """Sole wishes of one township over a month, every category and group among them (two groups a wish),
+    their events in the order they happened: the counter items carry every tag counter."""
+    from microwish.catalog import categories, groups
+
+    kinds, people = list(categories()), list(groups())
+    events: list[dict[str, Any]] = []
+    for n in range(wishes):
+        wish = new_wish(region="431222102201", day=n % 24 + 1)
+        lifecycle = sole_lifecycle(wish, donor_id())
+        for audit in lifecycle:
+            audit["wish"]["category"] = kinds[n % len(kinds)]
+            audit["wish"]["groups"] = [people[n % len(people)], people[(n + 3) % len(people)]]
+        events += lifecycle
+    events.sort(key=lambda e: e["at"])
+    return events
+
+
 def giving_day(wishes: int) -> list[dict[str, Any]]:
     """Sole wishes of one county's townships on one day, their events in the order they happened."""
     townships = ["431222250201", "431222250202", "431222250203", "431222100201", "431222101201"]
@@ -324,6 +352,58 @@ def giving_day(wishes: int) -> list[dict[str, Any]]:
         events += sole_lifecycle(wish, donor_id())
     events.sort(key=lambda e: e["at"])
     return events
+
+
+class ReadMeter:
+    """BatchGetItem calls, keys asked for and items answered, on one client."""
+
+    def __init__(self, client: Any) -> None:
+        self.calls = self.keys = self.items = 0
+        client.meta.events.register("provide-client-params.dynamodb.BatchGetItem", self._asked)
+        client.meta.events.register("after-call.dynamodb.BatchGetItem", self._answered)
+
+    def _asked(self, params: dict[str, Any], **_: object) -> None:
+        self.calls += 1
+        self.keys += sum(len(request["Keys"]) for request in params["RequestItems"].values())
+
+    def _answered(self, parsed: dict[str, Any], **_: object) -> None:
+        self.items += sum(len(items) for items in parsed.get("Responses", {}).values())
+
+    def take(self) -> tuple[int, int, int]:
+        taken = (self.calls, self.keys, self.items)
+        self.calls = self.keys = self.items = 0
+        return taken
+
+
+def load_year(table: Any, province: str) -> None:
+    """A counted year for every county, city and the province itself: the T item (its months) and a month
+    item per month with a few flows and distinct donors (whatever the design keeps on which level)."""
+    from microwish.registry import get_registry
+
+    registry = get_registry()
+    months = [f"{YEAR}-{m:02d}" for m in range(1, 13)]
+    cities = [c.code for c in registry.children(province) if c.level != "village"]
+    counties = [c.code for city in cities for c in registry.children(city) if c.level != "village"]
+    for dimension in [province, *cities, *counties]:
+        table.put_item(to_dynamo({**counter_key(dimension, TOTAL_BUCKET), "months": set(months)}))
+        for month in months:
+            numbers = {"in_submitted": 7, "approved": 6, "in_fulfilled": 5, "value_fen": 750_000, "u0": 4, "d_3": 5}
+            table.put_item(to_dynamo({**counter_key(dimension, f"M#{month}"), **numbers}))
+
+
+def report_reads(client: Any, repo: WishRepository, moto: Any) -> list[tuple[str, int, int, int]]:
+    from datetime import date
+
+    from microwish.services import reports
+
+    load_year(moto, "43")
+    meter = ReadMeter(client)
+    rows = []
+    for name, region in (("a city's year (4312: 13 counties)", "4312"), ("a province's year (43: 14 cities)", "43")):
+        meter.take()
+        reports.stats(repo, region, None, date(YEAR, 1, 1), date(YEAR, 12, 31))
+        rows.append((name, *meter.take()))
+    return rows
 
 
 def main() -> None:
@@ -347,7 +427,7 @@ def main() -> None:
 
         # 1. an ordinary event as the donors grow (one township, one month)
         loaded = 0
-        for donors in DONOR_POINTS:
+        for donors in DONOR_POINTS if "1" in SECTIONS else (0,):  # section 2 starts where 1 leaves the table
             began = time.monotonic()
             if donors > loaded:
                 load_new(moto, loaded, donors)
@@ -378,36 +458,57 @@ def main() -> None:
         # 2. lifecycles: today's against the new, one event per batch and a giving day's batches
         lifecycles = []
         for name, events in (
-            ("sole wish, 5 events", sole_lifecycle(new_wish(day=3), donor_id())),
-            (
-                "campaign pooled wish, 3 donors, 8 events",
-                pooled_lifecycle(
-                    new_wish(day=3, mode="pooled", campaign="bench-campaign"), [donor_id() for _ in range(3)]
+            ()
+            if "2" not in SECTIONS
+            else (
+                ("sole wish, 5 events", sole_lifecycle(new_wish(day=3), donor_id())),
+                (
+                    "campaign pooled wish, 3 donors, 7 events",
+                    pooled_lifecycle(
+                        new_wish(day=3, mode="pooled", campaign="bench-campaign"), [donor_id() for _ in range(3)]
+                    ),
                 ),
-            ),
+            )
         ):
             today = Today()
             old = sum(today.count(e) for e in events) / len(events)
             new = per_event(meter, repo, [[e] for e in events])
             lifecycles.append((name + ", one event a batch", old, new))
-        day_events = giving_day(100)
-        today = Today()
-        old = sum(today.count(e) for e in day_events) / len(day_events)
-        new = per_event(meter, repo, [day_events[i : i + 100] for i in range(0, len(day_events), 100)])
-        lifecycles.append(("giving day: 100 sole wishes in 5 townships, 100 events a batch", old, new))
+        if "2" in SECTIONS:
+            busy = busy_township(120)
+            today = Today()
+            old = sum(today.count(e) for e in busy) / len(busy)
+            new = per_event(meter, repo, [[e] for e in busy])
+            lifecycles.append(("busy township: 120 sole wishes a month, all tags, one event a batch", old, new))
+            day_events = giving_day(100)
+            today = Today()
+            old = sum(today.count(e) for e in day_events) / len(day_events)
+            new = per_event(meter, repo, [day_events[i : i + 100] for i in range(0, len(day_events), 100)])
+            lifecycles.append(("giving day: 100 sole wishes in 5 townships, 100 events a batch", old, new))
+        reads = report_reads(client, repo, moto) if "3" in SECTIONS else []
 
-    print("1. Write units of one event, as distinct donors grow in one township and one month")
-    print(f"{'donors':>8}  {'today: submitted':>17}  {'today: fulfilled':<46}  {'new: submitted':>14}  new: fulfilled")
-    for donors, old_s, old_f, new_s, new_f in rows:
-        print(f"{donors:>8,}  {old_s:>17}  {old_f:<46}  {new_s:>14}  {new_f}")
-    print("\n2. The stats consumer's write units per event")
-    print(f"{'lifecycle':<66}{'today':>7}{'new':>7}{'new/today':>11}")
-    for name, old, new in lifecycles:
-        print(f"{name:<66}{old:>7.1f}{new:>7.1f}{new / old:>11.2f}")
-    print(
-        "\nwrite units: computed from item sizes as DynamoDB bills them (max of before/after, 1 per KB, x2 in a"
-        "\ntransaction); today's design sized in memory, the new one measured on the consumer in moto."
-    )
+    if "1" in SECTIONS:
+        print("1. Write units of one event, as distinct donors grow in one township and one month")
+        print(
+            f"{'donors':>8}  {'today: submitted':>17}  {'today: fulfilled':<46}  {'new: submitted':>14}  new: fulfilled"
+        )
+        for donors, old_s, old_f, new_s, new_f in rows:
+            print(f"{donors:>8,}  {old_s:>17}  {old_f:<46}  {new_s:>14}  {new_f}")
+    if "2" in SECTIONS:
+        print("\n2. The stats consumer's write units per event")
+        print(f"{'lifecycle':<66}{'today':>7}{'new':>7}{'new/today':>11}")
+        for name, old, new in lifecycles:
+            print(f"{name:<66}{old:>7.1f}{new:>7.1f}{new / old:>11.2f}")
+    if "1" in SECTIONS or "2" in SECTIONS:
+        print(
+            "\nwrite units: computed from item sizes as DynamoDB bills them (max of before/after, 1 per KB, x2 in a"
+            "\ntransaction); today's design sized in memory, the new one measured on the consumer in moto."
+        )
+    if reads:
+        print("\n3. What GET /stats reads (BatchGetItem), a whole year, every county counted every month")
+        print(f"{'report':<40}{'calls':>7}{'keys':>7}{'items':>7}")
+        for name, calls, asked, found in reads:
+            print(f"{name:<40}{calls:>7}{asked:>7}{found:>7}")
 
 
 if __name__ == "__main__":

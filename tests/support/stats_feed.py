@@ -22,6 +22,15 @@ def audit_items(table: str) -> list[dict]:
     )
 
 
+def counting_items(items: list[dict]) -> list[dict]:
+    """The audit items (low-level shape) that move a counter: the others get no marker (a pledge short of
+    the target, a reminder: services/stats.py units_of)."""
+    from microwish.repository import from_dynamo
+    from microwish.services import stats
+
+    return [item for item in items if stats.units_of(from_dynamo(item))]
+
+
 def records_of(items: list[dict]) -> list[dict]:
     return [
         {

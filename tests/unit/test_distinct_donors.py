@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from microwish.repository import DonorDays
+from microwish.repository import DonorDays, DonorTrail
 from microwish.repository.keys import TOTAL_BUCKET
 from microwish.services import stats
 
@@ -68,6 +68,39 @@ def test_a_day_given_before_changes_nothing():
     assert days.months == {"2026-02": 1 << 2}
 
 
+TOWNSHIP_DIMS = {"431222250"}
+
+
+def test_a_donors_days_in_a_wider_dimension_are_the_union_of_the_places_under_it():
+    trail = DonorTrail(
+        "d",
+        {
+            "431222250|2026-02": 0b011,  # a township
+            "431222100|2026-02": 0b100,  # another township of the same county
+            "431222250@c1|2026-02": 0b001,  # the first township, in a campaign
+            "431281|2026-03": 0b1,  # a wish filed at a county of its own (no township)
+            "44010|2026-02": 0b1000,  # another province
+        },
+    )
+    assert stats.days_in(trail, "431222250") == {"2026-02": 0b011}
+    assert stats.days_in(trail, "431222") == {"2026-02": 0b111}
+    assert stats.days_in(trail, "4312") == {"2026-02": 0b111, "2026-03": 0b1}
+    assert stats.days_in(trail, "43@c1") == {"2026-02": 0b001}
+    assert stats.days_in(trail, "431222100@c1") == {}
+    assert stats._most_specific(["43", "4312", "431222", "431222250", "43@c1", "431222250@c1"]) == {
+        "431222250",
+        "431222250@c1",
+    }
+
+
+def test_an_event_that_moves_nothing_needs_no_marker():
+    pledged = {**_fulfilled(0), "action": "pledged", "from_status": "open", "to_status": "open", "donor_id": "x"}
+    pledged.pop("donor_ids")
+    assert stats.units_of(pledged) == []
+    store = _Store(failures=0)
+    assert stats.count_batch([pledged], _Repo(store)) == 0 and store.commits == [] and store.reads == 0
+
+
 def test_a_batch_too_large_for_one_transaction_is_split_and_each_item_moved_once_per_group():
     events = []
     for n in range(60):
@@ -94,18 +127,22 @@ def test_a_batch_too_large_for_one_transaction_is_split_and_each_item_moved_once
     units = [unit for event in events for unit in stats.units_of(event)]
     assert len(units) == 120 and sum("#dn1" in unit.marker for unit in units) == 60
     donor_days = {(d, donor): DonorDays(d, donor) for unit in units for d, donor, _ in unit.gave}
-    groups = stats._plan(units, donor_days, {})
+    trails = {donor: DonorTrail(donor) for unit in units for _, donor, _ in unit.gave}
+    groups = stats._plan(units, donor_days, {}, trails)
     assert len(groups) > 1 and all(group.size() <= 100 for group in groups)
     assert sum(len(group.units) for group in groups) == 120
     months = [key for group in groups for key in group.moves.moves if key[1] == TOTAL_BUCKET]
     assert len(months) == len(set(months))  # a dimension's new month is added once
     # a donor's days carried from one group to the next are put at the version the earlier group wrote
-    seen: dict[tuple[str, str], int | None] = {}
+    seen: dict[str, int | None] = {}
     for group in groups:
-        for key, days in group.days.items():
-            if key in seen:
-                assert days.version == (seen[key] or 0) + 1
-            seen[key] = days.version
+        for donor, trail in group.trails.items():
+            if donor in seen:
+                assert trail.version == (seen[donor] or 0) + 1
+            seen[donor] = trail.version
+    # one item per donor, its days kept on the townships only (wider dims are their union)
+    last = {donor: trail for group in groups for donor, trail in group.trails.items()}
+    assert len(last) == 12 and all(name.split("|")[0] in TOWNSHIP_DIMS for t in last.values() for name in t.days)
 
 
 class _Store:
@@ -118,13 +155,13 @@ class _Store:
         self.reads += 1
         return {key for commit in self.commits for key in commit}
 
-    def donor_days(self, wanted):
-        return {key: DonorDays(*key) for key in wanted}
+    def donor_trails(self, donors):
+        return {donor: DonorTrail(donor) for donor in donors}
 
     def counters(self, wanted):
         return {}
 
-    def count_together(self, markers, moves, donor_days):
+    def count_together(self, markers, moves, trails):
         from microwish.repository import ConditionFailed
 
         if self.failures:

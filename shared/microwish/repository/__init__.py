@@ -32,7 +32,7 @@ from .donors import DonorStore
 from .inbox import InboxStore
 from .items import audit_item, claim_item, wish_index_keys, wish_item
 from .keys import DUE_ERASURE, DUE_ESCALATION, DUE_LEASE, is_wish_id
-from .stats import CounterMove, DonorDays, LeaderboardMove, StatsStore
+from .stats import CounterMove, DonorDays, DonorTrail, LeaderboardMove, StatsStore
 from .table import TableStore, dynamodb_client
 from .transaction import ConditionFailed, Guard, Transaction
 from .units import UnitStore
@@ -51,6 +51,7 @@ __all__ = [
     "CounterMove",
     "DonorDays",
     "DonorStore",
+    "DonorTrail",
     "DueKey",
     "ExternalFundsStore",
     "Guard",

@@ -11,7 +11,8 @@
 - upload count  PK=UPLOADS#<wish id>  SK=<uploader hash>
 - campaign      PK=CAMPAIGN#<id>  SK=CAMPAIGN  (PersonPK=CAMPAIGNS: the campaign list)
 - counter       PK=STATS#<dim>  SK=T | M#<yyyy-mm> | D#<yyyy-mm-dd> | N#<yyyy-mm-dd>#<yyyy-mm>
-- donor days    PK=DAYS#<dim>#<donor id>  SK=DAYS   the days a donor gave on in a dimension (month bitmasks)
+- donor days    PK=DAYS#<donor id>  SK=ALL   the days a donor gave on, per most specific dimension (month
+                bitmasks); before it, PK=DAYS#<dim>#<donor id>  SK=DAYS per dimension (infra/ops/backfill_donor_days.py)
 - leaderboard   PK=LB#<region prefix>#<yyyy-mm>  SK=<kind>#<donor id>
 - marker        PK=COUNTED#<wish id>  SK=<audit SK>[#lb<n>]
 - notification  PK=INBOX#<owner>  SK=<created_at>#<id>
@@ -67,6 +68,7 @@ LEADERBOARD_PREFIX = "LB#"
 COUNTED_PREFIX = "COUNTED#"
 DONOR_DAYS_PREFIX = "DAYS#"
 DONOR_DAYS_SK = "DAYS"
+DONOR_TRAIL_SK = "ALL"
 INBOX_PREFIX = "INBOX#"
 PREFS_PREFIX = "PREFS#"
 PREFS_SK = "PREFERENCES"
@@ -167,7 +169,12 @@ def counter_key(dimension: str, bucket: str) -> Key:
 
 
 def donor_days_key(dimension: str, donor_id: str) -> Key:
+    """The old per-dimension item (read only by infra/ops/backfill_donor_days.py)."""
     return {"PK": f"{DONOR_DAYS_PREFIX}{dimension}#{donor_id}", "SK": DONOR_DAYS_SK}
+
+
+def donor_trail_key(donor_id: str) -> Key:
+    return {"PK": f"{DONOR_DAYS_PREFIX}{donor_id}", "SK": DONOR_TRAIL_SK}
 
 
 def leaderboard_partition(scope: str, month: str) -> str:

@@ -2,7 +2,7 @@
 
 - counter      PK=STATS#<dim>  SK=T | M#<yyyy-mm> | D#<yyyy-mm-dd> | N#<yyyy-mm-dd>#<yyyy-mm>
                (services/stats.py says what they hold)
-- donor days   PK=DAYS#<dim>#<donor id>  SK=DAYS   a donor's days in a dimension, month bitmasks, versioned
+- donor days   PK=DAYS#<donor id>  SK=ALL   a donor's days in every dimension it gave in, month bitmasks, versioned
 - leaderboard  PK=LB#<region prefix>#<yyyy-mm>  SK=<individual|unit>#<donor id>
 - marker       PK=COUNTED#<wish id>  SK=<audit SK>[#lb<n>], in the same transaction as the moves it guards
 """
@@ -29,6 +29,17 @@ class CounterMove:
 
     numbers: dict[str, int] = field(default_factory=dict)
     months: set[str] = field(default_factory=set)
+
+
+@dataclass
+class DonorTrail:
+    """A donor's days, one item for every dimension: {"<dim>|<yyyy-mm>": bitmask of days (bit d-1)}, kept for
+    the most specific dimensions it gave in (a township, a township@campaign); a wider dimension's days are
+    the union of those under it (services/stats.py). version None = not stored yet."""
+
+    donor_id: str
+    days: dict[str, int] = field(default_factory=dict)
+    version: int | None = None
 
 
 @dataclass
@@ -68,10 +79,10 @@ class StatsStore(TableStore):
         self,
         markers: list[tuple[str, str, str]],
         moves: dict[tuple[str, str], CounterMove],
-        donor_days: list[DonorDays],
+        trails: list[DonorTrail],
     ) -> None:
         """One transaction: the markers (wish id, audit SK, at) of the audit records counted, their counter
-        moves merged per item, and the donor days they changed (each at the version read).
+        moves merged per item, and the donors' days they changed (each at the version read).
 
         ConditionFailed when a marker was there (counted meanwhile) or a donor's days moved on: the caller
         reads again and plans again. At most MAX_TRANSACTION_ITEMS items (the caller splits).
@@ -79,8 +90,8 @@ class StatsStore(TableStore):
         transaction = self.transaction()
         for wish_id, audit_sk, at in markers:
             transaction.mark_counted(wish_id, audit_sk, at)
-        for days in donor_days:
-            transaction.put_donor_days(days.dimension, days.donor_id, days.months, days.version)
+        for trail in trails:
+            transaction.put_donor_trail(trail.donor_id, trail.days, trail.version)
         for (dimension, bucket), move in sorted(moves.items()):
             numbers = {name: amount for name, amount in move.numbers.items() if amount}
             if numbers or move.months:
@@ -97,15 +108,15 @@ class StatsStore(TableStore):
         found = self._batch_get([keys.counted_marker_key(w, sk) for w, sk in markers], consistent=True)
         return {(w, sk) for w, sk in markers if tuple(keys.counted_marker_key(w, sk).values()) in found}
 
-    def donor_days(self, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], DonorDays]:
-        """Each (dimension, donor)'s days as stored now (read strongly consistent; version None if none)."""
-        found = self._batch_get([keys.donor_days_key(d, donor) for d, donor in wanted], consistent=True)
+    def donor_trails(self, donor_ids: list[str]) -> dict[str, DonorTrail]:
+        """Each donor's days as stored now (read strongly consistent; version None if none)."""
+        found = self._batch_get([keys.donor_trail_key(donor) for donor in donor_ids], consistent=True)
         result = {}
-        for dimension, donor_id in wanted:
-            key = keys.donor_days_key(dimension, donor_id)
+        for donor_id in donor_ids:
+            key = keys.donor_trail_key(donor_id)
             item = found.get((key["PK"], key["SK"]))
-            months = {k: int(v) for k, v in (item or {}).items() if k[:2].isdigit()}
-            result[(dimension, donor_id)] = DonorDays(dimension, donor_id, months, int(item["v"]) if item else None)
+            days = {name: int(value) for name, value in (item or {}).items() if "|" in name}
+            result[donor_id] = DonorTrail(donor_id, days, int(item["v"]) if item else None)
         return result
 
     def rank_once(self, wish_id: str, marker_sk: str, at: str, moves: list[LeaderboardMove]) -> bool:

@@ -429,14 +429,14 @@ class Transaction:
             names,
         )
 
-    def put_donor_days(self, dimension: str, donor_id: str, months: dict[str, int], version: int | None) -> Guard:
-        """The days a donor gave on in a dimension (one bitmask per month), if still at the version read
-        (None: not there yet). A few bytes a month: it grows with the donor's months, not with donors."""
-        item = {**keys.donor_days_key(dimension, donor_id), "type": "donor_days", "v": (version or 0) + 1, **months}
+    def put_donor_trail(self, donor_id: str, days: dict[str, int], version: int | None) -> Guard:
+        """The days a donor gave on ({"<dim>|<yyyy-mm>": bitmask}), if still at the version read (None: not
+        there yet). A few bytes a month and place: it grows with the donor's own giving, not with donors."""
+        item = {**keys.donor_trail_key(donor_id), "type": "donor_days", "v": (version or 0) + 1, **days}
         if version is None:
-            return self.put_new(f"donor days {dimension} {donor_id}", item)
+            return self.put_new(f"donor days {donor_id}", item)
         return self._add(
-            f"donor days {dimension} {donor_id}",
+            f"donor days {donor_id}",
             "Put",
             {"Item": to_dynamo(item)},
             "#v = :v",

@@ -30,7 +30,16 @@ from ..privacy import refuse_village
 from ..registry import get_registry
 from ..repository import WishRepository
 from .profiles import records_of, shown_as
-from .stats import SUMMED_LEVELS, TOTAL, dim, donors_between, interval_buckets, month_days, pair_buckets_needed
+from .stats import (
+    SUMMED_LEVELS,
+    TOTAL,
+    canonical,
+    dim,
+    donors_between,
+    interval_buckets,
+    month_days,
+    pair_buckets_needed,
+)
 from .trend import by_month
 
 __all__ = ["Leaderboard", "Stats", "campaign_totals", "check_period", "check_region", "leaderboard", "stats"]
@@ -56,26 +65,49 @@ class _Sum:
         for name, value in item.items():
             # u…: the distinct-donor attributes, which do not add up across buckets
             if name not in _NOT_COUNTERS and not name.startswith("u") and isinstance(value, int):
-                self.n[name] += value
+                self.n[canonical(name)] += value  # tag counters: short names now, long ones before
 
 
 def parts_of(dimension: str) -> list[str]:
     """The dimensions whose flows sum to `dimension`'s when its level is not counted on its own items
-    (SUMMED_LEVELS: a province, from its cities; the same campaign); [] when it is counted itself."""
+    (SUMMED_LEVELS: a city from its counties, a province from its cities' counties; the same campaign);
+    [] when it is counted itself."""
     region, _, campaign = dimension.partition("@")
     if regions.level_of(region) not in SUMMED_LEVELS:
         return []
-    children = [child for child in get_registry().children(region) if child.level != "village"]
-    return [dim(child.code, campaign or None) for child in children]
+    parts: list[str] = []
+    for child in get_registry().children(region):
+        if child.level != "village":
+            part = dim(child.code, campaign or None)
+            parts += parts_of(part) or [part]
+    return parts
 
 
-def _read(repo: WishRepository, dims: list[str], start: date | None, end: date | None) -> dict[str, tuple[_Sum, _Sum]]:
+Counters = Callable[[list[tuple[str, str]]], dict[tuple[str, str], dict[str, Any]]]
+
+
+def _once(counters: Counters) -> Counters:
+    """`counters` reading each item at most once per report (the trend reads the items the figures read)."""
+    seen: dict[tuple[str, str], dict[str, Any] | None] = {}
+
+    def read(wanted: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+        missing = [key for key in dict.fromkeys(wanted) if key not in seen]
+        if missing:
+            found = counters(missing)
+            seen.update({key: found.get(key) for key in missing})
+        return {key: item for key in wanted if (item := seen.get(key)) is not None}
+
+    return read
+
+
+def _read(counters: Counters, dims: list[str], start: date | None, end: date | None) -> dict[str, tuple[_Sum, _Sum]]:
     """Per dimension: (the period's sums, the sums up to the period's end). A summed dimension (a
-    province) takes its flows from its parts, read in the same calls, and its distinct donors from its own items."""
+    city, a province) takes its flows from its parts (counties), read in the same calls, and its distinct
+    donors from its own items."""
     summed = {d: parts_of(d) for d in dims}
     summed = {d: parts for d, parts in summed.items() if parts}
     dims = list(dict.fromkeys([*dims, *(part for parts in summed.values() for part in parts)]))
-    totals = repo.stats.counters([(d, TOTAL) for d in dims])
+    totals = counters([(d, TOTAL) for d in dims])
     result: dict[str, tuple[_Sum, _Sum]] = {}
     wanted: dict[str, tuple[list[str], list[str], date, date]] = {}
     for d in dims:
@@ -89,14 +121,14 @@ def _read(repo: WishRepository, dims: list[str], start: date | None, end: date |
         period_buckets = interval_buckets(period_start, period_end) if period_start <= period_end else []
         stock_buckets = interval_buckets(first, period_end) if first <= period_end else []
         wanted[d] = (period_buckets, stock_buckets, period_start, period_end)
-    items = repo.stats.counters([(d, bucket) for d, (p, s, _, _) in wanted.items() for bucket in sorted({*p, *s})])
+    items = counters([(d, bucket) for d, (p, s, _, _) in wanted.items() for bucket in sorted({*p, *s})])
 
     def item_of(d: str) -> Callable[[str], dict[str, Any]]:
         return lambda bucket: items.get((d, bucket)) or {}
 
     pairs = [(d, bucket) for d, (_, _, a, b) in wanted.items() for bucket in pair_buckets_needed(a, b, item_of(d))]
     if pairs:  # a period with partial months at both ends: where its first days' donors gave next
-        items.update(repo.stats.counters(pairs))
+        items.update(counters(pairs))
     for d, (period_buckets, stock_buckets, period_start, period_end) in wanted.items():
         period, stock = result[d]
         for bucket in period_buckets:
@@ -178,12 +210,13 @@ def stats(repo: WishRepository, region: str, campaign: str | None, start: date |
     known = registry.get(region)
     children = [child for child in registry.children(region) if child.level != "village"] if known else []
     dims = [dim(region, campaign)] + [dim(child.code, campaign) for child in children]
-    sums = _read(repo, dims, start, end)
+    counters = _once(repo.stats.counters)
+    sums = _read(counters, dims, start, end)
     period, stock = sums[dims[0]]
-    trend_dims = parts_of(dims[0]) or dims[:1]  # a province's series: its cities' summed
-    totals = repo.stats.counters([(d, TOTAL) for d in trend_dims])
+    trend_dims = parts_of(dims[0]) or dims[:1]  # a city's or a province's series: its counties' summed
+    totals = counters([(d, TOTAL) for d in trend_dims])
     counted = sorted({month for total in totals.values() for month in total.get("months") or []})
-    months = by_month(trend_dims, counted, start, end, repo.stats.counters)
+    months = by_month(trend_dims, counted, start, end, counters)
     return Stats(
         region=region,
         region_name=registry.full_name(region) if known else None,
@@ -202,7 +235,7 @@ def stats(repo: WishRepository, region: str, campaign: str | None, start: date |
 
 
 def campaign_totals(repo: WishRepository, region: str, campaign_id: str) -> dict[str, int]:
-    period, stock = _read(repo, [dim(region, campaign_id)], None, None)[dim(region, campaign_id)]
+    period, stock = _read(repo.stats.counters, [dim(region, campaign_id)], None, None)[dim(region, campaign_id)]
     figures = _figures(period, stock)
     return {
         "wishes": figures["submitted"],

@@ -10,29 +10,36 @@ What is stored (in the wish table; the keys are spelled in repository/keys.py, w
                "431222", "431222250"), or "<prefix>@<campaign id>" for the wish's campaign. A period
                reads whole months as M items and the edge days as D items, and sums them; all time is
                the sum of the months (issue 15: no all-time flow item, a third fewer writes per event).
-               A province's items hold only its distinct donors: its flows are its cities' sum
-               (SUMMED_LEVELS, summed on read by services/reports.py).
+               A province's and a city's items hold only their distinct donors: their flows are the sum
+               of their counties' (SUMMED_LEVELS, summed on read by services/reports.py).
                Attributes (numbers, moved with ADD, so moves commute and need no read):
                  in_<status>, out_<status>  a wish entered / left the status (flow counters: stocks
                                             such as "open" are Σ in − out up to a day)
                  approved, value_fen        approvals; what the fulfilled wishes were worth
-                 c_<category>_<metric>, g_<group>_<metric>   metric: submitted, approved, fulfilled, value
+                 c_<category>_<m>, g_<group>_<m>   m: s(ubmitted), a(pproved), f(ulfilled), v(alue); the
+                                            category and group by a short code (TAG_CODES): DynamoDB bills
+                                            a write per started KB, and with the long names a busy
+                                            township's items passed 1 KB (`canonical` reads both)
                  d_<n>                      histogram: fulfilled n whole days after approval (the median
                                             is read from it exactly; a list of durations would grow)
                  u0, up<month>, ud<dd>, un<month>   distinct donors (below): numbers, never a set
                The T item of a dim holds only `months` (a string set: the months that have data, where
                "from the start" begins), ADDed when a month first appears (read before, so rarely).
                N#<day>#<month> items hold the donor pairs that cross months (below).
-- donor days   one item per (dim, donor): the CST days the donor made a wish come true in that dim, one
-               31-bit mask per month (a few bytes a month: it grows with the donor's months, never with
-               the number of donors), with a version `v`; put on condition it is still at the version read.
+- donor days   one item per donor: the CST days the donor made a wish come true, one 31-bit mask per
+               (dim, month) for the most specific dims it gave in (its wishes' townships, and
+               township@campaign), "<dim>|<yyyy-mm>"; a wider dim's days are the union of those under it
+               (`days_in`). A few bytes a month and place: it grows with the donor's own giving, never with
+               the number of donors. With a version `v`; put on condition it is still at the version read.
+               One item, not one per dim (issue 15): a fulfilment writes 1 item per donor, not 4 (8 in a
+               campaign).
 - leaderboard  one item per (region prefix, month, kind, donor):
                donor_ref (opaque, from the donor's record), display_name (as it was when counted), name (a
                unit's own name; empty for individuals), kind, fulfilled (wishes), value_fen, donor_id (kept,
                never shown): one partition per region and month, read
                whole and ranked in memory (a month's donors of one region are hundreds, not millions;
                a sort key cannot hold a count that keeps changing without a delete and re-put per move).
-- marker       one item per counted part of an audit record: the record's flows and its first donor
+- marker       one item per counted part of an audit record that moves something: the record's flows and its first donor
                (`<audit SK>`), each further donor of a many-donor wish (`<audit SK>#dn<n>`, so a part always
                fits a transaction), each leaderboard chunk (`#lb<n>`); written in the SAME transaction as the
                moves it guards, on condition it does not exist: a redelivered or replayed record finds its
@@ -47,7 +54,7 @@ month); D#d: ud<dd> (p on day dd of the same month) — and each pair (p, d) acr
 with a partial first month needs to leave out donors whose p lies inside the period (`donors_between`).
 A new day d between p and n moves three pairs (p,n out; p,d and d,n in): a fixed handful of ADDs, on items
 the event moves anyway unless p or n lie in another month. Which days are new, and p and n, come from
-the donor-days items, read with one BatchGetItem per batch; the version condition guards the race with
+the donors' items, read with one BatchGetItem per batch; the version condition guards the race with
 another batch (a cancelled transaction reads again and plans again).
 
 A stream batch is counted together (`count_batch`): the parts not yet counted (their markers read first),
@@ -66,24 +73,70 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 from .. import clock, regions
-from ..repository import ConditionFailed, CounterMove, DonorDays, LeaderboardMove, WishRepository, from_dynamo
+from ..repository import (
+    ConditionFailed,
+    CounterMove,
+    DonorDays,
+    DonorTrail,
+    LeaderboardMove,
+    WishRepository,
+    from_dynamo,
+)
 from ..repository.keys import TOTAL_BUCKET, counter_dimension, day_bucket, month_bucket, pairs_bucket, wish_id_of
 from ..repository.stats import MAX_TRANSACTION_ITEMS
 from .profiles import ensure_ref, shown_as
 
 CST = timezone(timedelta(hours=8), "CST")  # the federation's calendar: China Standard Time, no DST
 SCOPE_LEVELS = ("province", "city", "county", "township")
-# A province's flows (everything but its distinct donors) are not counted on its own items: they are the
-# sum of its cities', which a province's report reads anyway for by_region (services/reports.py). Four
-# write units fewer per event (python -m infra.bench.cost). Distinct donors do not add up (a donor of two
-# cities counts once): the province's own items keep those, moved only when a wish comes true.
-SUMMED_LEVELS = ("province",)
+# A province's and a city's flows (everything but their distinct donors) are not counted on their own
+# items: they are the sum of their counties', which a city's report reads anyway for by_region (a
+# province's reads its ~130 counties: services/reports.py). Eight write units fewer per event (python -m
+# infra.bench.stats). Distinct donors do not add up (a donor of two counties counts once): the province's
+# and the city's own items keep those, moved only when a wish comes true.
+SUMMED_LEVELS = ("province", "city")
 TOTAL = TOTAL_BUCKET
+# Short names for the tag counters (issue 15 goal 2): a month with every category and group in it has 52
+# of them, and with names like g_left_behind_children_submitted a township's month and busy day items
+# were ~1.4 KB: 2 write units per write instead of 1. A code not listed keeps its name (still read right).
+METRIC_CODES = {"submitted": "s", "approved": "a", "fulfilled": "f", "value": "v"}
+TAG_CODES = {
+    "goods": "gd",
+    "skill": "sk",
+    "yard": "yd",
+    "study": "st",
+    "care": "ca",
+    "women_in_hardship": "wh",
+    "disabled_women": "dw",
+    "left_behind_women": "lw",
+    "children_in_hardship": "ch",
+    "left_behind_children": "lc",
+    "de_facto_orphans": "fo",
+    "elderly_alone": "ea",
+    "disabled": "di",
+}
+_METRIC_NAMES = {short: name for name, short in METRIC_CODES.items()}
+_TAG_NAMES = {short: name for name, short in TAG_CODES.items()}
 MAX_DAYS_BIN = 999  # d_999: 999 days or more
 _LEADERBOARD_UPDATES_PER_TRANSACTION = 90
 
 
 # ---------------------------------------------------------------- keys
+def tag_attribute(prefix: str, code: str, metric: str) -> str:
+    """The counter attribute of a category ("c") or group ("g") metric, as written: c_gd_s."""
+    return f"{prefix}_{TAG_CODES.get(code, code)}_{METRIC_CODES[metric]}"
+
+
+def canonical(name: str) -> str:
+    """A counter attribute's long name (c_goods_submitted), from the short one written now or the long one
+    written before (items keep both kinds until their month is over)."""
+    if name[:2] not in ("c_", "g_") or "_" not in name[2:]:
+        return name
+    code, _, metric = name[2:].rpartition("_")
+    if metric not in _METRIC_NAMES:
+        return name
+    return f"{name[:2]}{_TAG_NAMES.get(code, code)}_{_METRIC_NAMES[metric]}"
+
+
 def local_day(at: str) -> str:
     return clock.parse(at).astimezone(CST).date().isoformat()
 
@@ -114,8 +167,11 @@ def days_between(start: str, end: str) -> int:
 Flows = dict[tuple[str, str], dict[str, int]]
 
 
-def moves_of(event: dict[str, Any]) -> tuple[Flows, list[tuple[str, str]]]:
-    """One audit event's flow moves, (dim, bucket) → {attribute: delta}, and the (dim, day) its donors gave on."""
+def moves_of(
+    event: dict[str, Any], summed_levels: tuple[str, ...] = SUMMED_LEVELS
+) -> tuple[Flows, list[tuple[str, str]]]:
+    """One audit event's flow moves, (dim, bucket) → {attribute: delta}, and the (dim, day) its donors gave on
+    (`summed_levels`: the levels whose flows are read as their counties' sum, not counted on their own items)."""
     wish = event.get("wish") or {}
     region = wish.get("region_code")
     if not region:
@@ -135,9 +191,9 @@ def moves_of(event: dict[str, Any]) -> tuple[Flows, list[tuple[str, str]]]:
 
     def tagged(metric: str, amount: int = 1) -> None:
         if category:
-            deltas[f"c_{category}_{metric}"] += amount
+            deltas[tag_attribute("c", category, metric)] += amount
         for group in groups:
-            deltas[f"g_{group}_{metric}"] += amount
+            deltas[tag_attribute("g", group, metric)] += amount
 
     gave = False
     if action == "submitted":
@@ -166,7 +222,7 @@ def moves_of(event: dict[str, Any]) -> tuple[Flows, list[tuple[str, str]]]:
 
     campaign = wish.get("campaign_id")
     for scope in scopes(region):
-        summed = regions.level_of(scope) in SUMMED_LEVELS  # flows read as the sum of the level below
+        summed = regions.level_of(scope) in summed_levels  # flows read as the sum of their counties'
         if not summed:
             add(dim(scope), day, deltas)
         gave_in += [(dim(scope), day)] if gave else []
@@ -178,9 +234,9 @@ def moves_of(event: dict[str, Any]) -> tuple[Flows, list[tuple[str, str]]]:
                 # Joined at review: the campaign counts the submission it did not see, on its day.
                 joined: dict[str, int] = defaultdict(int, {"in_submitted": 1})
                 if category:
-                    joined[f"c_{category}_submitted"] += 1
+                    joined[tag_attribute("c", category, "submitted")] += 1
                 for group in groups:
-                    joined[f"g_{group}_submitted"] += 1
+                    joined[tag_attribute("g", group, "submitted")] += 1
                 add(dim(scope, campaign), local_day(wish["created_at"]), joined)
     return {key: dict(move) for key, move in flows.items() if any(move.values())}, gave_in
 
@@ -202,6 +258,31 @@ def _month_of(day: str) -> str:
 
 def _days_of(months: dict[str, int]) -> list[str]:
     return sorted(f"{month}-{bit + 1:02d}" for month, mask in months.items() for bit in range(31) if mask >> bit & 1)
+
+
+def days_in(trail: DonorTrail, dimension: str) -> dict[str, int]:
+    """A donor's days in `dimension` ({month: mask}): the union of its days in the dims under it (a region
+    prefix of theirs, the same campaign or none)."""
+    region, _, campaign = dimension.partition("@")
+    months: dict[str, int] = {}
+    for name, mask in trail.days.items():
+        where, _, month = name.rpartition("|")
+        their_region, _, their_campaign = where.partition("@")
+        if their_campaign == campaign and their_region.startswith(region):
+            months[month] = months.get(month, 0) | mask
+    return months
+
+
+def _most_specific(dimensions: list[str]) -> set[str]:
+    """The dims of a gift kept in the donor's item: those with no narrower one of the same campaign beside
+    them (the township, the township@campaign); the wider ones are unions of them."""
+
+    def narrower(one: str, other: str) -> bool:
+        region, _, campaign = one.partition("@")
+        other_region, _, other_campaign = other.partition("@")
+        return campaign == other_campaign and other_region != region and other_region.startswith(region)
+
+    return {d for d in dimensions if not any(narrower(d, other) for other in dimensions)}
 
 
 class _Moves:
@@ -329,6 +410,8 @@ def units_of(event: dict[str, Any]) -> list[_Unit]:
     flows, gave_in = moves_of(event)
     donors = sorted(set(event.get("donor_ids") or [])) if gave_in else []
     first = [(d, donors[0], day) for d, day in gave_in] if donors else []
+    if not flows and not first:
+        return []  # moves nothing (a pledge short of the target, a reminder): no marker needed, nothing to repeat
     units = [_Unit(wish_id, sort_key, event["at"], flows, first)]
     for n, donor in enumerate(donors[1:], start=1):
         units.append(_Unit(wish_id, f"{sort_key}#dn{n}", event["at"], {}, [(d, donor, day) for d, day in gave_in]))
@@ -341,35 +424,45 @@ class _Group:
 
     units: list[_Unit] = field(default_factory=list)
     moves: _Moves = field(default_factory=_Moves)
-    days: dict[tuple[str, str], DonorDays] = field(default_factory=dict)  # as they will be put (version read)
+    trails: dict[str, DonorTrail] = field(default_factory=dict)  # as they will be put (version read)
 
     def size(self) -> int:
-        return len(self.units) + len(self.moves.moves) + len(self.days)
+        return len(self.units) + len(self.moves.moves) + len(self.trails)
 
 
 def _plan(
-    units: list[_Unit], donor_days: dict[tuple[str, str], DonorDays], months: dict[str, set[str]]
+    units: list[_Unit],
+    donor_days: dict[tuple[str, str], DonorDays],
+    months: dict[str, set[str]],
+    trails: dict[str, DonorTrail],
 ) -> list[_Group]:
-    """Group units into transactions of at most MAX_TRANSACTION_ITEMS items, moves merged per item."""
+    """Group units into transactions of at most MAX_TRANSACTION_ITEMS items, moves merged per item.
+
+    `donor_days`: each (dim, donor)'s days (`days_in` its trail), moved on by `give`; `trails`: the donors'
+    items, where a gift's day is kept on its most specific dims."""
     groups = [_Group()]
     for unit in units:
         moves, touched = _Moves(), []
         for (dimension, bucket), numbers in unit.flows.items():
             for name, amount in numbers.items():
                 moves.add(dimension, bucket, name, amount)
+        kept = _most_specific([dimension for dimension, _, _ in unit.gave])
         for dimension, donor, day in unit.gave:
-            if give(donor_days[(dimension, donor)], day, moves):
-                touched.append((dimension, donor))
+            if give(donor_days[(dimension, donor)], day, moves) and donor not in touched:
+                touched.append(donor)
+            if dimension in kept:
+                trail, name = trails[donor], f"{dimension}|{_month_of(day)}"
+                trail.days[name] = trail.days.get(name, 0) | 1 << (int(day[8:]) - 1)
         for dimension, bucket in list(moves.moves):
             month = bucket[2:9] if bucket[:2] in ("M#", "D#") else None
             if month and month not in months.setdefault(dimension, set()):
                 moves.month(dimension, month)
                 months[dimension].add(month)
         group = groups[-1]
-        adds = 1 + len(set(moves.moves) - set(group.moves.moves)) + len(set(touched) - set(group.days))
+        adds = 1 + len(set(moves.moves) - set(group.moves.moves)) + len(set(touched) - set(group.trails))
         if group.units and group.size() + adds > MAX_TRANSACTION_ITEMS:
-            for days in group.days.values():  # the next group finds them at the version this one puts
-                donor_days[(days.dimension, days.donor_id)].version = (days.version or 0) + 1
+            for trail in group.trails.values():  # the next group finds them at the version this one puts
+                trails[trail.donor_id].version = (trail.version or 0) + 1
             group = _Group()
             groups.append(group)
         group.units.append(unit)
@@ -378,10 +471,10 @@ def _plan(
                 group.moves.add(key[0], key[1], name, amount)
             if move.months:
                 group.moves.moves.setdefault(key, CounterMove()).months |= move.months
-        for key in touched:
-            now = donor_days[key]
-            version = group.days[key].version if key in group.days else now.version
-            group.days[key] = DonorDays(now.dimension, now.donor_id, dict(now.months), version)
+        for donor in touched:
+            now = trails[donor]
+            version = group.trails[donor].version if donor in group.trails else now.version
+            group.trails[donor] = DonorTrail(donor, dict(now.days), version)
     return [group for group in groups if group.units]
 
 
@@ -398,21 +491,25 @@ def count_batch(events: list[dict[str, Any]], repo: WishRepository) -> int:
     pending = [unit for event in events for unit in units_of(event)]
     pending = list({unit.key: unit for unit in pending}.values())
     counted_now = 0
+    if not pending:
+        return counted_now  # nothing in the batch moves a counter: nothing to read
     for attempt in range(_ATTEMPTS):
         done = repo.stats.counted([unit.key for unit in pending])
         pending = [unit for unit in pending if unit.key not in done]
         if not pending:
             return counted_now
-        donor_days = repo.stats.donor_days(sorted({(d, donor) for unit in pending for d, donor, _ in unit.gave}))
+        trails = repo.stats.donor_trails(sorted({donor for unit in pending for _, donor, _ in unit.gave}))
+        gifts = sorted({(d, donor) for unit in pending for d, donor, _ in unit.gave})
+        donor_days = {(d, donor): DonorDays(d, donor, days_in(trails[donor], d)) for d, donor in gifts}
         dims = sorted({d for unit in pending for d, _ in unit.flows} | {d for unit in pending for d, _, _ in unit.gave})
         totals = repo.stats.counters([(d, TOTAL) for d in dims])
         months = {d: set((totals.get((d, TOTAL)) or {}).get("months") or []) for d in dims}
         try:
-            for group in _plan(pending, donor_days, months):
+            for group in _plan(pending, donor_days, months, trails):
                 repo.stats.count_together(
                     [(unit.wish_id, unit.marker, unit.at) for unit in group.units],
                     group.moves.moves,
-                    list(group.days.values()),
+                    list(group.trails.values()),
                 )
                 counted_now += sum(1 for unit in group.units if "#dn" not in unit.marker)
                 committed = {unit.key for unit in group.units}
