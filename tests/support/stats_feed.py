@@ -22,6 +22,14 @@ def audit_items(table: str) -> list[dict]:
     )
 
 
+def stream_items(table: str) -> list[dict]:
+    """Every item the stats consumer's filter lets through: audit items and recognition events (issue 12)."""
+    return sorted(
+        (item for item in all_items(table) if item.get("type", {}).get("S") in ("audit", "recognition_event")),
+        key=lambda item: (item["PK"]["S"], item["SK"]["S"]),
+    )
+
+
 def records_of(items: list[dict]) -> list[dict]:
     return [
         {

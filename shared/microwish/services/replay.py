@@ -34,7 +34,7 @@ from ..notifications.router import enqueue
 from ..repository import WishRepository
 from ..repository.dead_letters import AuditWindow, DeadLetters, Letter
 from ..settings import Settings
-from . import stats
+from . import recognition_counts, stats
 
 logger = Logger(child=True)
 
@@ -111,7 +111,9 @@ def _route(items: list[dict[str, Any]], targets: Targets, report: QueueReport) -
 
 def _count(items: list[dict[str, Any]], targets: Targets, report: QueueReport) -> None:
     for item in items:
-        if stats.count(item, targets.repo):
+        if item.get("type") == "audit" and stats.count(item, targets.repo):
+            report.counted += 1
+        if recognition_counts.count_item(item, targets.repo) and item.get("type") != "audit":
             report.counted += 1
 
 
