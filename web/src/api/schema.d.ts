@@ -564,7 +564,7 @@ export interface paths {
         };
         /**
          * Recognition of a region's year: people and units ranked
-         * @description Officers of the region and admins (it names people). People and units ranked by wishes fulfilled, then value, then volunteer hours (people) or activities (units), with the registry's honours: wishes and value from the leaderboard the stream consumer keeps (recount-exact), activities and volunteer hours read by index Queries. Funds raised outside the platform are listed and totalled apart (`external_funds`), never added.
+         * @description Officers of the region and admins (it names people). People and units ranked by wishes fulfilled, then value, then volunteer hours (people) or activities (units), with the registry's honours. Wishes and value from the leaderboard the stream consumer keeps; a unit's also count the wishes fulfilled in its activities (each once, not again when the unit claimed it). Activities held, volunteer hours (a person's; a unit's: its volunteers' on the work wishes it held) and those credits are recognition counters the stream consumer keeps per region and year (recount-exact: one marker per event). Funds raised outside the platform are listed and totalled apart (`external_funds`), never added.
          */
         get: operations["get_recognition_recognition_get"];
         put?: never;
@@ -584,7 +584,7 @@ export interface paths {
         };
         /**
          * Recognition of a region's year as CSV (UTF-8 with BOM)
-         * @description Officers of the region and admins (it names people). People and units ranked by wishes fulfilled, then value, then volunteer hours (people) or activities (units), with the registry's honours: wishes and value from the leaderboard the stream consumer keeps (recount-exact), activities and volunteer hours read by index Queries. Funds raised outside the platform are listed and totalled apart (`external_funds`), never added.
+         * @description Officers of the region and admins (it names people). People and units ranked by wishes fulfilled, then value, then volunteer hours (people) or activities (units), with the registry's honours. Wishes and value from the leaderboard the stream consumer keeps; a unit's also count the wishes fulfilled in its activities (each once, not again when the unit claimed it). Activities held, volunteer hours (a person's; a unit's: its volunteers' on the work wishes it held) and those credits are recognition counters the stream consumer keeps per region and year (recount-exact: one marker per event). Funds raised outside the platform are listed and totalled apart (`external_funds`), never added.
          */
         get: operations["get_recognition_csv_recognition_csv_get"];
         put?: never;
@@ -692,7 +692,7 @@ export interface paths {
         put?: never;
         /**
          * Record a unit's activity (圆梦活动)
-         * @description By the unit's admins and the officers of its region: title, day, the wishes it fulfilled (wish_ids), participants, summary (public text: no phone or ID numbers), campaign_id. Counts toward the unit's yearly quota (GET /compliance).
+         * @description By the unit's admins and the officers of its region: title, day, the wishes it fulfilled (wish_ids), participants, summary (public text: no phone or ID numbers), campaign_id. Counts toward the unit's yearly quota (GET /compliance). The unit's members are told in their inbox (`activity_held`); the wishes it lists that are (or come to be) fulfilled count for the unit in GET /recognition, once each.
          */
         post: operations["create_activity_units__id__activities_post"];
         delete?: never;
@@ -1140,7 +1140,7 @@ export interface paths {
         put?: never;
         /**
          * Check a volunteer in, with their hours (志愿时长)
-         * @description By the organizer (see GET /wishes/{id}/volunteers), never by the volunteer themselves (403). `hours` default the needs' hours; checking in again sets the hours given.
+         * @description By the organizer (see GET /wishes/{id}/volunteers), never by the volunteer themselves (403). The hours count in GET /recognition (the volunteer's, and the unit's that holds the wish); a check-in again with other hours moves them by the difference. `hours` default the needs' hours; checking in again sets the hours given.
          */
         post: operations["check_in_wishes__id__volunteers__volunteer_id__check_in_post"];
         delete?: never;
@@ -2257,7 +2257,16 @@ export interface components {
             unit_id: string | null;
             /** Value Fen */
             value_fen: number;
-            /** Wishes */
+            /**
+             * Volunteer Hours
+             * @description Its volunteers' hours on the work wishes it held
+             * @default 0
+             */
+            volunteer_hours: number;
+            /**
+             * Wishes
+             * @description Wishes fulfilled: by its claims, and in its activities (each wish once)
+             */
             wishes: number;
         };
         /** Recognition */
