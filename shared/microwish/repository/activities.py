@@ -48,6 +48,22 @@ class ActivityStore(TableStore):
             transaction.put_new("recognition event", event_item(subject, activity.created_at, fields))
         self.commit(transaction)
 
+    def get(self, activity_id: str) -> Activity | None:
+        if not keys.is_wish_id(activity_id):  # the same shape: uuid4 hex
+            return None
+        item = self._get({"PK": f"{keys.ACTIVITY_PREFIX}{activity_id}", "SK": keys.ACTIVITY_SK})
+        return Activity.model_validate(item) if item else None
+
+    def add_photos(self, activity_id: str, photo_keys: list[str], limit: int) -> bool:
+        """Append attached photos' keys while the activity keeps at most `limit`; False when that is full."""
+        found = self._update_if(
+            {"PK": f"{keys.ACTIVITY_PREFIX}{activity_id}", "SK": keys.ACTIVITY_SK},
+            "SET photo_keys = list_append(if_not_exists(photo_keys, :empty), :new)",
+            "attribute_exists(PK) AND (attribute_not_exists(photo_keys) OR size(photo_keys) <= :room)",
+            {":empty": [], ":new": photo_keys, ":room": limit - len(photo_keys)},
+        )
+        return found is not None
+
     def of_unit(self, unit_id: str) -> list[Activity]:
         items = self._query_all(
             IndexName="ByPerson",
