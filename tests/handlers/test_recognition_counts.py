@@ -172,3 +172,36 @@ def test_an_event_of_no_known_kind_moves_nothing(api, table, kind: Any):
     no_region = {"PK": "WISH#w", "at": "2026-01-01T00:00:00Z", "donor_ids": [], "wish": {}}
     assert recognition_counts.credit("u", no_region, repo) is False
     assert recognition_counts.scopes_of("4312") == ["43", "4312"]
+
+
+def test_members_hear_once_when_the_units_work_wish_fills_up(api, pipeline, table):
+    unit = create(api)
+    with_member(api, unit)
+    yard = open_wish(api, category="yard")
+    assert api.post(f"/wishes/{yard['id']}/claims", {"unit_id": unit["id"]}, as_=UNIT_ADMIN).status == 201
+    needs = {"places": 2, "day": "2026-12-12", "place": "马底驿乡政府", "hours": 3}
+    assert api.request("PUT", f"/wishes/{yard['id']}/volunteering", json_body=needs, as_=OFFICER).status == 200
+    second = person("resident", "volunteer-rc-2", name="志愿者小张")
+    assert api.post(f"/wishes/{yard['id']}/volunteers", {}, as_=VOLUNTEER).status == 201
+    pipeline.run()
+    assert [n for n in _inbox(api, MEMBER) if n["event"] == "volunteers_full"] == []  # one place left
+    assert api.post(f"/wishes/{yard['id']}/volunteers", {}, as_=second).status == 201
+    assert api.request("DELETE", f"/wishes/{yard['id']}/volunteers", as_=second).status == 204
+    assert api.post(f"/wishes/{yard['id']}/volunteers", {}, as_=second).status == 201  # full again: not told again
+    pipeline.run()
+    for member in (MEMBER, UNIT_ADMIN):
+        [notice] = [n for n in _inbox(api, member) if n["event"] == "volunteers_full"]
+        assert notice["title"] == "志愿服务已报满" and "马底驿乡" in notice["body"] and "2026-12-12" in notice["body"]
+    assert _inbox(api, OUTSIDER) == []
+    notices = [i for i in stream_items(table) if i.get("kind", {}).get("S") == "notice"]
+    assert len(notices) == 1
+    feed(api, records_of(notices))  # the stats consumer counts nothing for it
+    assert recognition_counts.count_item(from_dynamo(notices[0]), WishRepository(table)) is False
+
+
+def test_a_work_wish_no_unit_holds_tells_no_unit(api, table):
+    yard = open_wish(api, category="yard")
+    needs = {"places": 1, "day": "2026-12-12", "place": "马底驿乡政府", "hours": 3}
+    assert api.request("PUT", f"/wishes/{yard['id']}/volunteering", json_body=needs, as_=OFFICER).status == 200
+    assert api.post(f"/wishes/{yard['id']}/volunteers", {}, as_=VOLUNTEER).status == 201
+    assert [i for i in stream_items(table) if i.get("kind", {}).get("S") == "notice"] == []

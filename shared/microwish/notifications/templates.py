@@ -24,8 +24,9 @@ PLACEHOLDERS = frozenset(
     {"title", "category", "township", "level", "note", "thanks", "amount_yuan", "pledged_yuan", "target_yuan"}
     | {"activity", "day"}  # an activity held (issue 12): its public title and day
 )
-# Events told that are no wish's audit action: a unit's activity recorded (a recognition event; its unit's members).
-UNIT_EVENTS = frozenset({"activity_held"})
+# Events told that are no wish's audit action (recognition events; a unit's members hear them): an activity
+# recorded, a work wish the unit holds filled up.
+UNIT_EVENTS = frozenset({"activity_held", "volunteers_full"})
 LEVEL_NAMES = {"village": "村级", "township": "乡镇级", "county": "县级", "city": "市级", "province": "省级"}
 DEFAULT_THANKS = "谢谢您的爱心！"
 

@@ -88,6 +88,32 @@ class VolunteerStore(TableStore):
             raise
         return None
 
+    def is_full(self, wish_id: str) -> bool:
+        """Every place taken now (read strongly consistent: after a signup, the last one sees it)."""
+        item = self.client.get_item(
+            TableName=self.table_name,
+            Key=to_dynamo(keys.volunteering_key(wish_id)),
+            ProjectionExpression="places, signed_up",
+            ConsistentRead=True,
+        ).get("Item")
+        found = from_dynamo(item) if item else {}
+        return bool(found) and int(found.get("signed_up", 0)) >= int(found.get("places", 0))
+
+    def mark_full(self, wish_id: str, at: str, notice: tuple[str, dict[str, Any]]) -> bool:
+        """Every place taken: mark the needs (`full_at`) with the notice event, once; False when not full or
+        marked before (a withdrawal and a new signup fill it again without a second notice)."""
+        transaction = self.transaction()
+        guard = transaction._add(  # noqa: SLF001 - the generic part of the transaction builder
+            "full",
+            "Update",
+            {"Key": to_dynamo(keys.volunteering_key(wish_id)), "UpdateExpression": "SET full_at = :at"},
+            "signed_up >= places AND attribute_not_exists(full_at)",
+            {":at": at},
+        )
+        subject, fields = notice
+        transaction.put_new("notice event", event_item(subject, at, fields))
+        return self.commit_unless(transaction, guard)
+
     def get_signup(self, wish_id: str, sub: str) -> Signup | None:
         item = self._get(keys.signup_key(wish_id, sub))
         return Signup.model_validate(item) if item else None

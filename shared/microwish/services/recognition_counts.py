@@ -28,6 +28,7 @@ from .units import unit_id_of
 SCOPE_LEVELS = ("province", "city", "county", "township")
 ACTIVITY = "activity"
 HOURS = "hours"
+NOTICE = "notice"  # an event only told (the notifications), never counted
 
 
 def scopes_of(region_code: str) -> list[str]:
@@ -85,6 +86,18 @@ def hours_event(
     }
 
 
+def full_notice(needs: Any, unit_id: str) -> tuple[str, dict[str, Any]]:
+    """The notice that a work wish the unit holds has all its volunteers (counted by nobody: told only)."""
+    return f"{needs.wish_id}#full", {
+        "kind": NOTICE,
+        "action": "volunteers_full",
+        "wish_id": needs.wish_id,
+        "donor_id": f"unit:{unit_id}",
+        "day": needs.day,
+        "wish": {"title": needs.wish_title, "region_code": needs.region_code},
+    }
+
+
 # ---------------------------------------------------------------- counting (the stream consumer)
 def count_event(event: dict[str, Any], repo: WishRepository) -> bool:
     """Count one recognition event once; an activity also credits its wishes already fulfilled. True when
@@ -135,7 +148,7 @@ def count_fulfilled(event: dict[str, Any], repo: WishRepository) -> int:
 def count_item(item: dict[str, Any], repo: WishRepository) -> bool:
     """One stored item as the stream delivers it: a recognition event, or a `fulfilled` audit event."""
     if item.get("type") == EVENT_TYPE:
-        return count_event(item, repo)
+        return item.get("kind") != NOTICE and count_event(item, repo)
     if item.get("type") == "audit" and item.get("action") == "fulfilled":
         return count_fulfilled(item, repo) > 0
     return False

@@ -127,7 +127,17 @@ def sign_up(caller: Caller, wish_id: str, repo: WishRepository) -> SignupView:
         raise Conflict("you have signed up already", state="signed_up")
     if refused == "closed":
         raise Conflict("the wish takes no more volunteers", state="closed")
+    _tell_unit_if_full(needs, repo)
     return signup_view(signup)
+
+
+def _tell_unit_if_full(needs: Volunteering, repo: WishRepository) -> None:
+    """The last place taken on a work wish a registry unit holds: its members are told once (`volunteers_full`)."""
+    if not repo.volunteers.is_full(needs.wish_id):  # read after this signup: of racing last signups, one sees it
+        return
+    unit_id = _holding_unit([Claim.model_validate(item) for item in repo.claims_of(needs.wish_id)])
+    if unit_id is not None:
+        repo.volunteers.mark_full(needs.wish_id, clock.now_iso(), recognition_counts.full_notice(needs, unit_id))
 
 
 def withdraw(caller: Caller, wish_id: str, repo: WishRepository) -> None:
