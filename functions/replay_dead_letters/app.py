@@ -29,11 +29,13 @@ _DLQ_ENV = {
     "escalation": "ESCALATION_DLQ_URL",
     "lease": "LEASE_DLQ_URL",
     "retention": "RETENTION_DLQ_URL",
+    "quota_reminder": "QUOTA_REMINDER_DLQ_URL",
 }
 _SWEEP_ENV = {
     "escalation": "ESCALATION_SWEEP_FUNCTION",
     "lease": "LEASE_SWEEP_FUNCTION",
     "retention": "RETENTION_SWEEP_FUNCTION",
+    "quota_reminder": "QUOTA_REMINDER_FUNCTION",
 }
 
 

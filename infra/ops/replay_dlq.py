@@ -21,7 +21,16 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 FUNCTION = "ReplayDeadLettersFunction"
-QUEUES = ("event_router", "stats_consumer", "notifications", "chat_replies", "escalation", "lease", "retention")
+QUEUES = (
+    "event_router",
+    "stats_consumer",
+    "notifications",
+    "chat_replies",
+    "escalation",
+    "lease",
+    "retention",
+    "quota_reminder",
+)
 
 
 def _http(url: str, body: Any = None) -> Any:

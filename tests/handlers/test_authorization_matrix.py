@@ -124,6 +124,9 @@ GET /units/{id}/claims                   -         unit           401  403  403 
 GET /me/units                            -         none           401  200  200  200  200  200  200  200  200  200  200
 POST /units/{id}/activities              -         unit           401  403  403  201  403  403  403  201  403  201  201
 GET /units/{id}/activities               -         unit           401  200  200  200  200  200  200  200  200  200  200
+POST /units/{id}/activities/{activity_id}/uploads - activity   401  403  403  201  403  403  403  201  403  201  201
+POST /units/{id}/activities/{activity_id}/photos  - activity   401  403  403  422  403  403  403  422  403  422  422
+GET /units/{id}/activities/{activity_id}/photos   - activity   401  403  403  200  403  403  403  200  403  200  200
 GET /compliance                          -         none           401  403  403  403  403  403  403  200  403  200  200
 GET /recognition                         -         none           401  403  403  403  403  403  403  200  403  200  200
 GET /recognition.csv                     -         none           401  403  403  403  403  403  403  200  403  200  200
@@ -238,6 +241,13 @@ REQUESTS: dict[tuple[str, str], dict[str, Callable[[Thing], Any]]] = {
         "body": lambda t: {"region_code": "431222", "source": "99公益日", "day": "2026-09-09", "amount_fen": 100}
     },
     ("POST /units/{id}/activities", "-"): {"body": lambda t: {"title": "矩阵活动", "day": "2026-06-01"}},
+    ("POST /units/{id}/activities/{activity_id}/uploads", "-"): {
+        "body": lambda t: {"content_type": "image/jpeg", "size_bytes": 2048}
+    },
+    # Issue 12 §2: a key that is not the caller's upload: 422 for whoever may attach, 403 for the rest.
+    ("POST /units/{id}/activities/{activity_id}/photos", "-"): {
+        "body": lambda t: {"keys": [f"activities/{t.params['activity_id']}/someone/photo.jpg"]}
+    },
     ("PUT /wishes/{id}/volunteering", "-"): {
         "body": lambda t: {"places": 5, "day": "2026-12-20", "place": "马底驿乡政府", "hours": 2}
     },
@@ -371,6 +381,8 @@ class Objects:
             return self._campaign(n, holder)
         if state == "unit":
             return self._unit(n, holder)
+        if state == "activity":
+            return self._activity(n, holder)
         if state in ("yard", "volunteering"):
             return self._volunteering(state, n, holder)
         if state in ("collected", "collected_submitted"):
@@ -478,6 +490,19 @@ class Objects:
             params={"id": unit["id"], "sub": member},
             holder=unit_admin,
             markers={"contact": list(contact.values())},
+            entitled=frozenset({"hold", "cty", "city", "adm"}),
+        )
+
+    def _activity(self, n: int, unit_admin: str) -> Thing:
+        """An activity of a unit (沅陵县) whose admin is the `hold` caller: its photos are the unit's and the
+        region's officers' (issue 12 §2), never a member of another unit's, a donor's or the public's."""
+        unit = self._unit(n, unit_admin)
+        body = {"title": f"矩阵活动{n:03d}", "day": "2026-06-01"}
+        activity = self._ok(self.api.post(f"/units/{unit.params['id']}/activities", body, as_=ADMIN), 201)
+        return Thing(
+            "activity",
+            params={"id": unit.params["id"], "activity_id": activity["id"]},
+            holder=unit_admin,
             entitled=frozenset({"hold", "cty", "city", "adm"}),
         )
 

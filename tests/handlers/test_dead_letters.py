@@ -282,6 +282,7 @@ def test_dead_lettered_jobs_are_moved_back_and_sent_once(api, pipeline, table, s
         ("escalation", "EscalationSweepFunction"),
         ("lease", "LeaseSweepFunction"),
         ("retention", "RetentionSweepFunction"),
+        ("quota_reminder", "QuotaReminderFunction"),
     ],
 )
 def test_a_dead_lettered_sweep_is_run_again_and_its_letters_cleared_only_then(api, stack, queue, sweep_function):
@@ -290,6 +291,7 @@ def test_a_dead_lettered_sweep_is_run_again_and_its_letters_cleared_only_then(ap
             "escalation": "EscalationDeadLetterQueueUrl",
             "lease": "LeaseDeadLetterQueueUrl",
             "retention": "RetentionDeadLetterQueueUrl",
+            "quota_reminder": "QuotaReminderDeadLetterQueueUrl",
         }[queue]
     ]
     sqs = boto3.client("sqs")
@@ -329,7 +331,7 @@ def test_every_dead_letter_queue_is_alarmed_to_the_ops_topic_and_has_its_way_bac
     for name in queues:
         if f'"Fn::GetAtt": ["{name}", "Arn"]' in text and name not in ("NotificationQueue", "ChatReplyQueue"):
             used_as_dlq.add(name)
-    assert used_as_dlq == dead_letter_queues and len(dead_letter_queues) == 7
+    assert used_as_dlq == dead_letter_queues and len(dead_letter_queues) == 8
     alarms = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::CloudWatch::Alarm"]
     alarmed = {}
     for alarm in alarms:

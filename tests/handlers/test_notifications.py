@@ -175,7 +175,7 @@ def test_the_template_wires_stream_queue_dead_letters_and_alarms(stack):
     assert source["BisectBatchOnFunctionError"] is True and source["MaximumRetryAttempts"] >= 1
     assert json.loads(source["FilterCriteria"]["Filters"][0]["Pattern"]) == {
         "eventName": ["INSERT"],
-        "dynamodb": {"NewImage": {"type": {"S": ["audit"]}}},
+        "dynamodb": {"NewImage": {"type": {"S": ["audit", "recognition_event"]}}},  # an activity held: unit notices
     }
     assert source["DestinationConfig"]["OnFailure"]["Destination"] == {
         "Fn::GetAtt": ["EventRouterDeadLetterQueue", "Arn"]

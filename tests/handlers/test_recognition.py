@@ -9,7 +9,7 @@ import io
 
 from tests.support.harness import person
 from tests.support.people import CITY_OFFICER, DONOR, FOREIGN_OFFICER, OFFICER, open_wish
-from tests.support.stats_feed import audit_items, feed, records_of
+from tests.support.stats_feed import feed, records_of, stream_items
 
 MEMBER = person("donor", "xiehui-member", name="协会志愿者")
 VOLUNTEER = person("resident", "volunteer-a", name="志愿者小李")
@@ -42,7 +42,7 @@ def test_recognition_ranks_people_and_units_and_keeps_outside_funds_apart(api, t
     assert api.post("/external-funds", funds, as_=FOREIGN_OFFICER).status == 403
     assert api.post("/external-funds", {**funds, "amount_fen": "1"}, as_=OFFICER).status == 422
     stats_before = api.get("/stats", query={"region": "431222"}).json
-    feed(api, records_of(audit_items(table)))
+    feed(api, records_of(stream_items(table)))
     stats = api.get("/stats", query={"region": "431222"}).json
 
     reply = api.get("/recognition", as_=OFFICER, query={"year": 2026})
@@ -67,7 +67,7 @@ def test_recognition_ranks_people_and_units_and_keeps_outside_funds_apart(api, t
     assert stats["value_fen"] == 3 * 150000 and stats_before["value_fen"] <= stats["value_fen"]
     text = api.get("/recognition.csv", as_=OFFICER, query={"year": 2026}).text
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    assert ["单位", "1", "沅陵县志愿者协会", "2", "3000.00", "1", "", "三八红旗集体"] in rows
+    assert ["单位", "1", "沅陵县志愿者协会", "2", "3000.00", "1", "0", "三八红旗集体"] in rows
     assert any(row[:1] == ["站外筹款（不计入平台数据）"] for row in rows)
     assert api.get("/recognition", as_=FOREIGN_OFFICER, query={"region": "431222"}).status == 403
     assert api.get("/recognition", as_=DONOR).status == 403

@@ -31,6 +31,14 @@ def counting_items(items: list[dict]) -> list[dict]:
     return [item for item in items if stats.units_of(from_dynamo(item))]
 
 
+def stream_items(table: str) -> list[dict]:
+    """Every item the stats consumer's filter lets through: audit items and recognition events (issue 12)."""
+    return sorted(
+        (item for item in all_items(table) if item.get("type", {}).get("S") in ("audit", "recognition_event")),
+        key=lambda item: (item["PK"]["S"], item["SK"]["S"]),
+    )
+
+
 def records_of(items: list[dict]) -> list[dict]:
     return [
         {

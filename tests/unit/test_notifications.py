@@ -15,6 +15,7 @@ from microwish.notifications.recipients import jobs_for, notification_id
 from microwish.notifications.templates import (
     AUDIENCES,
     PLACEHOLDERS,
+    UNIT_EVENTS,
     all_templates,
     mask_phones,
     placeholders,
@@ -55,7 +56,7 @@ def event(action: str, **fields):
 
 def test_templates_use_only_known_placeholders_and_the_event_vocabulary():
     templates = all_templates()
-    assert set(templates) <= {action.value for action in Action}
+    assert set(templates) <= {action.value for action in Action} | UNIT_EVENTS
     for name, audiences in templates.items():
         assert set(audiences) <= set(AUDIENCES), name
         for text in audiences.values():
@@ -103,9 +104,12 @@ def test_a_dispatch_to_a_registry_unit_goes_to_the_unit_audience_not_to_a_person
     assert assigned[0].title == "单位收到派单"
     to_person = jobs_for(event("assigned", donor_id="donor-1"), settings)
     assert [(job.audience, job.recipient.inbox_owner) for job in to_person] == [("donor", "user#donor-1")]
-    # other events name units among their donors; only those with a "unit" text reach the members (none yet)
+    # other events name units among their donors; those with a "unit" text reach the members (fulfilled does)
     fulfilled = jobs_for(event("fulfilled", donor_ids=["d1", "unit:" + "b" * 32]), settings)
-    assert [job.recipient.inbox_owner for job in fulfilled if job.audience in ("donor", "unit")] == ["user#d1"]
+    told = [job.recipient.inbox_owner for job in fulfilled if job.audience in ("donor", "unit")]
+    assert told == ["user#d1", "unit#" + "b" * 32]
+    cancelled = jobs_for(event("cancelled", donor_ids=["unit:" + "b" * 32]), settings)
+    assert [job for job in cancelled if job.audience == "unit"] == []
 
 
 def test_a_notification_id_gives_back_its_time():

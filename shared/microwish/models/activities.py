@@ -39,6 +39,7 @@ class Activity(BaseModel):
     campaign_id: str | None = None
     created_by: str
     created_at: str
+    photo_keys: list[str] = Field(default_factory=list)  # attached photos (never shown: pre-signed GETs are)
 
 
 class ActivityView(BaseModel):
@@ -53,6 +54,29 @@ class ActivityView(BaseModel):
     summary: str
     campaign_id: str | None = None
     created_at: str
+
+
+class ActivityPhotoUpload(Strict):
+    content_type: Literal["image/jpeg", "image/png", "image/webp", "image/heic"]
+    size_bytes: Annotated[int, Field(ge=1, le=10 * 1024 * 1024, description="The photo's exact size")]
+
+
+class ActivityPhotoKeys(Strict):
+    keys: Annotated[
+        list[Annotated[str, StringConstraints(min_length=1, max_length=200)]],
+        Field(min_length=1, max_length=9),
+        AfterValidator(no_repeats),
+    ] = Field(description="The keys of photos the caller uploaded for this activity (POST …/uploads)")
+
+
+class ActivityPhoto(BaseModel):
+    url: str
+
+
+class ActivityPhotos(BaseModel):
+    activity_id: str
+    expires_in: int = Field(description="Seconds each URL stays valid")
+    items: list[ActivityPhoto]
 
 
 class ComplianceEntry(BaseModel):

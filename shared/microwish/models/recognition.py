@@ -48,9 +48,10 @@ class RankedUnit(BaseModel):
     donor_id: str
     name: str
     kind: str | None
-    wishes: int
+    wishes: int = Field(description="Wishes fulfilled: by its claims, and in its activities (each wish once)")
     value_fen: int
     activities: int
+    volunteer_hours: float = Field(default=0, description="Its volunteers' hours on the work wishes it held")
     honours: list[str]
 
 

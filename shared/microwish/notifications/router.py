@@ -25,14 +25,15 @@ logger = Logger(child=True)
 
 
 def audit_item(record: dict[str, Any]) -> dict[str, Any] | None:
-    """The new audit item of a stream record; None for anything else (the filter should drop those)."""
+    """The new audit item (or recognition event: an activity held) of a stream record; None for anything else
+    (the filter should drop those)."""
     if record.get("eventName") != "INSERT":
         return None
     image = (record.get("dynamodb") or {}).get("NewImage")
     if not image:
         return None
     item = from_dynamo(image)
-    return item if item.get("type") == "audit" else None
+    return item if item.get("type") in ("audit", "recognition_event") else None
 
 
 def enqueue(jobs: list[Job], queue_url: str) -> None:

@@ -22,7 +22,11 @@ TEMPLATES_FILE = Path(__file__).resolve().parent.parent / "data" / "notification
 AUDIENCES = ("resident", "officer", "donor", "admin", "unit")
 PLACEHOLDERS = frozenset(
     {"title", "category", "township", "level", "note", "thanks", "amount_yuan", "pledged_yuan", "target_yuan"}
+    | {"activity", "day"}  # an activity held (issue 12): its public title and day
 )
+# Events told that are no wish's audit action (recognition events; a unit's members hear them): an activity
+# recorded, a work wish the unit holds filled up.
+UNIT_EVENTS = frozenset({"activity_held", "volunteers_full"})
 LEVEL_NAMES = {"village": "村级", "township": "乡镇级", "county": "县级", "city": "市级", "province": "省级"}
 DEFAULT_THANKS = "谢谢您的爱心！"
 
@@ -84,6 +88,9 @@ def variables(event: dict[str, Any]) -> dict[str, str]:
         "amount_yuan": _yuan(event.get("amount_fen")),
         "pledged_yuan": _yuan(wish.get("pledged_fen")),
         "target_yuan": _yuan(wish.get("target_fen")),
+        # an activity held (a recognition event, no wish): its own public title and day
+        "activity": mask_phones(str(event.get("title") or "")) if not wish else "",
+        "day": str(event.get("day") or ""),
     }
 
 

@@ -32,6 +32,7 @@ from .donors import DonorStore
 from .inbox import InboxStore
 from .items import audit_item, claim_item, wish_index_keys, wish_item
 from .keys import DUE_ERASURE, DUE_ESCALATION, DUE_LEASE, is_wish_id
+from .recognition_counts import RecognitionCountStore
 from .stats import CounterMove, DonorDays, DonorTrail, LeaderboardMove, StatsStore
 from .table import TableStore, dynamodb_client
 from .transaction import ConditionFailed, Guard, Transaction
@@ -125,6 +126,10 @@ class WishRepository(WishStore):
     @property
     def stats(self) -> StatsStore:
         return self._beside(StatsStore)
+
+    @property
+    def recognition_counts(self) -> RecognitionCountStore:
+        return self._beside(RecognitionCountStore)
 
     def get_donor_record(self, donor_id: str) -> DonorRecord:
         return self.donors.record(donor_id)

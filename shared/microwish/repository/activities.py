@@ -16,6 +16,7 @@ from ..models.activities import Activity
 from ..models.recognition import ExternalFunds
 from . import keys
 from .codec import to_dynamo
+from .recognition_counts import event_item
 from .region_lists import by_day_query, partition_keys
 from .table import TableStore
 
@@ -34,10 +35,34 @@ def activity_item(activity: Activity) -> dict[str, Any]:
 
 
 class ActivityStore(TableStore):
-    def create(self, activity: Activity) -> None:
+    def create(self, activity: Activity, recognition_event: tuple[str, dict[str, Any]] | None = None) -> None:
+        """The activity, a link on each of its wishes (their fulfilment credits the unit) and the event the
+        stream consumer counts (recognition_counts), all in one transaction."""
         transaction = self.transaction()
         transaction.put_new("activity", activity_item(activity))
+        for wish_id in dict.fromkeys(activity.wish_ids):
+            link = {**keys.activity_link_key(wish_id, activity.id), "type": "activity_link"}
+            transaction.put("activity link", {**link, "unit_id": activity.unit_id, "activity_id": activity.id})
+        if recognition_event is not None:
+            subject, fields = recognition_event
+            transaction.put_new("recognition event", event_item(subject, activity.created_at, fields))
         self.commit(transaction)
+
+    def get(self, activity_id: str) -> Activity | None:
+        if not keys.is_wish_id(activity_id):  # the same shape: uuid4 hex
+            return None
+        item = self._get({"PK": f"{keys.ACTIVITY_PREFIX}{activity_id}", "SK": keys.ACTIVITY_SK})
+        return Activity.model_validate(item) if item else None
+
+    def add_photos(self, activity_id: str, photo_keys: list[str], limit: int) -> bool:
+        """Append attached photos' keys while the activity keeps at most `limit`; False when that is full."""
+        found = self._update_if(
+            {"PK": f"{keys.ACTIVITY_PREFIX}{activity_id}", "SK": keys.ACTIVITY_SK},
+            "SET photo_keys = list_append(if_not_exists(photo_keys, :empty), :new)",
+            "attribute_exists(PK) AND (attribute_not_exists(photo_keys) OR size(photo_keys) <= :room)",
+            {":empty": [], ":new": photo_keys, ":room": limit - len(photo_keys)},
+        )
+        return found is not None
 
     def of_unit(self, unit_id: str) -> list[Activity]:
         items = self._query_all(

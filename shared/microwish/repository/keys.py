@@ -326,3 +326,36 @@ def chat_bound_partition(sub: str) -> str:
 
 def chat_bound_key(sub: str, platform: str) -> Key:
     return {"PK": chat_bound_partition(sub), "SK": platform}
+
+
+# ---------------------------------------------------------------- recognition counters (issue 12 §4)
+# - recognition event  PK=RECEVENT#<activity id | wish id#sub>  SK=EVENT#<at>#<n>  an activity held, or a
+#                      volunteer's minutes moved (check-in): what the stream consumer counts, once each
+# - recognition row    PK=RECOG#<region prefix>#<year>  SK=unit#<unit id> | person#<sub>  the year's counters
+# - activity link      PK=WISH#<id>  SK=ACTIVITY#<activity id>  the wish is in that unit's activity (sorts
+#                      before AUDIT# and CLAIM#: no audit or bundle query reads it)
+# - credit marker      PK=COUNTED#<wish id>  SK=CREDIT#<unit id>  the wish was credited to that unit, once
+RECOGNITION_EVENT_PREFIX = "RECEVENT#"
+RECOGNITION_EVENT_SK_PREFIX = "EVENT#"
+RECOGNITION_PREFIX = "RECOG#"
+ACTIVITY_LINK_PREFIX = "ACTIVITY#"
+CREDIT_MARKER_PREFIX = "CREDIT#"
+
+
+def recognition_event_key(subject: str, at: str) -> Key:
+    return {
+        "PK": f"{RECOGNITION_EVENT_PREFIX}{subject}",
+        "SK": f"{RECOGNITION_EVENT_SK_PREFIX}{at}#{uuid.uuid4().hex[:8]}",
+    }
+
+
+def recognition_partition(scope: str, year: int) -> str:
+    return f"{RECOGNITION_PREFIX}{scope}#{year:04d}"
+
+
+def recognition_row_key(scope: str, year: int, row: str) -> Key:
+    return {"PK": recognition_partition(scope, year), "SK": row}
+
+
+def activity_link_key(wish_id: str, activity_id: str) -> Key:
+    return {"PK": wish_partition(wish_id), "SK": f"{ACTIVITY_LINK_PREFIX}{activity_id}"}

@@ -16,6 +16,7 @@ from typing import Any
 from ..models.volunteers import Signup, Volunteering
 from . import keys
 from .codec import decode_cursor, encode_cursor, from_dynamo, to_dynamo
+from .recognition_counts import event_item
 from .region_lists import by_day_query, partition_keys
 from .table import TableStore
 from .transaction import ConditionFailed
@@ -89,22 +90,78 @@ class VolunteerStore(TableStore):
             raise
         return None
 
+    def is_full(self, wish_id: str) -> bool:
+        """Every place taken now (read strongly consistent: after a signup, the last one sees it)."""
+        item = self.client.get_item(
+            TableName=self.table_name,
+            Key=to_dynamo(keys.volunteering_key(wish_id)),
+            ProjectionExpression="places, signed_up",
+            ConsistentRead=True,
+        ).get("Item")
+        found = from_dynamo(item) if item else {}
+        return bool(found) and int(found.get("signed_up", 0)) >= int(found.get("places", 0))
+
+    def mark_full(self, wish_id: str, at: str, notice: tuple[str, dict[str, Any]]) -> bool:
+        """Every place taken: mark the needs (`full_at`) with the notice event, once; False when not full or
+        marked before (a withdrawal and a new signup fill it again without a second notice)."""
+        transaction = self.transaction()
+        guard = transaction._add(  # noqa: SLF001 - the generic part of the transaction builder
+            "full",
+            "Update",
+            {"Key": to_dynamo(keys.volunteering_key(wish_id)), "UpdateExpression": "SET full_at = :at"},
+            "signed_up >= places AND attribute_not_exists(full_at)",
+            {":at": at},
+        )
+        subject, fields = notice
+        transaction.put_new("notice event", event_item(subject, at, fields))
+        return self.commit_unless(transaction, guard)
+
     def get_signup(self, wish_id: str, sub: str) -> Signup | None:
         item = self._get(keys.signup_key(wish_id, sub))
         return Signup.model_validate(item) if item else None
 
-    def check_in(self, wish_id: str, sub: str, at: str, by: str, minutes: int) -> Signup | None:
-        """Mark a volunteer present with their minutes (again: the minutes change); None when not signed up."""
-        item = self._update_if(
-            keys.signup_key(wish_id, sub),
-            "SET #status = :in, checked_in_at = if_not_exists(checked_in_at, :at), checked_in_by = :by, "
-            "minutes = :minutes",
-            "attribute_exists(PK)",
-            {":in": "checked_in", ":at": at, ":by": by, ":minutes": minutes},
+    def check_in(
+        self,
+        before: Signup,
+        at: str,
+        by: str,
+        minutes: int,
+        recognition_event: tuple[str, dict[str, Any]] | None = None,
+    ) -> Signup | None:
+        """Mark a volunteer present with their minutes (again: the minutes change), with the event of the
+        minutes' move (the recognition counters), in one transaction; None when no longer signed up.
+
+        Guarded by the minutes read (`before`): ConditionFailed when they moved meanwhile (read again)."""
+        transaction = self.transaction()
+        values: dict[str, Any] = {":in": "checked_in", ":at": at, ":by": by, ":minutes": minutes}
+        condition = "attribute_exists(PK) AND attribute_not_exists(minutes)"
+        if before.minutes is not None:
+            condition, values[":was"] = "attribute_exists(PK) AND minutes = :was", before.minutes
+        guard = transaction._add(  # noqa: SLF001 - the generic part of the transaction builder
+            "signup",
+            "Update",
+            {
+                "Key": to_dynamo(keys.signup_key(before.wish_id, before.volunteer_id)),
+                "UpdateExpression": "SET #status = :in, checked_in_at = if_not_exists(checked_in_at, :at), "
+                "checked_in_by = :by, minutes = :minutes",
+            },
+            condition,
+            values,
             {"#status": "status"},
-            returns="ALL_NEW",
         )
-        return Signup.model_validate(item) if item else None
+        if recognition_event is not None:
+            subject, fields = recognition_event
+            transaction.put_new("recognition event", event_item(subject, at, fields))
+        try:
+            self.commit(transaction)
+        except ConditionFailed as failure:
+            if guard.failed(failure) and failure.item is None:
+                return None
+            raise
+        checked_in_at = before.checked_in_at or at
+        return before.model_copy(
+            update={"status": "checked_in", "checked_in_at": checked_in_at, "checked_in_by": by, "minutes": minutes}
+        )
 
     def signups(self, wish_id: str) -> list[Signup]:
         return [Signup.model_validate(i) for i in self._partition(keys.wish_partition(wish_id), keys.SIGNUP_PREFIX)]

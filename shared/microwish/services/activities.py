@@ -27,7 +27,7 @@ from ..notifications.recipients import notification_id
 from ..personal_data import refuse_personal_data
 from ..repository import WishRepository, keys
 from ..settings import Settings
-from . import units
+from . import recognition_counts, units
 from .stats import CST
 
 DEFAULT_QUOTAS = "federation=1,party_branch=1,party_organ=1"
@@ -76,7 +76,7 @@ def create_activity(caller: Caller, unit_id: str, request: ActivityRequest, repo
         created_by=caller.sub or "",
         created_at=clock.now_iso(),
     )
-    repo.activities.create(activity)
+    repo.activities.create(activity, recognition_counts.activity_event(activity))
     return _view(activity)
 
 

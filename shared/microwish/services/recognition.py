@@ -3,8 +3,10 @@ a reference for awards (三八红旗手, 巾帼文明岗) — and funds raised o
 
 - wishes and value: the leaderboard's monthly items, kept by the stream consumer from the audit trail
   (services/stats.py, recount-exact: one marker per event), the year's twelve months summed;
-- activities: the region's activities of the year (one index Query); volunteer hours: the checked-in
-  signups of the year (one index Query); honours: the registry's. Read, not counted: exact by construction;
+- activities held, volunteer hours (people's; a unit's: its volunteers' on the work wishes it held) and the
+  wishes fulfilled in a unit's activities (with their value, once each even when the unit also claimed them):
+  the recognition counters the stream consumer keeps (services/recognition_counts.py, recount-exact), one
+  Query of the region's year; honours: the registry's;
 - funds raised outside the platform (a giving day on an online charity platform): recorded by an officer
   with their source (POST /external-funds), listed and totalled apart, never added to wishes or value.
 For officers of the region and admins: it names people.
@@ -29,7 +31,7 @@ from ..models.recognition import (
 )
 from ..repository import WishRepository
 from ..settings import Settings
-from . import units
+from . import recognition_counts, units
 from .activities import _all_units, this_year
 from .ledger import _cell as cell
 
@@ -80,32 +82,33 @@ def recognition(
             entry["value_fen"] += int(item.get("value_fen", 0))
             entry["name"] = item.get("display_name") or item.get("name") or entry["name"]
 
+    counted_units, counted_people = recognition_counts.figures(repo, figures_scope, year)
     people: dict[str, dict[str, Any]] = {}
     for (kind, donor_id), entry in donors.items():
         if kind != "unit":
             people[donor_id] = {**entry, "hours": 0.0}
-    for signup in repo.volunteers.region_signups(figures_scope, first, last):
-        if signup.status != "checked_in":
+    for sub, row in counted_people.items():
+        if int(row.get("minutes", 0)) <= 0:
             continue
         person = people.setdefault(
-            signup.volunteer_id, {"wishes": 0, "value_fen": 0, "name": signup.name or "志愿者", "hours": 0.0}
+            sub, {"wishes": 0, "value_fen": 0, "name": row.get("name") or "志愿者", "hours": 0.0}
         )
-        person["hours"] += (signup.minutes or 0) / 60
+        person["hours"] += int(row["minutes"]) / 60
     ranked_people = sorted(people.items(), key=lambda p: (-p[1]["wishes"], -p[1]["value_fen"], -p[1]["hours"], p[0]))
 
-    held: dict[str, int] = {}
-    for activity in repo.activities.in_region(scope, first, last):
-        held[activity.unit_id] = held.get(activity.unit_id, 0) + 1
     unit_rows: dict[str, dict[str, Any]] = {}
     for unit in _all_units(repo, scope):
         figures = donors.get(("unit", unit.donor_id), {})
+        counted = counted_units.get(unit.id, {})
         unit_rows[unit.donor_id] = {
             "unit_id": unit.id,
             "name": unit.name,
             "kind": unit.kind.value,
-            "wishes": figures.get("wishes", 0),
-            "value_fen": figures.get("value_fen", 0),
-            "activities": held.get(unit.id, 0),
+            # its claims (the leaderboard) and the wishes fulfilled in its activities it did not claim itself
+            "wishes": figures.get("wishes", 0) + int(counted.get("act_wishes", 0)),
+            "value_fen": figures.get("value_fen", 0) + int(counted.get("act_value_fen", 0)),
+            "activities": int(counted.get("activities", 0)),
+            "volunteer_hours": round(int(counted.get("minutes", 0)) / 60, 2),
             "honours": list(unit.honours),
         }
     for (kind, donor_id), entry in donors.items():  # units known from the leaderboard only
@@ -160,7 +163,8 @@ def recognition_csv(view: Recognition) -> str:
     for unit in view.units:
         yuan = f"{unit.value_fen / 100:.2f}"
         honours = cell("、".join(unit.honours))
-        writer.writerow(["单位", unit.rank, cell(unit.name), unit.wishes, yuan, unit.activities, "", honours])
+        hours = f"{unit.volunteer_hours:g}"
+        writer.writerow(["单位", unit.rank, cell(unit.name), unit.wishes, yuan, unit.activities, hours, honours])
     writer.writerow([])
     writer.writerow(["站外筹款（不计入平台数据）", "日期", "来源", "捐款人次", "金额（元）"])
     for funds in view.external_funds.items:

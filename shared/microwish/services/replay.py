@@ -11,8 +11,9 @@ the ReplayDeadLettersFunction; README "Runbook: dead letters").
   the stats consumer writes a marker per event in the transaction of its counter moves.
 - The notification DLQ holds the jobs themselves: they are moved back to the notification queue
   (receive, send, delete; moto has no StartMessageMoveTask), where the notifier dedupes them as above.
-- The sweeps' DLQs (escalation, lease, retention) hold runs that failed or were never delivered: the sweep
-  is run once now; each of its moves is conditional, so a run more than needed changes nothing twice.
+- The sweeps' DLQs (escalation, lease, retention; the quota reminder's) hold runs that failed or were never
+  delivered: the sweep is run once now; each of its moves is conditional, so a run more than needed changes
+  nothing twice.
 
 A dead letter is deleted only after what it stands for was redone; a failure leaves it on its queue
 (visible again when the run ends) and is reported by name, without personal data.
@@ -34,12 +35,12 @@ from ..notifications.router import enqueue
 from ..repository import WishRepository
 from ..repository.dead_letters import AuditWindow, DeadLetters, Letter
 from ..settings import Settings
-from . import stats
+from . import recognition_counts, stats
 
 logger = Logger(child=True)
 
 STREAM_QUEUES = ("event_router", "stats_consumer")
-SWEEP_QUEUES = ("escalation", "lease", "retention")
+SWEEP_QUEUES = ("escalation", "lease", "retention", "quota_reminder")
 MOVED_BACK_QUEUES = ("notifications", "chat_replies")  # jobs: moved back onto the queue they came from
 QUEUES = (*STREAM_QUEUES, *MOVED_BACK_QUEUES, *SWEEP_QUEUES)
 WINDOW_MARGIN = timedelta(minutes=2)  # arrival times are approximate; an item's time is taken before its commit
@@ -111,7 +112,9 @@ def _route(items: list[dict[str, Any]], targets: Targets, report: QueueReport) -
 
 def _count(items: list[dict[str, Any]], targets: Targets, report: QueueReport) -> None:
     for item in items:
-        if stats.count(item, targets.repo):
+        if item.get("type") == "audit" and stats.count(item, targets.repo):
+            report.counted += 1
+        if recognition_counts.count_item(item, targets.repo) and item.get("type") != "audit":
             report.counted += 1
 
 

@@ -34,10 +34,10 @@ from ..models.volunteers import (
     VolunteerNeeds,
 )
 from ..personal_data import beneficiary_name, refuse_personal_data
-from ..repository import WishRepository
+from ..repository import ConditionFailed, WishRepository
 from ..repository.volunteers import TAKES_VOLUNTEERS
 from ..settings import Settings
-from . import units
+from . import recognition_counts, units
 from .claims import load
 from .ledger import _cell as cell  # a spreadsheet never runs a cell as a formula
 
@@ -127,7 +127,17 @@ def sign_up(caller: Caller, wish_id: str, repo: WishRepository) -> SignupView:
         raise Conflict("you have signed up already", state="signed_up")
     if refused == "closed":
         raise Conflict("the wish takes no more volunteers", state="closed")
+    _tell_unit_if_full(needs, repo)
     return signup_view(signup)
+
+
+def _tell_unit_if_full(needs: Volunteering, repo: WishRepository) -> None:
+    """The last place taken on a work wish a registry unit holds: its members are told once (`volunteers_full`)."""
+    if not repo.volunteers.is_full(needs.wish_id):  # read after this signup: of racing last signups, one sees it
+        return
+    unit_id = _holding_unit([Claim.model_validate(item) for item in repo.claims_of(needs.wish_id)])
+    if unit_id is not None:
+        repo.volunteers.mark_full(needs.wish_id, clock.now_iso(), recognition_counts.full_notice(needs, unit_id))
 
 
 def withdraw(caller: Caller, wish_id: str, repo: WishRepository) -> None:
@@ -156,27 +166,60 @@ def _organizes(caller: Caller, wish: Wish, claims: list[Claim], repo: WishReposi
 
 
 def _organizer_load(caller: Caller, wish_id: str, repo: WishRepository) -> Wish:
+    return _organizer_claims(caller, wish_id, repo)[0]
+
+
+def _organizer_claims(caller: Caller, wish_id: str, repo: WishRepository) -> tuple[Wish, list[Claim]]:
     require_role(caller, "resident", "donor", "officer", "admin")
     wish, _, claims = load(repo, wish_id)
     if wish.status in (Status.SUBMITTED, Status.REJECTED) and not caller.is_officer_for(wish.region_code):
         raise NotFound("no such wish")
     if not _organizes(caller, wish, claims, repo):
         raise Forbidden("volunteers are checked in by the organizer: an officer of the region or the unit's admin")
-    return wish
+    return wish, claims
 
 
 def check_in(caller: Caller, wish_id: str, volunteer_id: str, request: CheckIn, repo: WishRepository) -> SignupView:
-    wish = _organizer_load(caller, wish_id, repo)
+    wish, claims = _organizer_claims(caller, wish_id, repo)
     if volunteer_id == caller.sub:
         raise Forbidden("a volunteer cannot check themselves in: the organizer does")
     needs = repo.volunteers.needs(wish.id)
     if needs is None:
         raise NotFound("this wish asks for no volunteers")
     minutes = round(request.hours * 60) if request.hours is not None else needs.minutes
-    signup = repo.volunteers.check_in(wish.id, volunteer_id, clock.now_iso(), caller.sub or "", minutes)
-    if signup is None:
-        raise NotFound("no such volunteer signed up for this wish")
-    return signup_view(signup)
+    unit_id = _holding_unit(claims)
+    for _ in range(_CHECK_IN_ATTEMPTS):
+        before = repo.volunteers.get_signup(wish.id, volunteer_id)
+        if before is None:
+            break
+        moved = minutes - (before.minutes or 0)
+        event = None
+        if moved:  # the recognition counters move by the difference (a check-in again with other hours)
+            event = recognition_counts.hours_event(
+                wish.id, volunteer_id, before.name, unit_id, needs.region_code, before.day, moved
+            )
+        try:
+            signup = repo.volunteers.check_in(before, clock.now_iso(), caller.sub or "", minutes, event)
+        except ConditionFailed:
+            continue  # checked in meanwhile with other minutes: read again
+        if signup is not None:
+            return signup_view(signup)
+        break
+    raise NotFound("no such volunteer signed up for this wish")
+
+
+_CHECK_IN_ATTEMPTS = 4
+
+
+def _holding_unit(claims: list[Claim]) -> str | None:
+    """The registry unit holding the work wish (its claim or accepted dispatch): it organized the work, so its
+    volunteers' hours count for it too."""
+    for claim in claims:
+        unit_id = units.unit_id_of(claim.donor_id)
+        holding = claim.status in (ClaimStatus.ACTIVE, ClaimStatus.DELIVERED, ClaimStatus.FULFILLED)
+        if unit_id and holding and claim.kind is not ClaimKind.PLEDGE:
+            return unit_id
+    return None
 
 
 def list_signups(caller: Caller, wish_id: str, repo: WishRepository) -> SignupList:

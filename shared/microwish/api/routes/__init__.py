@@ -24,4 +24,5 @@ ALL = (
     "volunteers",
     "activities",
     "recognition",
+    "activity_photos",
 )

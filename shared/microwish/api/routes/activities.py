@@ -25,7 +25,8 @@ router = Router()
     security=BEARER,
     description="By the unit's admins and the officers of its region: title, day, the wishes it fulfilled "
     "(wish_ids), participants, summary (public text: no phone or ID numbers), campaign_id. Counts toward the "
-    "unit's yearly quota (GET /compliance).",
+    "unit's yearly quota (GET /compliance). The unit's members are told in their inbox (`activity_held`); the "
+    "wishes it lists that are (or come to be) fulfilled count for the unit in GET /recognition, once each.",
     middlewares=[idempotent],
     responses={
         201: {"description": "The activity"},

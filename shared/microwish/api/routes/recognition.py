@@ -20,9 +20,12 @@ Region = Annotated[RegionPrefix | None, Query(description="Default: the caller's
 Year = Annotated[int | None, Query(ge=2000, le=2999, description="Default: this year (China time)")]
 _DESCRIPTION = (
     "Officers of the region and admins (it names people). People and units ranked by wishes fulfilled, then "
-    "value, then volunteer hours (people) or activities (units), with the registry's honours: wishes and value "
-    "from the leaderboard the stream consumer keeps (recount-exact), activities and volunteer hours read by index "
-    "Queries. Funds raised outside the platform are listed and totalled apart (`external_funds`), never added."
+    "value, then volunteer hours (people) or activities (units), with the registry's honours. Wishes and value "
+    "from the leaderboard the stream consumer keeps; a unit's also count the wishes fulfilled in its activities "
+    "(each once, not again when the unit claimed it). Activities held, volunteer hours (a person's; a unit's: its "
+    "volunteers' on the work wishes it held) and those credits are recognition counters the stream consumer keeps "
+    "per region and year (recount-exact: one marker per event). Funds raised outside the platform are listed and "
+    "totalled apart (`external_funds`), never added."
 )
 
 

@@ -102,6 +102,8 @@ def list_signups(id: str, caller: CurrentCaller, repo: Repository) -> SignupList
     tags=["volunteers"],
     security=BEARER,
     description="By the organizer (see GET /wishes/{id}/volunteers), never by the volunteer themselves (403). "
+    "The hours count in GET /recognition (the volunteer's, and the unit's that holds the wish); a check-in again "
+    "with other hours moves them by the difference. "
     "`hours` default the needs' hours; checking in again sets the hours given.",
     middlewares=[idempotent],
     responses={
