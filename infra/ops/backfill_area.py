@@ -13,10 +13,7 @@ twice changes nothing the second time.
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +22,7 @@ sys.path[:0] = [str(ROOT / "shared"), str(ROOT)]
 
 from botocore.exceptions import ClientError  # noqa: E402
 
+from infra.ops import backfill_cli  # noqa: E402
 from microwish.models import Claim, Wish  # noqa: E402
 from microwish.repository import from_dynamo, keys, to_dynamo, wish_index_keys  # noqa: E402
 from microwish.repository.items import claim_item  # noqa: E402
@@ -99,29 +97,7 @@ def backfill(client: Any, table: str) -> dict[str, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    import boto3
-
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    where = parser.add_mutually_exclusive_group(required=True)
-    where.add_argument("--table", help="the deployed wish table's name")
-    where.add_argument("--local", metavar="URL", help="the local runtime, e.g. http://127.0.0.1:3000")
-    parser.add_argument("--region")
-    args = parser.parse_args(argv)
-    if args.local:
-        with urllib.request.urlopen(f"{args.local.rstrip('/')}/dev/runtime", timeout=60) as response:
-            runtime = json.loads(response.read())
-        client = boto3.client(
-            "dynamodb",
-            endpoint_url=runtime["moto_endpoint"],
-            region_name="us-east-1",
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
-        table = runtime["outputs"]["WishTableName"]
-    else:
-        client, table = boto3.client("dynamodb", region_name=args.region), args.table
-    print(json.dumps(backfill(client, table)))
-    return 0
+    return backfill_cli.run(__doc__.split("\n")[0], backfill, argv)
 
 
 if __name__ == "__main__":
