@@ -14,7 +14,6 @@ short-lived pre-signed GET per attached key — the bucket is never listed.
 from __future__ import annotations
 
 import hashlib
-import uuid
 
 from .. import photo_store
 from ..auth import Caller, require_role
@@ -23,9 +22,8 @@ from ..models import UploadTicket
 from ..models.activities import Activity, ActivityPhoto, ActivityPhotoKeys, ActivityPhotos, ActivityPhotoUpload
 from ..repository import WishRepository
 from ..settings import Settings
+from .uploads import signed_ticket
 
-_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/heic": "heic"}
-_UPLOAD_EXPIRES_IN = 15 * 60
 EXPIRES_IN = 5 * 60  # as delivery photos: long enough to look, short enough that a forwarded link soon stops
 MAX_TICKETS = 9  # per (activity, uploader)
 MAX_PHOTOS = 30  # per activity
@@ -63,20 +61,7 @@ def ticket(
     uploader = uploader_hash(activity.id, caller.sub or "")
     if not repo.take_upload_ticket(activity.id, uploader, MAX_TICKETS):
         raise TooManyRequests(f"at most {MAX_TICKETS} photo uploads per activity and person")
-    key = f"{key_prefix(activity.id, caller.sub or '')}{uuid.uuid4().hex}.{_EXTENSIONS[request.content_type]}"
-    url = photo_store.presign_put(
-        settings.upload_bucket_name, key, request.content_type, request.size_bytes, _UPLOAD_EXPIRES_IN
-    )
-    return UploadTicket(
-        upload_url=url,
-        key=key,
-        expires_in=_UPLOAD_EXPIRES_IN,
-        headers={
-            "Content-Type": request.content_type,
-            "Content-Length": str(request.size_bytes),
-            "x-amz-tagging": photo_store.PENDING,
-        },
-    )
+    return signed_ticket(key_prefix(activity.id, caller.sub or ""), request.content_type, request.size_bytes, settings)
 
 
 def attach(

@@ -51,19 +51,19 @@ def ticket(caller: Caller, request: UploadRequest, settings: Settings, repo: Wis
             raise Conflict("you hold no active claim on this wish: photos are uploaded by whoever delivers it")
     if not repo.take_upload_ticket(wish.id, uploader_hash(wish.id, caller.sub or ""), MAX_TICKETS):
         raise TooManyRequests(f"at most {MAX_TICKETS} photo uploads per wish and person")
-    key = f"{key_prefix(wish.id, caller.sub or '')}{uuid.uuid4().hex}.{_EXTENSIONS[request.content_type]}"
-    url = photo_store.presign_put(
-        settings.upload_bucket_name, key, request.content_type, request.size_bytes, _EXPIRES_IN
-    )
+    return signed_ticket(key_prefix(wish.id, caller.sub or ""), request.content_type, request.size_bytes, settings)
+
+
+def signed_ticket(prefix: str, content_type: str, size_bytes: int, settings: Settings) -> UploadTicket:
+    """A one-off pre-signed PUT of one photo under `prefix`, tagged pending until something attaches it (delivery
+    and activity photos alike)."""
+    key = f"{prefix}{uuid.uuid4().hex}.{_EXTENSIONS[content_type]}"
+    url = photo_store.presign_put(settings.upload_bucket_name, key, content_type, size_bytes, _EXPIRES_IN)
     return UploadTicket(
         upload_url=url,
         key=key,
         expires_in=_EXPIRES_IN,
-        headers={
-            "Content-Type": request.content_type,
-            "Content-Length": str(request.size_bytes),
-            "x-amz-tagging": photo_store.PENDING,
-        },
+        headers={"Content-Type": content_type, "Content-Length": str(size_bytes), "x-amz-tagging": photo_store.PENDING},
     )
 
 
