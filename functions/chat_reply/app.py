@@ -7,18 +7,19 @@ Partial failures are reported per message (ReportBatchItemFailures); a job is se
 import json
 
 from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 
 from microwish.api.context import repository
 from microwish.chat_platforms import callback
-from microwish.partial_batch import process_partial, sqs_message_id
 
 logger = Logger()
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 def record_handler(record):
-    callback.deliver_late(json.loads(record["body"]), repository())
+    callback.deliver_late(json.loads(record.body), repository())
 
 
 @logger.inject_lambda_context(log_event=False)
 def handler(event, context):
-    return process_partial(event, record_handler, id_of=sqs_message_id)
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

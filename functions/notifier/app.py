@@ -4,19 +4,20 @@ Partial failures are reported per message (ReportBatchItemFailures); each (event
 channel) is sent once; see microwish.notifications.delivery.
 """
 
-from functools import partial
-
 from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 
 from microwish.notifications import delivery
 from microwish.notifications.warm import create_clients
-from microwish.partial_batch import process_partial, sqs_message_id
 
 logger = Logger()
 create_clients("dynamodb", "ssm")  # at init, not on the first record
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 @logger.inject_lambda_context(log_event=False)
 def handler(event, context):
     delivery.register_lambda_context(context)
-    return process_partial(event, partial(delivery.record_handler, lambda_context=context), id_of=sqs_message_id)
+    return process_partial_response(
+        event=event, record_handler=delivery.record_handler, processor=processor, context=context
+    )

@@ -207,7 +207,7 @@ def record_handler(record: Any, lambda_context: Any = None) -> None:
     """One SQS record: a job, delivered on every channel, or an exception (the record fails)."""
     if lambda_context is not None and lambda_context.get_remaining_time_in_millis() < MIN_REMAINING_MS:
         raise DeliveryError("not enough time left in this invocation; the queue will redeliver it")
-    job = Job.model_validate(json.loads(record["body"]))  # a malformed message fails and is dead-lettered
+    job = Job.model_validate(json.loads(record.body))  # a malformed message fails and is dead-lettered
     outcome = notifier().deliver(job)
     logger.info(
         "notified",

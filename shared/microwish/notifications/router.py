@@ -57,7 +57,7 @@ def _queue_url() -> str:
 
 
 def record_handler(record: Any) -> None:
-    item = audit_item(record)
+    item = audit_item(record.raw_event)
     if item is None:
         return
     jobs = jobs_for(item, get_settings())
