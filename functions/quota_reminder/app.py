@@ -7,10 +7,12 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from microwish.repository import WishRepository
+from microwish.repository.warm import create_clients
 from microwish.services.activities import remind
 from microwish.settings import get_settings
 
 logger = Logger()
+create_clients()  # at init, not on the first invocation
 
 
 @logger.inject_lambda_context(log_event=False)

@@ -37,7 +37,6 @@ from ..errors import Conflict, DomainError, InvalidInput
 from ..models import WishPrivateView, WishPublicView
 from ..repository import WishRepository
 from ..repository.idempotency import IdempotencyRecords
-from ..services import wishes
 from ..services.views import replayed_view
 from .context import caller, repository, settings
 
@@ -62,6 +61,8 @@ def replay_wish(
     app: APIGatewayHttpResolver, who: Caller, repo: WishRepository, _: once.KeyedRequest
 ) -> Response[WishPublicView | WishPrivateView]:
     """The wish the route acted on (the path's `id`), in the view its caller may see."""
+    from ..services import wishes  # here: every API function imports this module, few need the wish service
+
     return Response(200, "application/json", wishes.get_wish(who, path_id(app), repo))
 
 

@@ -20,25 +20,83 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from importlib import import_module
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..models import DonorRecord
-from . import keys
-from .activities import ActivityStore, ExternalFundsStore
-from .campaigns import CampaignStore
-from .chat import ChatStore
-from .codec import decode_cursor, encode_cursor, from_dynamo, to_dynamo
-from .donors import DonorStore
-from .inbox import InboxStore
-from .items import audit_item, claim_item, wish_index_keys, wish_item
-from .keys import DUE_ERASURE, DUE_ESCALATION, DUE_LEASE, is_wish_id
-from .recognition_counts import RecognitionCountStore
-from .stats import CounterMove, DonorDays, DonorTrail, LeaderboardMove, StatsStore
-from .table import TableStore, dynamodb_client
-from .transaction import ConditionFailed, Guard, Transaction
-from .units import UnitStore
-from .volunteers import VolunteerStore
-from .wishes import _LIST_INDEX, DueKey, ListQuery, WishStore
+from .codec import to_dynamo
+from .keys import wish_key as _wish_key
+from .table import TableStore
+from .wishes import WishStore
+
+if TYPE_CHECKING:
+    from ..models import DonorRecord
+    from . import keys
+    from .activities import ActivityStore, ExternalFundsStore
+    from .campaigns import CampaignStore
+    from .chat import ChatStore
+    from .codec import decode_cursor, encode_cursor, from_dynamo
+    from .donors import DonorStore
+    from .inbox import InboxStore
+    from .items import audit_item, claim_item, wish_index_keys, wish_item
+    from .keys import DUE_ERASURE, DUE_ESCALATION, DUE_LEASE, is_wish_id
+    from .recognition_counts import RecognitionCountStore
+    from .stats import CounterMove, DonorDays, DonorTrail, LeaderboardMove, StatsStore
+    from .table import dynamodb_client
+    from .transaction import ConditionFailed, Guard, Transaction
+    from .units import UnitStore
+    from .volunteers import VolunteerStore
+    from .wishes import _LIST_INDEX, DueKey, ListQuery
+
+# Lazy (PEP 562, as microwish.models): `from microwish.repository import WishRepository` loads the wish store and
+# what it needs, not every store and its models; each other name loads its module when first asked for.
+_MODULE_OF: dict[str, str] = {
+    "ActivityStore": "activities",
+    "ExternalFundsStore": "activities",
+    "CampaignStore": "campaigns",
+    "ChatStore": "chat",
+    "decode_cursor": "codec",
+    "encode_cursor": "codec",
+    "from_dynamo": "codec",
+    "DonorStore": "donors",
+    "InboxStore": "inbox",
+    "audit_item": "items",
+    "claim_item": "items",
+    "wish_index_keys": "items",
+    "wish_item": "items",
+    "DUE_ERASURE": "keys",
+    "DUE_ESCALATION": "keys",
+    "DUE_LEASE": "keys",
+    "is_wish_id": "keys",
+    "CounterMove": "stats",
+    "DonorDays": "stats",
+    "DonorTrail": "stats",
+    "RecognitionCountStore": "recognition_counts",
+    "LeaderboardMove": "stats",
+    "StatsStore": "stats",
+    "dynamodb_client": "table",
+    "ConditionFailed": "transaction",
+    "Guard": "transaction",
+    "Transaction": "transaction",
+    "UnitStore": "units",
+    "VolunteerStore": "volunteers",
+    "_LIST_INDEX": "wishes",
+    "DueKey": "wishes",
+    "ListQuery": "wishes",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value  # once: later look-ups are plain attribute reads
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_MODULE_OF})
+
 
 __all__ = [
     "DUE_ERASURE",
@@ -86,7 +144,7 @@ StoreT = TypeVar("StoreT", bound=TableStore)
 
 def wish_key(wish_id: str) -> dict[str, dict[str, str]]:
     """A wish's key as DynamoDB's client takes it (for scripts and tests that call the client)."""
-    return to_dynamo(keys.wish_key(wish_id))
+    return to_dynamo(_wish_key(wish_id))
 
 
 class WishRepository(WishStore):
@@ -97,38 +155,56 @@ class WishRepository(WishStore):
 
     @property
     def campaigns(self) -> CampaignStore:
+        from .campaigns import CampaignStore
+
         return self._beside(CampaignStore)
 
     @property
     def chat(self) -> ChatStore:
+        from .chat import ChatStore
+
         return self._beside(ChatStore)
 
     @property
     def donors(self) -> DonorStore:
+        from .donors import DonorStore
+
         return self._beside(DonorStore)
 
     @property
     def units(self) -> UnitStore:
+        from .units import UnitStore
+
         return self._beside(UnitStore)
 
     @property
     def volunteers(self) -> VolunteerStore:
+        from .volunteers import VolunteerStore
+
         return self._beside(VolunteerStore)
 
     @property
     def activities(self) -> ActivityStore:
+        from .activities import ActivityStore
+
         return self._beside(ActivityStore)
 
     @property
     def external_funds(self) -> ExternalFundsStore:
+        from .activities import ExternalFundsStore
+
         return self._beside(ExternalFundsStore)
 
     @property
     def stats(self) -> StatsStore:
+        from .stats import StatsStore
+
         return self._beside(StatsStore)
 
     @property
     def recognition_counts(self) -> RecognitionCountStore:
+        from .recognition_counts import RecognitionCountStore
+
         return self._beside(RecognitionCountStore)
 
     def get_donor_record(self, donor_id: str) -> DonorRecord:

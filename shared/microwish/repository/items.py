@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import regions
 from ..lifecycle import ESCALATABLE
-from ..models import AccessEntry, AuditEvent, Beneficiary, Campaign, Claim, Wish
 from ..once import KeyedRequest
 from . import keys
 from .written import written_keys
+
+if TYPE_CHECKING:  # annotations only: a function that never builds a model does not load them
+    from ..models import AccessEntry, AuditEvent, Beneficiary, Campaign, Claim, Wish
 
 
 def wish_index_keys(wish: Wish) -> dict[str, str]:

@@ -16,14 +16,16 @@ first change the request commits, without the service knowing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..lifecycle import TERMINAL, Status
-from ..models import AccessEntry, AuditEvent, Campaign, Claim, Wish
 from ..settings import get_settings
 from . import keys
 from .codec import to_dynamo
 from .items import access_item, audit_item, campaign_item, claim_item, wish_item
+
+if TYPE_CHECKING:  # annotations only: a function that never builds a model does not load them
+    from ..models import AccessEntry, AuditEvent, Campaign, Claim, Wish
 
 
 @dataclass(frozen=True)
