@@ -71,6 +71,7 @@ PRICES = {
 ISSUE_TODAY = 0.00018  # issue 15: a wish's lifecycle on the day it was filed
 FIRST_RUN = 0.000169  # this script's first run (branch wt-cold, before the other scale work merged)
 GOAL = ISSUE_TODAY / 2
+DESCRIPTION_SIZES = (100, 300)  # characters (3 bytes each in UTF-8)
 MONTH_SECONDS = 30 * 24 * 3600
 # Lambda polls an SQS event source with long polls (20 s) from several pollers even when the queue is
 # empty: an estimate, five pollers (AWS's stated starting concurrency), 3 receives a minute each.
@@ -543,17 +544,43 @@ def main() -> None:
                 2
             ):  # the first life warms every function (deferred model builds, caches): priced is the second
                 life.invocations.clear()
-                wish = life.request("submit", "POST", "/wishes", WISH, RESIDENT)["id"]
-                approve = {"decision": "approve", "mode": "sole"}
-                life.request("review", "POST", f"/wishes/{wish}/review", approve, OFFICER)
-                life.request("claim", "POST", f"/wishes/{wish}/claims", {}, DONOR)
-                life.request("delivery", "POST", f"/wishes/{wish}/delivery", {"note": "已送达"}, DONOR)
-                life.request("confirmation", "POST", f"/wishes/{wish}/confirmation", {"accepted": True}, OFFICER)
-            report(life.invocations, idle_runs, alarms(), detail="--detail" in sys.argv)
+                live(life, WISH)
+            priced = life.invocations[:]
+            # The same life with longer descriptions (up to 1,000 characters are allowed): what item sizes
+            # near the 1 KB line do to the bill.
+            longer = {}
+            for chars in DESCRIPTION_SIZES:
+                life.invocations.clear()
+                live(life, {**WISH, "description": ("想有一台电视机，看看外面的世界。" * 70)[:chars]})
+                longer[chars] = life.invocations[:]
+            report(priced, idle_runs, alarms(), detail="--detail" in sys.argv)
+            report_sizes(longer)
     finally:
         api_context.reset = full_reset
         motopatch.revert()
         signer.close()
+
+
+def live(life: Lifecycle, submission: dict[str, Any]) -> None:
+    """One wish's life through the API: submitted, approved, claimed, delivered, confirmed."""
+    wish = life.request("submit", "POST", "/wishes", submission, RESIDENT)["id"]
+    approve = {"decision": "approve", "mode": "sole"}
+    life.request("review", "POST", f"/wishes/{wish}/review", approve, OFFICER)
+    life.request("claim", "POST", f"/wishes/{wish}/claims", {}, DONOR)
+    life.request("delivery", "POST", f"/wishes/{wish}/delivery", {"note": "已送达"}, DONOR)
+    life.request("confirmation", "POST", f"/wishes/{wish}/confirmation", {"accepted": True}, OFFICER)
+
+
+def report_sizes(lives: dict[int, list[Invocation]]) -> None:
+    print("\nThe same life with a longer description (write units by component; lifecycle USD):")
+    for chars, invocations in lives.items():
+        bill = Bill()
+        units: Counter[str] = Counter()
+        for invocation in invocations:
+            bill.add_invocation(invocation)
+            units[component(invocation.function)] += int(invocation.usage.write_units)
+        parts = ", ".join(f"{part} {n}" for part, n in sorted(units.items(), key=lambda e: -e[1]) if n)
+        print(f"  {chars:>5} characters: {sum(units.values()):>4} write units ({parts})   ${bill.total():.7f}")
 
 
 def forget_settings() -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import zlib
 from typing import Any
 
 from .. import regions
 from ..lifecycle import ESCALATABLE
 from ..models import AccessEntry, AuditEvent, Beneficiary, Campaign, Claim, Wish
+from ..models.wishes import DESCRIPTION_PREVIEW, is_long_description
 from ..once import KeyedRequest
+from ..personal_data import mask
 from . import keys
 from .written import written_keys
 
@@ -45,9 +48,25 @@ def campaign_list_key(campaign_id: str, status: str) -> str:
     return f"{campaign_id}#{status}"
 
 
+def description_preview(text: str) -> str:
+    """The start of a long description, masked before it is cut (a cut must not leave half a phone number
+    for `mask` to miss). Cutting a preview again gives the same preview."""
+    masked = mask(text) or ""
+    return masked if not is_long_description(masked) else masked[:DESCRIPTION_PREVIEW] + "…"
+
+
 def wish_item(wish: Wish) -> dict[str, Any]:
     body = wish.model_dump(mode="json")
+    if wish.description_apart:
+        body["description"] = description_preview(wish.description)
+    else:
+        del body["description_apart"]  # wishes whose item holds the whole text (all before this): no flag
     return {**keys.wish_key(wish.id), "type": "wish", **body, **wish_index_keys(wish)}
+
+
+def detail_item(wish: Wish) -> dict[str, Any]:
+    """A long description's whole text, beside its wish (not on any index)."""
+    return {**keys.detail_key(wish.id), "type": "detail", "description": wish.description}
 
 
 def private_item(wish_id: str, beneficiary: Beneficiary) -> dict[str, Any]:
@@ -56,6 +75,11 @@ def private_item(wish_id: str, beneficiary: Beneficiary) -> dict[str, Any]:
         "type": "private",
         "beneficiary": beneficiary.model_dump(mode="json", exclude_none=True),
     }
+
+
+def packed_answer(answer: str) -> bytes:
+    """A record's answer as kept (`answer_z`): zlib, so a wish's view (~1 KB of JSON) stays under 1 KB."""
+    return zlib.compress(answer.encode("utf-8"), 9)
 
 
 def idempotency_record(keyed: KeyedRequest) -> dict[str, Any]:
@@ -67,7 +91,7 @@ def idempotency_record(keyed: KeyedRequest) -> dict[str, Any]:
         "status": "COMMITTED",
     }
     if keyed.answer is not None:  # said before the commit (once.answering): the record is complete at once
-        record.update(answer=keyed.answer, status="COMPLETED")
+        record.update(answer_z=packed_answer(keyed.answer), status="COMPLETED")
     return record
 
 

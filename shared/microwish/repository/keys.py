@@ -1,6 +1,8 @@
 """Every key format of the wish table, spelled here and nowhere else (README "The wish table").
 
 - wish          PK=WISH#<id>  SK=WISH        public fields + index keys (no personal data)
+- description   PK=WISH#<id>  SK=DETAIL       a long description's whole text, written once (the wish holds
+                its first DESCRIPTION_PREVIEW characters; DETAIL sorts after CLAIM#: the bundle query reads it)
 - private part  PK=WISH#<id>  SK=PRIVATE     the beneficiary's name, phone, address; on the due index
                 (erasure) once the wish ended; after erasure a tombstone with `erased_at` only
 - claim         PK=WISH#<id>  SK=CLAIM#<id>  a claim or pledge (donor index keys)
@@ -53,6 +55,7 @@ Key = dict[str, str]
 WISH_PREFIX = "WISH#"
 WISH_SK = "WISH"
 PRIVATE_SK = "PRIVATE"
+DETAIL_SK = "DETAIL"
 CLAIM_PREFIX = "CLAIM#"
 AUDIT_PREFIX = "AUDIT#"
 ACCESS_PREFIX = "ACCESS#"
@@ -124,6 +127,10 @@ def wish_key(wish_id: str) -> Key:
 
 def private_key(wish_id: str) -> Key:
     return {"PK": wish_partition(wish_id), "SK": PRIVATE_SK}
+
+
+def detail_key(wish_id: str) -> Key:
+    return {"PK": wish_partition(wish_id), "SK": DETAIL_SK}
 
 
 def claim_key(wish_id: str, claim_id: str) -> Key:
