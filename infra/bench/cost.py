@@ -3,7 +3,9 @@
     python -m infra.bench.cost [--detail] [--no-key]
 
 --detail: every item each write touched, its size and its units; --no-key: the POSTs without an
-Idempotency-Key (the web app sends one with every POST, so by default the lifecycle does too).
+Idempotency-Key (the web app sends one with every POST, so by default the lifecycle does too). After the
+priced life, the same life with a 100- and a 300-character description (DESCRIPTION_SIZES): item sizes
+near the 1 KB line are what moves the bill.
 
 The lifecycle runs in-process against the template's stack in moto, through the real handlers: a
 resident submits a wish, an officer approves it, a donor claims it, delivers it, the officer confirms
@@ -17,11 +19,17 @@ Priced:
   duration: the handler's own time here (time outside its AWS calls; moto's time left out) plus
   CALL_LATENCY_MS per AWS call (a deployed DynamoDB or SQS call's round trip);
 - HTTP API requests;
-- DynamoDB request units computed from item sizes, as DynamoDB bills them (moto does not bill):
-  a write is ceil(max(size before, size after) / 1 KB) per item, twice in a transaction (ConditionCheck
-  items too), plus one write per global secondary index the item enters, leaves or changes in (KEYS_ONLY
-  indexes only when their keys change); a read is ceil(size / 4 KB) per item (per call for a Query),
-  halved when eventually consistent; the streams' reads by Lambda are free;
+- DynamoDB request units computed from item sizes, as DynamoDB bills them (moto does not bill). Item
+  size: attribute names and values in UTF-8, numbers by significant digits (AWS's "Item sizes" rules).
+  A write is ceil(max(size before, size after) / 1 KB) per item, twice in a transaction (prepare and
+  commit; a ConditionCheck is billed the same way, as a write of the checked item); plus, per global
+  secondary index (AWS's GSI.Writes rules), one write of the entry's size when the item enters or leaves
+  the index or changes a projected attribute, TWO (delete + put) when an index key changes, none otherwise.
+  Index writes are not doubled in a transaction (they propagate after it). The 100 bytes AWS adds per
+  index entry are for storage; an entry's write is sized on its keys and projected attributes. A read is
+  ceil(size / 4 KB) per item (summed per call for a Query), halved when eventually consistent, on what
+  DynamoDB read, not what it returned: a filtered or projected Query is re-run (unhooked) on its key
+  condition alone, a projected GetItem is sized on the whole item. The streams' reads by Lambda are free;
 - SQS requests: the router's sends, and the notifier's poller (one receive, one delete batch per batch).
 Idle month: the three sweeps on their schedules (each run measured here on an empty table), their
 scheduler invocations, the alarms, and an estimate of Lambda's long polling of the notification queue.

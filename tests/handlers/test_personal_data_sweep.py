@@ -12,10 +12,10 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import zlib
 import logging
 import re
 import uuid
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
