@@ -792,7 +792,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The dynamic wish list */
+        /**
+         * The dynamic wish list
+         * @description Each item's `description` is what a list card shows: the text itself up to 40 characters, else its first 40 characters and "…" (GET /wishes/{id} has the whole text).
+         */
         get: operations["list_wishes_wishes_get"];
         put?: never;
         /**
