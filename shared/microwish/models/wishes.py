@@ -68,16 +68,6 @@ class ReviewDecision(Strict):
 
 
 # ---------------------------------------------------------------- stored
-# The characters of a description a list card shows (two clamped lines): the wish item, rewritten on every
-# change and copied whole into four list indexes (ALL projections), keeps this much of a longer text, which
-# is kept apart, written once (README "Performance and cost": a wish item past 1 KB doubles every change).
-DESCRIPTION_PREVIEW = 40
-
-
-def is_long_description(text: str) -> bool:
-    return len(text) > DESCRIPTION_PREVIEW
-
-
 class CollectedBy(Model):
     """The partner organization that collected (征集) a wish on a resident's behalf (issue 12 §1)."""
 
@@ -119,9 +109,6 @@ class Wish(Model):
     value_fen: int | None = None  # what the fulfilled wish was worth (target, or what was pledged)
     fulfilled_at: str | None = None
     collected_by: CollectedBy | None = None  # shown to officers (the private view), never to the public
-    # True: the wish item (and so every list index entry) holds a preview of `description`, the whole text is
-    # in the wish's DETAIL item, written once (README "Performance and cost"); False for wishes stored before.
-    description_apart: bool = False
     version: int = 1
 
     @property

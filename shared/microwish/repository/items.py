@@ -8,9 +8,7 @@ from typing import Any
 from .. import regions
 from ..lifecycle import ESCALATABLE
 from ..models import AccessEntry, AuditEvent, Beneficiary, Campaign, Claim, Wish
-from ..models.wishes import DESCRIPTION_PREVIEW, is_long_description
 from ..once import KeyedRequest
-from ..personal_data import mask
 from . import keys
 from .written import written_keys
 
@@ -48,25 +46,9 @@ def campaign_list_key(campaign_id: str, status: str) -> str:
     return f"{campaign_id}#{status}"
 
 
-def description_preview(text: str) -> str:
-    """The start of a long description, masked before it is cut (a cut must not leave half a phone number
-    for `mask` to miss). Cutting a preview again gives the same preview."""
-    masked = mask(text) or ""
-    return masked if not is_long_description(masked) else masked[:DESCRIPTION_PREVIEW] + "…"
-
-
 def wish_item(wish: Wish) -> dict[str, Any]:
     body = wish.model_dump(mode="json")
-    if wish.description_apart:
-        body["description"] = description_preview(wish.description)
-    else:
-        del body["description_apart"]  # wishes whose item holds the whole text (all before this): no flag
     return {**keys.wish_key(wish.id), "type": "wish", **body, **wish_index_keys(wish)}
-
-
-def detail_item(wish: Wish) -> dict[str, Any]:
-    """A long description's whole text, beside its wish (not on any index)."""
-    return {**keys.detail_key(wish.id), "type": "detail", "description": wish.description}
 
 
 def private_item(wish_id: str, beneficiary: Beneficiary) -> dict[str, Any]:

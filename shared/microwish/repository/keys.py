@@ -1,8 +1,6 @@
 """Every key format of the wish table, spelled here and nowhere else (README "The wish table").
 
 - wish          PK=WISH#<id>  SK=WISH        public fields + index keys (no personal data)
-- description   PK=WISH#<id>  SK=DETAIL       a long description's whole text, written once (the wish holds
-                its first DESCRIPTION_PREVIEW characters; DETAIL sorts after CLAIM#: the bundle query reads it)
 - private part  PK=WISH#<id>  SK=PRIVATE     the beneficiary's name, phone, address; on the due index
                 (erasure) once the wish ended; after erasure a tombstone with `erased_at` only
 - claim         PK=WISH#<id>  SK=CLAIM#<id>  a claim or pledge (donor index keys)
@@ -13,7 +11,8 @@
 - upload count  PK=UPLOADS#<wish id>  SK=<uploader hash>
 - campaign      PK=CAMPAIGN#<id>  SK=CAMPAIGN  (PersonPK=CAMPAIGNS: the campaign list)
 - counter       PK=STATS#<dim>  SK=T | M#<yyyy-mm> | D#<yyyy-mm-dd> | N#<yyyy-mm-dd>#<yyyy-mm>
-- donor days    PK=DAYS#<dim>#<donor id>  SK=DAYS   the days a donor gave on in a dimension (month bitmasks)
+- donor days    PK=DAYS#<donor id>  SK=ALL   the days a donor gave on, per most specific dimension (month
+                bitmasks); before it, PK=DAYS#<dim>#<donor id>  SK=DAYS per dimension (infra/ops/backfill_donor_days.py)
 - leaderboard   PK=LB#<region prefix>#<yyyy-mm>  SK=<kind>#<donor id>
 - marker        PK=COUNTED#<wish id>  SK=<audit SK>[#lb<n>]
 - notification  PK=INBOX#<owner>  SK=<created_at>#<id>
@@ -55,7 +54,6 @@ Key = dict[str, str]
 WISH_PREFIX = "WISH#"
 WISH_SK = "WISH"
 PRIVATE_SK = "PRIVATE"
-DETAIL_SK = "DETAIL"
 CLAIM_PREFIX = "CLAIM#"
 AUDIT_PREFIX = "AUDIT#"
 ACCESS_PREFIX = "ACCESS#"
@@ -70,6 +68,7 @@ LEADERBOARD_PREFIX = "LB#"
 COUNTED_PREFIX = "COUNTED#"
 DONOR_DAYS_PREFIX = "DAYS#"
 DONOR_DAYS_SK = "DAYS"
+DONOR_TRAIL_SK = "ALL"
 INBOX_PREFIX = "INBOX#"
 PREFS_PREFIX = "PREFS#"
 PREFS_SK = "PREFERENCES"
@@ -129,10 +128,6 @@ def private_key(wish_id: str) -> Key:
     return {"PK": wish_partition(wish_id), "SK": PRIVATE_SK}
 
 
-def detail_key(wish_id: str) -> Key:
-    return {"PK": wish_partition(wish_id), "SK": DETAIL_SK}
-
-
 def claim_key(wish_id: str, claim_id: str) -> Key:
     return {"PK": wish_partition(wish_id), "SK": f"{CLAIM_PREFIX}{claim_id}"}
 
@@ -174,7 +169,12 @@ def counter_key(dimension: str, bucket: str) -> Key:
 
 
 def donor_days_key(dimension: str, donor_id: str) -> Key:
+    """The old per-dimension item (read only by infra/ops/backfill_donor_days.py)."""
     return {"PK": f"{DONOR_DAYS_PREFIX}{dimension}#{donor_id}", "SK": DONOR_DAYS_SK}
+
+
+def donor_trail_key(donor_id: str) -> Key:
+    return {"PK": f"{DONOR_DAYS_PREFIX}{donor_id}", "SK": DONOR_TRAIL_SK}
 
 
 def leaderboard_partition(scope: str, month: str) -> str:
@@ -326,3 +326,36 @@ def chat_bound_partition(sub: str) -> str:
 
 def chat_bound_key(sub: str, platform: str) -> Key:
     return {"PK": chat_bound_partition(sub), "SK": platform}
+
+
+# ---------------------------------------------------------------- recognition counters (issue 12 §4)
+# - recognition event  PK=RECEVENT#<activity id | wish id#sub>  SK=EVENT#<at>#<n>  an activity held, or a
+#                      volunteer's minutes moved (check-in): what the stream consumer counts, once each
+# - recognition row    PK=RECOG#<region prefix>#<year>  SK=unit#<unit id> | person#<sub>  the year's counters
+# - activity link      PK=WISH#<id>  SK=ACTIVITY#<activity id>  the wish is in that unit's activity (sorts
+#                      before AUDIT# and CLAIM#: no audit or bundle query reads it)
+# - credit marker      PK=COUNTED#<wish id>  SK=CREDIT#<unit id>  the wish was credited to that unit, once
+RECOGNITION_EVENT_PREFIX = "RECEVENT#"
+RECOGNITION_EVENT_SK_PREFIX = "EVENT#"
+RECOGNITION_PREFIX = "RECOG#"
+ACTIVITY_LINK_PREFIX = "ACTIVITY#"
+CREDIT_MARKER_PREFIX = "CREDIT#"
+
+
+def recognition_event_key(subject: str, at: str) -> Key:
+    return {
+        "PK": f"{RECOGNITION_EVENT_PREFIX}{subject}",
+        "SK": f"{RECOGNITION_EVENT_SK_PREFIX}{at}#{uuid.uuid4().hex[:8]}",
+    }
+
+
+def recognition_partition(scope: str, year: int) -> str:
+    return f"{RECOGNITION_PREFIX}{scope}#{year:04d}"
+
+
+def recognition_row_key(scope: str, year: int, row: str) -> Key:
+    return {"PK": recognition_partition(scope, year), "SK": row}
+
+
+def activity_link_key(wish_id: str, activity_id: str) -> Key:
+    return {"PK": wish_partition(wish_id), "SK": f"{ACTIVITY_LINK_PREFIX}{activity_id}"}

@@ -15,7 +15,7 @@ from ..lifecycle import Status
 from ..models import AccessEntry, AuditEvent, Beneficiary, Wish
 from . import keys
 from .codec import decode_cursor, encode_cursor, from_dynamo, to_dynamo
-from .items import access_item, campaign_list_key, detail_item, list_partition, private_item, wish_item
+from .items import access_item, campaign_list_key, list_partition, private_item, wish_item
 from .table import TableStore
 
 # The list index that serves a region filter, by the filter's level. Deeper filters (township, village)
@@ -68,8 +68,6 @@ class WishStore(TableStore):
         only while the submitter is still that unit's member (ConditionFailed, guard "unit member")."""
         transaction = self.transaction()
         transaction.put_new("wish", wish_item(wish))
-        if wish.description_apart:
-            transaction.put_new("description", detail_item(wish))
         transaction.put_new("private part", private_item(wish.id, beneficiary))
         transaction.audit(wish, event)
         if member_of is not None:
@@ -127,8 +125,7 @@ class WishStore(TableStore):
         return _wish(item) if item else None
 
     def get_wish_bundle(self, wish_id: str) -> tuple[Wish, dict[str, Any], list[dict[str, Any]]] | None:
-        """The wish with its private part and claims: one Query of its partition, audit events left out. The
-        wish has its whole description (a long one from its DETAIL item, in the same Query)."""
+        """The wish with its private part and claims: one Query of its partition, audit events left out."""
         if not keys.is_wish_id(wish_id):
             return None
         items = self._query_all(
@@ -141,14 +138,10 @@ class WishStore(TableStore):
                 by_kind["wish"] = item
             elif item["SK"] == keys.PRIVATE_SK:
                 by_kind["private"] = item
-            elif item["SK"] == keys.DETAIL_SK:
-                by_kind["wish_description"] = item["description"]
             elif item["SK"].startswith(keys.CLAIM_PREFIX):
                 by_kind["claims"].append(item)
         if "wish" not in by_kind:
             return None
-        if "wish_description" in by_kind:
-            by_kind["wish"]["description"] = by_kind["wish_description"]
         return _wish(by_kind["wish"]), by_kind.get("private", {}), by_kind["claims"]
 
     def claims_of(self, wish_id: str) -> list[dict[str, Any]]:

@@ -10,7 +10,6 @@ from ..errors import Forbidden, InvalidInput, NotFound
 from ..lifecycle import INITIAL_STATUS, PUBLIC_STATUSES, Action, next_status
 from ..models import CollectedBy, ReviewDecision, Wish, WishPrivateView, WishPublicView, WishSubmission, event_for
 from ..models.units import PARTNER_KINDS
-from ..models.wishes import is_long_description
 from ..personal_data import beneficiary_name, refuse_personal_data
 from ..privacy import alias, refuse_village
 from ..repository import ConditionFailed, ListQuery, WishRepository
@@ -60,7 +59,6 @@ def submit_wish(
         id=once.new_uuid("wish"),
         title=submission.title,
         description=submission.description,
-        description_apart=is_long_description(submission.description),
         category=submission.category,
         groups=list(submission.groups),
         region_code=submission.region_code,

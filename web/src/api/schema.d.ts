@@ -564,7 +564,7 @@ export interface paths {
         };
         /**
          * Recognition of a region's year: people and units ranked
-         * @description Officers of the region and admins (it names people). People and units ranked by wishes fulfilled, then value, then volunteer hours (people) or activities (units), with the registry's honours: wishes and value from the leaderboard the stream consumer keeps (recount-exact), activities and volunteer hours read by index Queries. Funds raised outside the platform are listed and totalled apart (`external_funds`), never added.
+         * @description Officers of the region and admins (it names people). People and units ranked by wishes fulfilled, then value, then volunteer hours (people) or activities (units), with the registry's honours. Wishes and value from the leaderboard the stream consumer keeps; a unit's also count the wishes fulfilled in its activities (each once, not again when the unit claimed it). Activities held, volunteer hours (a person's; a unit's: its volunteers' on the work wishes it held) and those credits are recognition counters the stream consumer keeps per region and year (recount-exact: one marker per event). Funds raised outside the platform are listed and totalled apart (`external_funds`), never added.
          */
         get: operations["get_recognition_recognition_get"];
         put?: never;
@@ -584,7 +584,7 @@ export interface paths {
         };
         /**
          * Recognition of a region's year as CSV (UTF-8 with BOM)
-         * @description Officers of the region and admins (it names people). People and units ranked by wishes fulfilled, then value, then volunteer hours (people) or activities (units), with the registry's honours: wishes and value from the leaderboard the stream consumer keeps (recount-exact), activities and volunteer hours read by index Queries. Funds raised outside the platform are listed and totalled apart (`external_funds`), never added.
+         * @description Officers of the region and admins (it names people). People and units ranked by wishes fulfilled, then value, then volunteer hours (people) or activities (units), with the registry's honours. Wishes and value from the leaderboard the stream consumer keeps; a unit's also count the wishes fulfilled in its activities (each once, not again when the unit claimed it). Activities held, volunteer hours (a person's; a unit's: its volunteers' on the work wishes it held) and those credits are recognition counters the stream consumer keeps per region and year (recount-exact: one marker per event). Funds raised outside the platform are listed and totalled apart (`external_funds`), never added.
          */
         get: operations["get_recognition_csv_recognition_csv_get"];
         put?: never;
@@ -692,9 +692,53 @@ export interface paths {
         put?: never;
         /**
          * Record a unit's activity (圆梦活动)
-         * @description By the unit's admins and the officers of its region: title, day, the wishes it fulfilled (wish_ids), participants, summary (public text: no phone or ID numbers), campaign_id. Counts toward the unit's yearly quota (GET /compliance).
+         * @description By the unit's admins and the officers of its region: title, day, the wishes it fulfilled (wish_ids), participants, summary (public text: no phone or ID numbers), campaign_id. Counts toward the unit's yearly quota (GET /compliance). The unit's members are told in their inbox (`activity_held`); the wishes it lists that are (or come to be) fulfilled count for the unit in GET /recognition, once each.
          */
         post: operations["create_activity_units__id__activities_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/units/{id}/activities/{activity_id}/photos": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The photos of a unit's activity
+         * @description For the unit's members, the officers of its region and admins (a member of another unit, donors and the public: 403). Never public: like a delivery's, an activity's photos may show beneficiaries and their homes. Each a pre-signed GET valid for 300 seconds; the bucket is never listed.
+         */
+        get: operations["activity_photos_list_units__id__activities__activity_id__photos_get"];
+        put?: never;
+        /**
+         * Attach uploaded photos to a unit's activity
+         * @description For the unit's members, the officers of its region and admins (a member of another unit, donors and the public: 403). Never public: like a delivery's, an activity's photos may show beneficiaries and their homes. `keys`: the caller's own uploads for this activity, present in the bucket; attaching again changes nothing. At most 30 photos per activity. Answers the photos as GET does.
+         */
+        post: operations["attach_activity_photos_units__id__activities__activity_id__photos_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/units/{id}/activities/{activity_id}/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Get a URL to upload a photo of a unit's activity to
+         * @description For the unit's members, the officers of its region and admins (a member of another unit, donors and the public: 403). Never public: like a delivery's, an activity's photos may show beneficiaries and their homes. At most 9 tickets per activity and person. PUT the photo to upload_url with exactly the headers given (type, size and a pending tag are signed in), then attach its key (POST …/photos); a photo never attached is deleted after a few days.
+         */
+        post: operations["activity_upload_units__id__activities__activity_id__uploads_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -792,10 +836,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * The dynamic wish list
-         * @description Each item's `description` is what a list card shows: the text itself up to 40 characters, else its first 40 characters and "…" (GET /wishes/{id} has the whole text).
-         */
+        /** The dynamic wish list */
         get: operations["list_wishes_wishes_get"];
         put?: never;
         /**
@@ -1119,7 +1160,7 @@ export interface paths {
         put?: never;
         /**
          * Sign up as a volunteer for a place
-         * @description Any signed-in person, while places are left and the wish still takes volunteers (open, assigned, claimed). No overbooking: the counter of places moves in the signup's own transaction, only while below the places. 409 `state`: `full`, `signed_up` (already), `closed`.
+         * @description Any signed-in person, while places are left and the wish still takes volunteers (open, assigned, claimed). No overbooking: the counter of places moves in the signup's own transaction, only while below the places. 409 `state`: `signed_up` (already), else `closed` (the wish is finished: said even when every place is taken), else `full`.
          */
         post: operations["sign_up_wishes__id__volunteers_post"];
         /**
@@ -1143,7 +1184,7 @@ export interface paths {
         put?: never;
         /**
          * Check a volunteer in, with their hours (志愿时长)
-         * @description By the organizer (see GET /wishes/{id}/volunteers), never by the volunteer themselves (403). `hours` default the needs' hours; checking in again sets the hours given.
+         * @description By the organizer (see GET /wishes/{id}/volunteers), never by the volunteer themselves (403). The hours count in GET /recognition (the volunteer's, and the unit's that holds the wish); a check-in again with other hours moves them by the difference. `hours` default the needs' hours; checking in again sets the hours given.
          */
         post: operations["check_in_wishes__id__volunteers__volunteer_id__check_in_post"];
         delete?: never;
@@ -1179,6 +1220,44 @@ export interface components {
          * @enum {string}
          */
         Action: "submitted" | "approved" | "rejected" | "claimed" | "pledged" | "withdrawn" | "assigned" | "accepted" | "declined" | "delivered" | "fulfilled" | "delivery_rejected" | "escalated" | "at_risk" | "reminder" | "lapsed" | "cancelled" | "erased";
+        /** ActivityPhoto */
+        ActivityPhoto: {
+            /** Url */
+            url: string;
+        };
+        /** ActivityPhotoKeys */
+        ActivityPhotoKeys: {
+            /**
+             * Keys
+             * @description The keys of photos the caller uploaded for this activity (POST …/uploads)
+             */
+            keys: string[];
+        };
+        /** ActivityPhotoUpload */
+        ActivityPhotoUpload: {
+            /**
+             * Content Type
+             * @enum {string}
+             */
+            content_type: "image/jpeg" | "image/png" | "image/webp" | "image/heic";
+            /**
+             * Size Bytes
+             * @description The photo's exact size
+             */
+            size_bytes: number;
+        };
+        /** ActivityPhotos */
+        ActivityPhotos: {
+            /** Activity Id */
+            activity_id: string;
+            /**
+             * Expires In
+             * @description Seconds each URL stays valid
+             */
+            expires_in: number;
+            /** Items */
+            items: components["schemas"]["ActivityPhoto"][];
+        };
         /** ActivityRequest */
         ActivityRequest: {
             /** Campaign Id */
@@ -2260,7 +2339,16 @@ export interface components {
             unit_id: string | null;
             /** Value Fen */
             value_fen: number;
-            /** Wishes */
+            /**
+             * Volunteer Hours
+             * @description Its volunteers' hours on the work wishes it held
+             * @default 0
+             */
+            volunteer_hours: number;
+            /**
+             * Wishes
+             * @description Wishes fulfilled: by its claims, and in its activities (each wish once)
+             */
             wishes: number;
         };
         /** Recognition */
@@ -5984,6 +6072,261 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    activity_photos_list_units__id__activities__activity_id__photos_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                activity_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The photos' URLs (an empty list when none was attached) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityPhotos"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a member of the unit nor an officer of its region */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityPhotos"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such activity of this unit */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityPhotos"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    attach_activity_photos_units__id__activities__activity_id__photos_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                activity_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ActivityPhotoKeys"];
+            };
+        };
+        responses: {
+            /** @description The activity's photos, as short-lived URLs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityPhotos"];
+                };
+            };
+            /** @description The body is not JSON (or not UTF-8, or nested too deep) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a member of the unit nor an officer of its region */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityPhotos"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such activity of this unit */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityPhotos"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The activity has all the photos it may keep (`state: full`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityPhotos"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    activity_upload_units__id__activities__activity_id__uploads_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                activity_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ActivityPhotoUpload"];
+            };
+        };
+        responses: {
+            /** @description PUT the photo to upload_url with these headers; then attach key */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadTicket"];
+                };
+            };
+            /** @description The body is not JSON (or not UTF-8, or nested too deep) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a member of the unit nor an officer of its region */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadTicket"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such activity of this unit */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadTicket"];
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The object is not in a state that allows this (`state` says which it is in) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid (`errors` names each; `personal_data` for a phone, ID number or the beneficiary's name in public text) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller had all the tickets one activity allows */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadTicket"];
                 };
             };
         };

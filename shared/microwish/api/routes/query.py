@@ -20,8 +20,6 @@ router = Router()
 @router.get(
     "/wishes",
     summary="The dynamic wish list",
-    description="Each item's `description` is what a list card shows: the text "
-    'itself up to 40 characters, else its first 40 characters and "…" (GET /wishes/{id} has the whole text).',
     tags=["wishes"],
     responses={
         200: {"description": "A page of public views"},
