@@ -1,6 +1,11 @@
 """What one wish's life costs, and what a month with no traffic costs, at list prices.
 
-    python -m infra.bench.cost
+    python -m infra.bench.cost [--detail] [--no-key]
+
+--detail: every item each write touched, its size and its units; --no-key: the POSTs without an
+Idempotency-Key (the web app sends one with every POST, so by default the lifecycle does too). After the
+priced life, the same life with a 100- and a 300-character description (DESCRIPTION_SIZES): item sizes
+near the 1 KB line are what moves the bill.
 
 The lifecycle runs in-process against the template's stack in moto, through the real handlers: a
 resident submits a wish, an officer approves it, a donor claims it, delivers it, the officer confirms
@@ -14,11 +19,17 @@ Priced:
   duration: the handler's own time here (time outside its AWS calls; moto's time left out) plus
   CALL_LATENCY_MS per AWS call (a deployed DynamoDB or SQS call's round trip);
 - HTTP API requests;
-- DynamoDB request units computed from item sizes, as DynamoDB bills them (moto does not bill):
-  a write is ceil(max(size before, size after) / 1 KB) per item, twice in a transaction (ConditionCheck
-  items too), plus one write per global secondary index the item enters, leaves or changes in (KEYS_ONLY
-  indexes only when their keys change); a read is ceil(size / 4 KB) per item (per call for a Query),
-  halved when eventually consistent; the streams' reads by Lambda are free;
+- DynamoDB request units computed from item sizes, as DynamoDB bills them (moto does not bill). Item
+  size: attribute names and values in UTF-8, numbers by significant digits (AWS's "Item sizes" rules).
+  A write is ceil(max(size before, size after) / 1 KB) per item, twice in a transaction (prepare and
+  commit; a ConditionCheck is billed the same way, as a write of the checked item); plus, per global
+  secondary index (AWS's GSI.Writes rules), one write of the entry's size when the item enters or leaves
+  the index or changes a projected attribute, TWO (delete + put) when an index key changes, none otherwise.
+  Index writes are not doubled in a transaction (they propagate after it). The 100 bytes AWS adds per
+  index entry are for storage; an entry's write is sized on its keys and projected attributes. A read is
+  ceil(size / 4 KB) per item (summed per call for a Query), halved when eventually consistent, on what
+  DynamoDB read, not what it returned: a filtered or projected Query is re-run (unhooked) on its key
+  condition alone, a projected GetItem is sized on the whole item. The streams' reads by Lambda are free;
 - SQS requests: the router's sends, and the notifier's poller (one receive, one delete batch per batch).
 Idle month: the three sweeps on their schedules (each run measured here on an empty table), their
 scheduler invocations, the alarms, and an estimate of Lambda's long polling of the notification queue.
@@ -32,6 +43,7 @@ import os
 import re
 import sys
 import time
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,6 +79,7 @@ PRICES = {
 ISSUE_TODAY = 0.00018  # issue 15: a wish's lifecycle on the day it was filed
 FIRST_RUN = 0.000169  # this script's first run (branch wt-cold, before the other scale work merged)
 GOAL = ISSUE_TODAY / 2
+DESCRIPTION_SIZES = (100, 300)  # characters (3 bytes each in UTF-8)
 MONTH_SECONDS = 30 * 24 * 3600
 # Lambda polls an SQS event source with long polls (20 s) from several pollers even when the queue is
 # empty: an estimate, five pollers (AWS's stated starting concurrency), 3 receives a minute each.
@@ -76,8 +89,10 @@ CALL_LATENCY_MS = 10  # a DynamoDB/SQS round trip from Lambda in the same region
 RESIDENT = person("resident", "cost-resident")
 OFFICER = person("officer", "cost-officer", region="4312")
 DONOR = person("donor", "cost-donor")
+# The article's wish, as the demo data has it (a wish's description is what its list card and page show).
 WISH = {
     "title": "一台电视机",
+    "description": "罹患癌症在家休养，想有一台电视机，看看外面的世界。",
     "category": "goods",
     "groups": ["women_in_hardship"],
     "region_code": "431222250201",
@@ -120,6 +135,7 @@ def write_units(size: int) -> int:
 class TableShape:
     keys: list[str]
     indexes: list[tuple[list[str], str, list[str]]]  # (key attributes, projection type, included attributes)
+    names: list[str] = field(default_factory=list)  # the indexes' names, in the same order
 
     def key_of(self, item: dict[str, Any]) -> dict[str, Any]:
         return {name: item[name] for name in self.keys}
@@ -133,19 +149,47 @@ class TableShape:
         names = set(self.keys) | set(index_keys) | (set(included) if projection == "INCLUDE" else set())
         return {name: value for name, value in item.items() if name in names}
 
-    def index_writes(self, before: dict[str, Any] | None, after: dict[str, Any] | None) -> int:
-        units = 0
-        for index in self.indexes:
+    def index_write_units(self, before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, int]:
+        """Write units per index a table write costs there (AWS's GSI.Writes rules: entering or leaving an
+        index is one write of the entry, a key change two (the old entry deleted, the new one put), a change
+        of projected attributes one; each a write of the entry's size, 1 per started KB; no change, none)."""
+        units: dict[str, int] = {}
+        for position, index in enumerate(self.indexes):
+            name = self.names[position] if position < len(self.names) else f"index{position}"
             old, new = self.projected(before, index), self.projected(after, index)
             if old is None and new is None:
                 continue
             if old is None or new is None:
-                units += write_units(item_size(old or new))
+                units[name] = write_units(item_size(old or new))
             elif {k: old[k] for k in index[0]} != {k: new[k] for k in index[0]}:
-                units += write_units(item_size(old)) + write_units(item_size(new))  # delete + put
+                units[name] = write_units(item_size(old)) + write_units(item_size(new))  # delete + put
             elif old != new:
-                units += write_units(max(item_size(old), item_size(new)))
+                units[name] = write_units(max(item_size(old), item_size(new)))
         return units
+
+    def index_writes(self, before: dict[str, Any] | None, after: dict[str, Any] | None) -> int:
+        return sum(self.index_write_units(before, after).values())
+
+
+def item_kind(table: str, key: dict[str, Any]) -> str:
+    """What an item is, from its key: the partition key's prefix and the sort key's (WISH/AUDIT, STATS/M)."""
+    values = [str(next(iter(value.values()))) for value in key.values()]
+    if len(values) == 1:
+        return table.split("-")[-2] if "-" in table else "record"
+    partition, sort = values[0].split("#", 1)[0], values[1].split("#", 1)[0]
+    return f"{partition}/{sort}" if re.fullmatch(r"[A-Z_]+", sort) else partition  # not a time or an id
+
+
+@dataclass
+class ItemWrite:
+    """One item a write touched: its kind, sizes, the table's write units and each index's."""
+
+    kind: str
+    size_before: int
+    size_after: int
+    table_units: int
+    index_units: dict[str, int]
+    operation: str  # Put, Update, Delete, ConditionCheck (in a transaction) or the call's name
 
 
 # ---------------------------------------------------------------- the meter
@@ -156,12 +200,14 @@ class Usage:
     read_units: float = 0.0
     failed_writes: int = 0
     seconds_in_calls: float = 0.0
+    items: list[ItemWrite] = field(default_factory=list)
 
     def add(self, other: Usage) -> None:
         self.calls.update(other.calls)
         self.write_units += other.write_units
         self.read_units += other.read_units
         self.failed_writes += other.failed_writes
+        self.items.extend(other.items)
 
 
 class Meter:
@@ -189,48 +235,46 @@ class Meter:
                 )
                 for index in described.get("GlobalSecondaryIndexes", [])
             ]
-            self._shapes[table] = TableShape(keys, indexes)
+            names = [index["IndexName"] for index in described.get("GlobalSecondaryIndexes", [])]
+            self._shapes[table] = TableShape(keys, indexes, names)
         return self._shapes[table]
 
     def _get(self, table: str, key: dict[str, Any]) -> dict[str, Any] | None:
         item: dict[str, Any] | None = self._side.get_item(TableName=table, Key=key, ConsistentRead=True).get("Item")
         return item
 
-    def _targets(self, operation: str, params: dict[str, Any]) -> list[tuple[str, dict[str, Any], bool]]:
-        """(table, key, transactional) of every item a write touches."""
+    def _targets(self, operation: str, params: dict[str, Any]) -> list[tuple[str, dict[str, Any], str]]:
+        """(table, key, action) of every item a write touches; the action is a transaction's (Put, Update,
+        Delete, ConditionCheck) or, outside one, the call's name."""
         if operation in ("PutItem", "UpdateItem", "DeleteItem"):
             table = params["TableName"]
             key = params.get("Key") or self.shape(table).key_of(params["Item"])
-            return [(table, key, False)]
+            return [(table, key, operation)]
         found = []
         if operation == "TransactWriteItems":
             for entry in params["TransactItems"]:
-                (_, body), *_ = entry.items()
+                (action, body), *_ = entry.items()
                 table = body["TableName"]
-                found.append((table, body.get("Key") or self.shape(table).key_of(body["Item"]), True))
+                found.append((table, body.get("Key") or self.shape(table).key_of(body["Item"]), action))
         if operation == "BatchWriteItem":
             for table, requests in params["RequestItems"].items():
                 for request in requests:
                     put = request.get("PutRequest")
                     key = self.shape(table).key_of(put["Item"]) if put else request["DeleteRequest"]["Key"]
-                    found.append((table, key, False))
+                    found.append((table, key, "PutItem" if put else "DeleteItem"))
         return found
 
     def _before_call(self, model: Any, params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
         if not self.on:
             return
         context["cost_started"] = time.perf_counter()
-        if model.service_model.service_name != "dynamodb" or model.name not in WRITES:
+        if model.service_model.service_name != "dynamodb":
+            return
+        if model.name not in WRITES:
+            context["cost_read"] = dict(params)
             return
         targets = self._targets(model.name, params)
-        context["cost_before"] = [
-            (table, key, self._get(table, key), transactional) for table, key, transactional in targets
-        ]
-        context["cost_checks"] = (
-            {i for i, entry in enumerate(params["TransactItems"]) if "ConditionCheck" in entry}
-            if model.name == "TransactWriteItems"
-            else set()
-        )
+        context["cost_before"] = [(table, key, self._get(table, key), action) for table, key, action in targets]
 
     def _after_call(self, model: Any, parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
         if not self.on:
@@ -248,27 +292,69 @@ class Meter:
             return
         failed = "Error" in parsed and parsed["Error"].get("Code")
         if model.name in WRITES:
-            checks = context.get("cost_checks", set())
-            for position, (table, key, before, transactional) in enumerate(context.get("cost_before", [])):
-                after = before if failed or position in checks else self._get(table, key)
-                units = write_units(max(item_size(before), item_size(after)))
-                self.usage.write_units += units * (2 if transactional else 1)
-                if not failed and position not in checks:
-                    self.usage.write_units += self.shape(table).index_writes(before, after)
+            transactional = model.name == "TransactWriteItems"
+            for table, key, before, action in context.get("cost_before", []):
+                check = action == "ConditionCheck"
+                after = before if failed or check else self._get(table, key)
+                # A transaction writes each item twice (prepare, commit), a ConditionCheck too: AWS bills it
+                # as a write of the checked item's size.
+                units = write_units(max(item_size(before), item_size(after))) * (2 if transactional else 1)
+                indexes = {} if failed or check else self.shape(table).index_write_units(before, after)
+                self.usage.write_units += units + sum(indexes.values())
+                self.usage.items.append(
+                    ItemWrite(item_kind(table, key), item_size(before), item_size(after), units, indexes, action)
+                )
             self.usage.failed_writes += 1 if failed else 0
             return
-        self.usage.read_units += read_units(model.name, parsed)
+        self.usage.read_units += self._billed_read_units(model.name, context.get("cost_read", {}), parsed)
+
+    def _billed_read_units(self, operation: str, params: dict[str, Any], parsed: dict[str, Any]) -> float:
+        """A read is billed on what DynamoDB read, not on what it returned: a filter or a projection cuts the
+        answer, not the bill. So a filtered or projected Query is run again (unhooked) with its key condition
+        alone, and a projected GetItem gets the whole item."""
+        if operation in ("Query", "Scan") and ({"FilterExpression", "ProjectionExpression", "Select"} & set(params)):
+            parsed = self._side.query(**_key_condition_only(params)) if operation == "Query" else parsed
+        if operation == "GetItem" and "ProjectionExpression" in params and parsed.get("Item"):
+            parsed = self._side.get_item(TableName=params["TableName"], Key=params["Key"])
+        return read_units(operation, parsed, consistent=_consistent(operation, params))
 
 
-def read_units(operation: str, parsed: dict[str, Any]) -> float:
-    """Read units of a read call from what it returned (eventually consistent unless it said otherwise)."""
+def _consistent(operation: str, params: dict[str, Any]) -> bool:
+    if operation == "BatchGetItem":
+        return any(request.get("ConsistentRead") for request in params.get("RequestItems", {}).values())
+    return bool(params.get("ConsistentRead"))
+
+
+def _key_condition_only(params: dict[str, Any]) -> dict[str, Any]:
+    """A Query's parameters without its filter and projection (and the names and values only they used)."""
+    condition = params["KeyConditionExpression"]
+    kept: dict[str, Any] = {
+        name: params[name]
+        for name in ("TableName", "IndexName", "KeyConditionExpression", "Limit", "ExclusiveStartKey")
+        if name in params
+    }
+    kept.update({name: params[name] for name in ("ScanIndexForward", "ConsistentRead") if name in params})
+    used = set(re.findall(r"[#:][A-Za-z0-9_]+", condition))
+    if params.get("ExpressionAttributeNames"):
+        kept["ExpressionAttributeNames"] = {k: v for k, v in params["ExpressionAttributeNames"].items() if k in used}
+        if not kept["ExpressionAttributeNames"]:
+            del kept["ExpressionAttributeNames"]
+    if params.get("ExpressionAttributeValues"):
+        kept["ExpressionAttributeValues"] = {k: v for k, v in params["ExpressionAttributeValues"].items() if k in used}
+    return kept
+
+
+def read_units(operation: str, parsed: dict[str, Any], consistent: bool = False) -> float:
+    """Read units of a read call from the items it read: 1 per started 4 KB, halved when eventually
+    consistent (a Query or Scan sums its items' sizes first; a BatchGetItem rounds each item)."""
+    factor = 1.0 if consistent else 0.5
     if operation == "GetItem":
-        return max(1, math.ceil(item_size(parsed.get("Item")) / 4096)) * 0.5
+        return max(1, math.ceil(item_size(parsed.get("Item")) / 4096)) * factor
     if operation in ("Query", "Scan"):
-        return max(1, math.ceil(sum(item_size(item) for item in parsed.get("Items", [])) / 4096)) * 0.5
+        return max(1, math.ceil(sum(item_size(item) for item in parsed.get("Items", [])) / 4096)) * factor
     if operation == "BatchGetItem":
         items = [item for found in parsed.get("Responses", {}).values() for item in found]
-        return sum(max(1, math.ceil(item_size(item) / 4096)) * 0.5 for item in items)
+        return sum(max(1, math.ceil(item_size(item) / 4096)) * factor for item in items)
     if operation == "TransactGetItems":
         return sum(max(1, math.ceil(item_size(entry.get("Item")) / 4096)) * 2 for entry in parsed.get("Responses", []))
     return 0.0
@@ -287,8 +373,9 @@ class Invocation:
 
 
 class Lifecycle:
-    def __init__(self, stack: LocalStack, api: Api, meter: Meter) -> None:
+    def __init__(self, stack: LocalStack, api: Api, meter: Meter, keyed: bool = True) -> None:
         self.stack = stack
+        self.keyed = keyed
         self.api = api
         self.meter = meter
         self.invocations: list[Invocation] = []
@@ -328,8 +415,14 @@ class Lifecycle:
     def request(self, step: str, method: str, path: str, body: Any, as_: dict[str, Any]) -> Any:
         route, _ = self.api.router.match(method, path) or (None, None)
         assert route is not None, path
+        # The web app sends an Idempotency-Key with every POST (README: every client should): its record is
+        # written in the change's transaction, so it is part of the bill.
+        headers = {"Idempotency-Key": uuid.uuid4().hex} if self.keyed else {}
         reply = self._run(
-            step, route.function, lambda: self.api.request(method, path, json_body=body, as_=as_), http=True
+            step,
+            route.function,
+            lambda: self.api.request(method, path, json_body=body, as_=as_, headers=headers),
+            http=True,
         )
         assert reply.status < 300, (step, reply.status, reply.text)
         self.background(step)
@@ -449,7 +542,7 @@ def main() -> None:
             # Warm invocations keep their clients, as a Lambda instance does: the harness's per-invocation
             # reset (tests run many stacks in one process) forgets only the settings here.
             api_context.reset = forget_settings
-            life = Lifecycle(stack, Api(stack, signer), meter)
+            life = Lifecycle(stack, Api(stack, signer), meter, keyed="--no-key" not in sys.argv)
             idle = [life.invoke("idle", name, scheduled_event({"trigger": "schedule"})) for name in schedule_rates()]
             assert all(isinstance(summary, dict) for summary in idle)
             idle_runs = life.invocations[:]
@@ -459,17 +552,43 @@ def main() -> None:
                 2
             ):  # the first life warms every function (deferred model builds, caches): priced is the second
                 life.invocations.clear()
-                wish = life.request("submit", "POST", "/wishes", WISH, RESIDENT)["id"]
-                approve = {"decision": "approve", "mode": "sole"}
-                life.request("review", "POST", f"/wishes/{wish}/review", approve, OFFICER)
-                life.request("claim", "POST", f"/wishes/{wish}/claims", {}, DONOR)
-                life.request("delivery", "POST", f"/wishes/{wish}/delivery", {"note": "已送达"}, DONOR)
-                life.request("confirmation", "POST", f"/wishes/{wish}/confirmation", {"accepted": True}, OFFICER)
-            report(life.invocations, idle_runs, alarms())
+                live(life, WISH)
+            priced = life.invocations[:]
+            # The same life with longer descriptions (up to 1,000 characters are allowed): what item sizes
+            # near the 1 KB line do to the bill.
+            longer = {}
+            for chars in DESCRIPTION_SIZES:
+                life.invocations.clear()
+                live(life, {**WISH, "description": ("想有一台电视机，看看外面的世界。" * 70)[:chars]})
+                longer[chars] = life.invocations[:]
+            report(priced, idle_runs, alarms(), detail="--detail" in sys.argv)
+            report_sizes(longer)
     finally:
         api_context.reset = full_reset
         motopatch.revert()
         signer.close()
+
+
+def live(life: Lifecycle, submission: dict[str, Any]) -> None:
+    """One wish's life through the API: submitted, approved, claimed, delivered, confirmed."""
+    wish = life.request("submit", "POST", "/wishes", submission, RESIDENT)["id"]
+    approve = {"decision": "approve", "mode": "sole"}
+    life.request("review", "POST", f"/wishes/{wish}/review", approve, OFFICER)
+    life.request("claim", "POST", f"/wishes/{wish}/claims", {}, DONOR)
+    life.request("delivery", "POST", f"/wishes/{wish}/delivery", {"note": "已送达"}, DONOR)
+    life.request("confirmation", "POST", f"/wishes/{wish}/confirmation", {"accepted": True}, OFFICER)
+
+
+def report_sizes(lives: dict[int, list[Invocation]]) -> None:
+    print("\nThe same life with a longer description (write units by component; lifecycle USD):")
+    for chars, invocations in lives.items():
+        bill = Bill()
+        units: Counter[str] = Counter()
+        for invocation in invocations:
+            bill.add_invocation(invocation)
+            units[component(invocation.function)] += int(invocation.usage.write_units)
+        parts = ", ".join(f"{part} {n}" for part, n in sorted(units.items(), key=lambda e: -e[1]) if n)
+        print(f"  {chars:>5} characters: {sum(units.values()):>4} write units ({parts})   ${bill.total():.7f}")
 
 
 def forget_settings() -> None:
@@ -481,7 +600,46 @@ def alarms() -> int:
     return len(re.findall(r"Type: AWS::CloudWatch::Alarm", (ROOT / "template.yaml").read_text(encoding="utf-8")))
 
 
-def report(invocations: list[Invocation], idle_runs: list[Invocation], alarm_count: int) -> float:
+def component(function: str) -> str:
+    if function in ("StatsConsumerFunction", "NotifierFunction", "EventRouterFunction"):
+        return function.removesuffix("Function")
+    return "API"
+
+
+def print_write_breakdown(invocations: list[Invocation], detail: bool) -> None:
+    """Where the write units go: per component, per kind of item (the table's units, transactions'
+    doubling included) and per index; with `detail`, every item of every write."""
+    table: Counter[tuple[str, str]] = Counter()
+    indexes: Counter[tuple[str, str]] = Counter()
+    for invocation in invocations:
+        part = component(invocation.function)
+        for write in invocation.usage.items:
+            table[(part, write.kind)] += write.table_units
+            for name, units in write.index_units.items():
+                indexes[(part, name)] += units
+    totals: Counter[str] = Counter()
+    for (part, _), units in (table + indexes).items():
+        totals[part] += units
+    print("\nWrite units by component, item kind (table, x2 in a transaction) and index:")
+    for part in sorted(totals, key=lambda name: -totals[name]):
+        kinds = ", ".join(f"{kind} {n}" for (p, kind), n in sorted(table.items(), key=lambda e: -e[1]) if p == part)
+        index = ", ".join(f"{name} {n}" for (p, name), n in sorted(indexes.items(), key=lambda e: -e[1]) if p == part)
+        print(f"  {part:<14}{totals[part]:>5}  items: {kinds}")
+        if index:
+            print(f"  {'':<14}{'':>5}  indexes: {index}")
+    if not detail:
+        return
+    print("\nEvery item written (step, function: action kind size before -> after: table units + index units):")
+    for invocation in invocations:
+        for write in invocation.usage.items:
+            index = " ".join(f"{name}+{n}" for name, n in write.index_units.items())
+            print(
+                f"  {invocation.step:<13}{invocation.function.removesuffix('Function'):<15}{write.operation:<15}"
+                f"{write.kind:<18}{write.size_before:>5} -> {write.size_after:>5} B  {write.table_units:>2}  {index}"
+            )
+
+
+def report(invocations: list[Invocation], idle_runs: list[Invocation], alarm_count: int, detail: bool = False) -> float:
     print(f"One wish's life (submit, review, claim, delivery, confirmation) at {PRICES_DATE}:")
     print(f"{'step':<13}{'function':<26}{'ms':>6}{'WRU':>6}{'RRU':>6}  calls")
     bill = Bill()
@@ -505,6 +663,7 @@ def report(invocations: list[Invocation], idle_runs: list[Invocation], alarm_cou
     print(f"  of which Lambda duration (modelled, varies with this machine's load): ${duration:.7f}")
     print(f"  the stats consumer's share of the write units: {consumer:.0f} of {bill.write_units:.0f}")
     print(f"  first run of this script (before the other scale work merged): ${FIRST_RUN:.7f}")
+    print_write_breakdown(invocations, detail)
 
     print("\nA month idle:")
     month = Bill()

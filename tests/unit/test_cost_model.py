@@ -53,3 +53,51 @@ def test_the_template_is_read() -> None:
     assert runs["EscalationSweepFunction"] == 30 * 24 * 4
     assert runs["LeaseSweepFunction"] == 30 * 24
     assert cost.alarms() >= 6
+
+
+def test_index_write_units_name_each_index() -> None:
+    shape = cost.TableShape(
+        ["PK", "SK"], [(["GPK", "GSK"], "ALL", []), (["APK", "ASK"], "INCLUDE", ["status"])], ["ByList", "ByArea"]
+    )
+    before = {"PK": {"S": "a"}, "SK": {"S": "b"}, "GPK": {"S": "open#1"}, "GSK": {"S": "1"}, "status": {"S": "open"}}
+    before.update({"APK": {"S": "open#1"}, "ASK": {"S": "1"}, "title": {"S": "x"}})
+    moved = {**before, "GPK": {"S": "claimed#1"}, "APK": {"S": "claimed#1"}, "status": {"S": "claimed"}}
+    assert shape.index_write_units(before, moved) == {"ByList": 2, "ByArea": 2}  # each: delete + put
+    retitled = {**before, "title": {"S": "y"}}
+    assert shape.index_write_units(before, retitled) == {"ByList": 1}  # not projected into ByArea: nothing there
+    big = {**before, "title": {"S": "x" * 1100}}
+    assert shape.index_write_units(before, {**big, "GPK": {"S": "claimed#1"}}) == {
+        "ByList": 1 + 2
+    }  # old entry 1 KB, new 2 KB
+
+
+def test_item_kinds() -> None:
+    assert cost.item_kind("t", {"PK": {"S": "WISH#1"}, "SK": {"S": "AUDIT#2026#1"}}) == "WISH/AUDIT"
+    assert cost.item_kind("t", {"PK": {"S": "INBOX#user#a"}, "SK": {"S": "2026-12-02T07:49:47.191Z#x"}}) == "INBOX"
+    assert cost.item_kind("microwish-IdempotencyTable-X", {"id": {"S": "k"}}) == "IdempotencyTable"
+
+
+def test_reads_are_billed_on_what_was_read() -> None:
+    item = {"PK": {"S": "x" * 5000}}
+    assert cost.read_units("GetItem", {"Item": item}, consistent=True) == 2.0  # strongly consistent: whole units
+    assert cost.read_units("BatchGetItem", {"Responses": {"t": [item]}}, consistent=True) == 2.0
+    assert cost._consistent("GetItem", {"ConsistentRead": True})
+    assert cost._consistent("BatchGetItem", {"RequestItems": {"t": {"Keys": [], "ConsistentRead": True}}})
+    assert not cost._consistent("Query", {})
+    query = {
+        "TableName": "t",
+        "IndexName": "ByArea",
+        "KeyConditionExpression": "AreaPK = :key",
+        "FilterExpression": "#status IN (:s0) AND category = :category",
+        "ProjectionExpression": "PK",
+        "ExpressionAttributeNames": {"#status": "status"},
+        "ExpressionAttributeValues": {":key": {"S": "k"}, ":s0": {"S": "open"}, ":category": {"S": "goods"}},
+        "Limit": 20,
+    }
+    assert cost._key_condition_only(query) == {
+        "TableName": "t",
+        "IndexName": "ByArea",
+        "KeyConditionExpression": "AreaPK = :key",
+        "Limit": 20,
+        "ExpressionAttributeValues": {":key": {"S": "k"}},
+    }

@@ -36,7 +36,7 @@ from ..auth import Caller
 from ..errors import Conflict, DomainError, InvalidInput
 from ..models import WishPrivateView, WishPublicView
 from ..repository import WishRepository
-from ..repository.idempotency import IdempotencyRecords
+from ..repository.idempotency import IdempotencyRecords, answer_of
 from ..services.views import replayed_view
 from .context import caller, repository, settings
 
@@ -143,9 +143,10 @@ def _answer(
         reused = InvalidInput("Idempotency-Key", "was used before with another body")
         reused.extensions["errors"][0]["type"] = "idempotency_key_reused"
         raise reused
-    if found.get("answer") is None:
+    kept = answer_of(found)
+    if kept is None:
         return replay(app, who, repository(), request)
-    answer = json.loads(found["answer"])
+    answer = json.loads(kept)
     body = answer["body"]
     if answer.get("private_wish"):  # the private part as the table holds it now, if still entitled
         body = replayed_view(who, body, repository())

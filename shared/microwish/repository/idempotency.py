@@ -10,13 +10,29 @@ answer, never personal data; the table's TTL drops them after a day.
 
 from __future__ import annotations
 
+import zlib
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from ..once import KeyedRequest
 from .codec import from_dynamo, to_dynamo
+from .items import packed_answer
 from .table import dynamodb_client
+
+# The answer is kept zlib-compressed (binary `answer_z`): a wish's view is ~1 KB of JSON and the record is
+# written in the change's transaction, twice billed per started KB; compressed it stays under 1 KB (README
+# "Performance and cost"). Records written before keep a plain `answer` for their day, read as before.
+ANSWER = "answer_z"
+
+
+def answer_of(record: dict[str, Any]) -> str | None:
+    """The answer a record keeps (compressed or, in a record written before, plain); None if it has none."""
+    packed = record.get(ANSWER)
+    if packed is not None:
+        return zlib.decompress(bytes(getattr(packed, "value", packed))).decode("utf-8")
+    plain = record.get("answer")
+    return str(plain) if plain is not None else None
 
 
 class IdempotencyRecords:
@@ -48,7 +64,7 @@ class IdempotencyRecords:
                         "payload_hash": request.payload_hash,
                         "expiration": request.expires_at,
                         "status": "COMPLETED",
-                        "answer": answer,
+                        ANSWER: packed_answer(answer),
                     }
                 ),
                 ConditionExpression="attribute_not_exists(id)",
@@ -71,19 +87,20 @@ class IdempotencyRecords:
             {}
             if replace
             else {
-                "ConditionExpression": "attribute_not_exists(answer) AND (attribute_not_exists(payload_hash) "
-                "OR payload_hash = :hash)"
+                "ConditionExpression": "attribute_not_exists(answer) AND attribute_not_exists(answer_z) "
+                "AND (attribute_not_exists(payload_hash) OR payload_hash = :hash)"
             }
         )
         try:
             self.client.update_item(
                 TableName=self.table_name,
                 Key={"id": {"S": request.record_id}},
-                UpdateExpression="SET answer = :answer, payload_hash = :hash, expiration = :expires, #status = :done",
+                UpdateExpression="SET answer_z = :answer, payload_hash = :hash, expiration = :expires, #status = :done "
+                "REMOVE answer",
                 ExpressionAttributeNames={"#status": "status"},
                 ExpressionAttributeValues=to_dynamo(
                     {
-                        ":answer": answer,
+                        ":answer": packed_answer(answer),
                         ":hash": request.payload_hash,
                         ":expires": request.expires_at,
                         ":done": "COMPLETED",
