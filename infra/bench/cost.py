@@ -1,11 +1,20 @@
 """What one wish's life costs, and what a month with no traffic costs, at list prices.
 
-    python -m infra.bench.cost [--detail] [--no-key]
+    python -m infra.bench.cost [--detail] [--no-key] [--before DIR]
 
 --detail: every item each write touched, its size and its units; --no-key: the POSTs without an
 Idempotency-Key (the web app sends one with every POST, so by default the lifecycle does too). After the
 priced life, the same life with a 100- and a 300-character description (DESCRIPTION_SIZES): item sizes
 near the 1 KB line are what moves the bill.
+
+--before DIR: the same lives on another checkout's code (e.g. a worktree of the commit an issue was filed
+at), measured in the same run by this file: DIR's template.yaml, shared/, functions/ and test harness run in
+a subprocess (`python infra/bench/cost.py --code DIR --json`, PYTHONDONTWRITEBYTECODE=1: nothing is written
+in DIR) and hand back every invocation as JSON; the meter, the prices and the report are this checkout's. It
+prints both side by side (lifecycle USD, write units by component, read units, Lambda invocations, SQS
+requests) and now/before, the ratio issue 15's goal 7 means (<= 0.5); with --detail, the write units that
+differ by component and item kind or index. A figure computed by an older version of this model (such as
+the issue's $0.00018) is no baseline: the model has been corrected since.
 
 The lifecycle runs in-process against the template's stack in moto, through the real handlers: a
 resident submits a wish, an officer approves it, a donor claims it, delivers it, the officer confirms
@@ -13,7 +22,8 @@ it (销号). After each request the table's stream is handed to the event router
 (one invocation per audit event: at a wish's pace, hours apart, no batching window fills), and the jobs
 the router queued to the notifier (one invocation per ten jobs), as Lambda's pollers would.
 
-Counted while a handler runs (botocore event hooks on the session the functions use): every AWS call.
+Counted while a handler runs (botocore event hooks on the default session and on every session made after
+the meter, such as one a library opens for itself): every AWS call.
 Priced:
 - Lambda: invocations, and GB-seconds at each function's configured memory (template) over a modelled
   duration: the handler's own time here (time outside its AWS calls; moto's time left out) plus
@@ -38,21 +48,42 @@ Not counted: CloudWatch Logs ingestion ($0.50/GB), storage, backups, data transf
 
 from __future__ import annotations
 
+import argparse
+import json
 import math
 import os
 import re
+import subprocess
 import sys
 import time
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import boto3
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(ROOT / "shared"), str(ROOT)]
+
+
+def measured_checkout(argv: list[str], as_script: bool) -> Path:
+    """The checkout whose application code (template.yaml, shared/, functions/ and its harness) runs: this one,
+    or DIR when this file runs as a script with `--code DIR` (how --before measures another checkout). Read
+    from argv before the imports below, which come from that checkout; the meter and prices are this file's."""
+    if as_script and "--code" in argv[:-1]:
+        return Path(argv[argv.index("--code") + 1]).resolve()
+    return ROOT
+
+
+AS_SCRIPT = __name__ == "__main__" and __spec__ is None  # `python infra/bench/cost.py`, not `-m`
+CODE = measured_checkout(sys.argv, AS_SCRIPT)
+if AS_SCRIPT and sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+    sys.path.pop(0)  # the bench folder is no package root
+sys.path[:0] = [str(CODE / "shared"), str(CODE)]
 
 from moto import mock_aws  # noqa: E402
 
@@ -76,7 +107,10 @@ PRICES = {
     "scheduler_invocation": 1.00 / 1e6,
     "alarm_month": 0.10,
 }
-ISSUE_TODAY = 0.00018  # issue 15: a wish's lifecycle on the day it was filed
+# Issue 15's figure for a wish's lifecycle on the day it was filed, by an older cost model (reads billed as
+# writes, no Idempotency-Key, ...): not comparable with this model's. `--before DIR` measures the code of that
+# day (or any checkout) with this very model in the same run: that ratio is the one goal 7 means.
+ISSUE_TODAY = 0.00018
 FIRST_RUN = 0.000169  # this script's first run (branch wt-cold, before the other scale work merged)
 GOAL = ISSUE_TODAY / 2
 DESCRIPTION_SIZES = (100, 300)  # characters (3 bytes each in UTF-8)
@@ -219,9 +253,27 @@ class Meter:
         self._side = boto3.session.Session(region_name="us-east-1").client("dynamodb")  # unhooked: not counted
         self._shapes: dict[str, TableShape] = {}
         self._before: dict[int, list[tuple[str, dict[str, Any], dict[str, Any] | None, bool]]] = {}
+        self.watch(session)
+
+    def watch(self, session: Any) -> None:
+        """Count the calls of the clients `session` makes from now on (a client copies its session's hooks)."""
         events = session._session.get_component("event_emitter")
         events.register("before-parameter-build.*.*", self._before_call)
         events.register("after-call.*.*", self._after_call)
+
+    @contextmanager
+    def every_session(self) -> Iterator[None]:
+        """Watch every boto3 session made meanwhile too: a library that opens its own would go uncounted (the
+        notifier's Powertools idempotency layer did before issue 15: its sent-records' writes)."""
+        made = boto3.session.Session.__init__
+        meter = self
+
+        def watched(session: Any, *args: Any, **kwargs: Any) -> None:
+            made(session, *args, **kwargs)
+            meter.watch(session)
+
+        with mock.patch.object(boto3.session.Session, "__init__", watched):
+            yield
 
     def shape(self, table: str) -> TableShape:
         if table not in self._shapes:
@@ -457,7 +509,7 @@ class Lifecycle:
 
 def template_memory() -> dict[str, int]:
     """Each function's MemorySize (the Globals' where it names none), read from template.yaml."""
-    text = (ROOT / "template.yaml").read_text(encoding="utf-8")
+    text = (CODE / "template.yaml").read_text(encoding="utf-8")
     default = int(re.search(r"^Globals:.*?MemorySize:\s*(\d+)", text, re.S | re.M).group(1))  # type: ignore[union-attr]
     memory = {}
     for match in re.finditer(
@@ -510,7 +562,7 @@ class Bill:
 
 def schedule_rates() -> dict[str, float]:
     """Runs a month of each scheduled function, from the template's schedule parameters' defaults."""
-    text = (ROOT / "template.yaml").read_text(encoding="utf-8")
+    text = (CODE / "template.yaml").read_text(encoding="utf-8")
     seconds = {"minute": 60, "minutes": 60, "hour": 3600, "hours": 3600, "day": 86400, "days": 86400}
 
     def runs(parameter: str) -> float:
@@ -527,7 +579,17 @@ def schedule_rates() -> dict[str, float]:
     }
 
 
-def main() -> None:
+@dataclass
+class Lives:
+    """What one run measured: the priced life, the idle runs of the sweeps, the lives with longer descriptions."""
+
+    priced: list[Invocation]
+    idle: list[Invocation]
+    longer: dict[int, list[Invocation]]
+
+
+def measure(keyed: bool = True) -> Lives:
+    """Runs the lives on the code of CODE (this checkout, or --code's) in moto, metered."""
     os.environ.update(AWS_DEFAULT_REGION="us-east-1", AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench")
     os.environ.pop("AWS_ENDPOINT_URL", None)
     signer = Signer()
@@ -537,36 +599,212 @@ def main() -> None:
         with mock_aws():
             boto3.setup_default_session(region_name="us-east-1")
             parameters = {"JwtIssuer": ISSUER, "JwtAudience": AUDIENCE}
-            stack = deploy_stack(boto3.DEFAULT_SESSION, ROOT / "template.yaml", parameters)
+            stack = deploy_stack(boto3.DEFAULT_SESSION, CODE / "template.yaml", parameters)
             meter = Meter(boto3.DEFAULT_SESSION)
-            # Warm invocations keep their clients, as a Lambda instance does: the harness's per-invocation
-            # reset (tests run many stacks in one process) forgets only the settings here.
-            api_context.reset = forget_settings
-            life = Lifecycle(stack, Api(stack, signer), meter, keyed="--no-key" not in sys.argv)
-            idle = [life.invoke("idle", name, scheduled_event({"trigger": "schedule"})) for name in schedule_rates()]
-            assert all(isinstance(summary, dict) for summary in idle)
-            idle_runs = life.invocations[:]
-            life.invocations.clear()
-
-            for _ in range(
-                2
-            ):  # the first life warms every function (deferred model builds, caches): priced is the second
-                life.invocations.clear()
-                live(life, WISH)
-            priced = life.invocations[:]
-            # The same life with longer descriptions (up to 1,000 characters are allowed): what item sizes
-            # near the 1 KB line do to the bill.
-            longer = {}
-            for chars in DESCRIPTION_SIZES:
-                life.invocations.clear()
-                live(life, {**WISH, "description": ("想有一台电视机，看看外面的世界。" * 70)[:chars]})
-                longer[chars] = life.invocations[:]
-            report(priced, idle_runs, alarms(), detail="--detail" in sys.argv)
-            report_sizes(longer)
+            with meter.every_session():
+                # Warm invocations keep their clients, as a Lambda instance does: the harness's per-invocation
+                # reset (tests run many stacks in one process) forgets only the settings here.
+                api_context.reset = forget_settings
+                life = Lifecycle(stack, Api(stack, signer), meter, keyed=keyed)
+                idle = [
+                    life.invoke("idle", name, scheduled_event({"trigger": "schedule"})) for name in schedule_rates()
+                ]
+                assert all(isinstance(summary, dict) for summary in idle)
+                idle_runs = life.invocations[:]
+                for _ in range(2):  # the first life warms every function (deferred model builds, caches)
+                    life.invocations.clear()
+                    live(life, WISH)
+                priced = life.invocations[:]
+                # The same life with longer descriptions (up to 1,000 characters are allowed): what item sizes
+                # near the 1 KB line do to the bill.
+                longer = {}
+                for chars in DESCRIPTION_SIZES:
+                    life.invocations.clear()
+                    live(life, {**WISH, "description": ("想有一台电视机，看看外面的世界。" * 70)[:chars]})
+                    longer[chars] = life.invocations[:]
+        return Lives(priced, idle_runs, longer)
     finally:
         api_context.reset = full_reset
         motopatch.revert()
         signer.close()
+
+
+# ---------------------------------------------------------------- another checkout beside this one (--before)
+JSON_MARK = "cost-bench-lives: "  # the line --before reads (the handlers log JSON to stdout too)
+
+
+def _plain(invocation: Invocation) -> dict[str, Any]:
+    """An invocation as JSON holds it (asdict would rebuild the Counter of calls from (name, count) pairs)."""
+    usage = invocation.usage
+    plain = {name: getattr(invocation, name) for name in Invocation.__dataclass_fields__}
+    plain["usage"] = {name: getattr(usage, name) for name in Usage.__dataclass_fields__}
+    plain["usage"].update(calls=dict(usage.calls), items=[asdict(item) for item in usage.items])
+    return plain
+
+
+def lives_to_json(lives: Lives) -> str:
+    longer = {chars: [_plain(entry) for entry in life] for chars, life in lives.longer.items()}
+    return json.dumps(
+        {
+            "priced": [_plain(entry) for entry in lives.priced],
+            "idle": [_plain(entry) for entry in lives.idle],
+            "longer": longer,
+        }
+    )
+
+
+def _invocation(data: dict[str, Any]) -> Invocation:
+    usage = data["usage"]
+    return Invocation(
+        **{
+            **data,
+            "usage": Usage(
+                calls=Counter(usage["calls"]),
+                write_units=usage["write_units"],
+                read_units=usage["read_units"],
+                failed_writes=usage["failed_writes"],
+                seconds_in_calls=usage["seconds_in_calls"],
+                items=[ItemWrite(**item) for item in usage["items"]],
+            ),
+        }
+    )
+
+
+def lives_from_json(text: str) -> Lives:
+    data = json.loads(text)
+    return Lives(
+        [_invocation(entry) for entry in data["priced"]],
+        [_invocation(entry) for entry in data["idle"]],
+        {int(chars): [_invocation(entry) for entry in life] for chars, life in data["longer"].items()},
+    )
+
+
+def measure_elsewhere(checkout: Path, keyed: bool) -> Lives:
+    """The lives on another checkout's code, measured by this file in a subprocess: its template, shared/,
+    functions/ and harness (sys.path), this file's meter and prices. PYTHONDONTWRITEBYTECODE: nothing is
+    written in the checkout."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--code", str(checkout.resolve()), "--json"]
+    done = subprocess.run(
+        command + ([] if keyed else ["--no-key"]),
+        cwd=ROOT,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+        capture_output=True,
+        text=True,
+    )
+    found = [line for line in done.stdout.splitlines() if line.startswith(JSON_MARK)]
+    if done.returncode or not found:
+        sys.stderr.write(done.stderr[-4000:])
+        raise SystemExit(f"cost: measuring {checkout} failed (exit {done.returncode})")
+    return lives_from_json(found[-1][len(JSON_MARK) :])
+
+
+def figures(invocations: list[Invocation]) -> dict[str, float]:
+    """The lifecycle's figures compared with --before, each priced and counted by this file."""
+    bill = Bill()
+    parts = ("API", "StatsConsumer", "Notifier", "EventRouter")
+    writes: dict[str, float] = dict.fromkeys(parts, 0.0)
+    reads: dict[str, float] = dict.fromkeys(parts, 0.0)
+    for invocation in invocations:
+        bill.add_invocation(invocation)
+        writes[component(invocation.function)] += invocation.usage.write_units
+        reads[component(invocation.function)] += invocation.usage.read_units
+    return {
+        "lifecycle USD": bill.total(),
+        "  USD without Lambda duration": bill.total() - bill.gb_seconds * PRICES["lambda_gb_second_arm64"],
+        "write units": bill.write_units,
+        **{f"  {part}": writes[part] for part in parts},
+        "read units": bill.read_units,
+        **{f"  {part} ": reads[part] for part in parts},  # (a space apart from the write units' names)
+        "Lambda invocations": bill.lambda_requests,
+        "Lambda GB-seconds": bill.gb_seconds,
+        "HTTP API requests": bill.http_requests,
+        "SQS requests": bill.sqs_requests,
+    }
+
+
+def _ratio(now: float, before: float) -> str:
+    return f"{now / before:.2f}" if before else "-"
+
+
+def write_units_by(invocations: list[Invocation], by_step: bool = False) -> Counter[tuple[str, ...]]:
+    """Write units per (component, item kind) (the table's, x2 in a transaction) and (component, index), or
+    with `by_step` per (step, component, kind or index)."""
+    units: Counter[tuple[str, ...]] = Counter()
+    for invocation in invocations:
+        where: tuple[str, ...] = (component(invocation.function),)
+        where = (invocation.step, *where) if by_step else where
+        for write in invocation.usage.items:
+            units[(*where, write.kind)] += write.table_units
+            for name, index_units in write.index_units.items():
+                units[(*where, f"index {name}")] += index_units
+    return units
+
+
+def calls_by_step(invocations: list[Invocation]) -> Counter[tuple[str, ...]]:
+    calls: Counter[tuple[str, ...]] = Counter()
+    for invocation in invocations:
+        for call, n in invocation.usage.calls.items():
+            calls[(invocation.step, invocation.function.removesuffix("Function"), call)] += n
+    return calls
+
+
+def print_differences(before: Counter[tuple[str, ...]], now: Counter[tuple[str, ...]]) -> None:
+    for key in sorted(set(before) | set(now)):
+        if before[key] != now[key]:
+            *where, kind = key
+            label = " ".join(f"{part:<13}" for part in where)
+            print(f"  {label} {kind:<28}{before[key]:>5} -> {now[key]:>5}  ({now[key] - before[key]:+})")
+
+
+def compare(before: Lives, now: Lives, name: str, detail: bool = False) -> float:
+    """Both checkouts' lives side by side, and now/before: the ratio goal 7 asks about (<= 0.5)."""
+    old, new = figures(before.priced), figures(now.priced)
+    print(f"\nThe same life on {name} (before) and on this checkout (now), measured in this run by this file:")
+    print(f"  {'':<32}{'before':>12}{'now':>12}{'now/before':>12}")
+    for what in new:
+        digits = 7 if "USD" in what else 2
+        print(f"  {what:<32}{old[what]:>12.{digits}f}{new[what]:>12.{digits}f}{_ratio(new[what], old[what]):>12}")
+    for chars in now.longer:
+        if chars in before.longer:
+            then, today = figures(before.longer[chars])["lifecycle USD"], figures(now.longer[chars])["lifecycle USD"]
+            label = f"lifecycle USD, {chars} characters"
+            print(f"  {label:<32}{then:>12.7f}{today:>12.7f}{_ratio(today, then):>12}")
+    ratio = new["lifecycle USD"] / old["lifecycle USD"]
+    print(
+        f"  goal 7 (issue 15): the lifecycle at or under half of the code of the issue's day: now/before = "
+        f"{ratio:.2f} ({'met' if ratio <= 0.5 else 'not met'}); Lambda duration is modelled from each run's own time"
+    )
+    if detail:
+        print("\nWrite units that differ, by component and item kind or index (before -> now):")
+        print_differences(write_units_by(before.priced), write_units_by(now.priced))
+        print("\n... and by step:")
+        print_differences(write_units_by(before.priced, by_step=True), write_units_by(now.priced, by_step=True))
+        print("\nCalls that differ, by step and function (before -> now):")
+        print_differences(calls_by_step(before.priced), calls_by_step(now.priced))
+    return ratio
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m infra.bench.cost", description=__doc__.split("\n")[0])
+    parser.add_argument("--detail", action="store_true", help="every item each write touched")
+    parser.add_argument("--no-key", action="store_true", help="POSTs without an Idempotency-Key")
+    parser.add_argument(
+        "--before", type=Path, metavar="DIR", help="another checkout measured beside this one, read only"
+    )
+    parser.add_argument("--code", type=Path, help=argparse.SUPPRESS)  # read at import (measured_checkout)
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)  # what --before reads
+    args = parser.parse_args(argv)
+    if args.code is not None and args.code.resolve() != CODE:
+        parser.error("--code: run this file as a script (python infra/bench/cost.py --code DIR), as --before does")
+    before = measure_elsewhere(args.before, keyed=not args.no_key) if args.before is not None else None
+    lives = measure(keyed=not args.no_key)
+    if args.json:
+        print(JSON_MARK + lives_to_json(lives))
+        return
+    report(lives.priced, lives.idle, alarms(), detail=args.detail)
+    report_sizes(lives.longer)
+    if before is not None:
+        compare(before, lives, str(args.before), detail=args.detail)
 
 
 def live(life: Lifecycle, submission: dict[str, Any]) -> None:
@@ -597,7 +835,7 @@ def forget_settings() -> None:
 
 
 def alarms() -> int:
-    return len(re.findall(r"Type: AWS::CloudWatch::Alarm", (ROOT / "template.yaml").read_text(encoding="utf-8")))
+    return len(re.findall(r"Type: AWS::CloudWatch::Alarm", (CODE / "template.yaml").read_text(encoding="utf-8")))
 
 
 def component(function: str) -> str:
@@ -659,6 +897,7 @@ def report(invocations: list[Invocation], idle_runs: list[Invocation], alarm_cou
         f"  {'lifecycle':<28}{'':>10}   ${lifecycle:.7f}   (issue 15 said ${ISSUE_TODAY:.5f}; goal <= ${GOAL:.5f}: "
         f"{'met' if lifecycle <= GOAL else 'not met'})"
     )
+    print("  (the issue's figure is an older model's: --before DIR measures a baseline in the same run)")
     duration = bill.gb_seconds * PRICES["lambda_gb_second_arm64"]
     print(f"  of which Lambda duration (modelled, varies with this machine's load): ${duration:.7f}")
     print(f"  the stats consumer's share of the write units: {consumer:.0f} of {bill.write_units:.0f}")

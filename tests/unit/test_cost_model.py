@@ -3,6 +3,11 @@ from the template. The lifecycle itself runs in `make bench`."""
 
 from __future__ import annotations
 
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
 from infra.bench import cost
 
 
@@ -101,3 +106,41 @@ def test_reads_are_billed_on_what_was_read() -> None:
         "Limit": 20,
         "ExpressionAttributeValues": {":key": {"S": "k"}},
     }
+
+
+def _life() -> list[cost.Invocation]:
+    writes = [cost.ItemWrite("WISH/WISH", 0, 892, 2, {"ByArea": 1}, "Put")]
+    usage = cost.Usage(Counter({"dynamodb.TransactWriteItems": 1}), 3.0, 0.5, 0, 0.001, writes)
+    consumer = cost.Usage(Counter({"dynamodb.TransactWriteItems": 1}), 10.0, 1.0, 0, 0.002, [])
+    return [
+        cost.Invocation("submit", "SubmitWishFunction", 512, 15.0, usage, http=True),
+        cost.Invocation("submit", "StatsConsumerFunction", 256, 30.0, consumer),
+    ]
+
+
+def test_lives_travel_as_json_unchanged() -> None:
+    """--before gets another checkout's lives from a subprocess as JSON: they must come back as they were."""
+    lives = cost.Lives(_life(), _life()[:1], {100: _life()})
+    back = cost.lives_from_json(cost.lives_to_json(lives))
+    assert back == lives
+    assert back.priced[0].usage.calls == Counter({"dynamodb.TransactWriteItems": 1})
+
+
+def test_compare_prints_the_ratio_of_the_same_measure(capsys: pytest.CaptureFixture[str]) -> None:
+    before = cost.Lives(_life() + _life(), [], {})
+    now = cost.Lives(_life(), [], {})
+    assert cost.compare(before, now, "old", detail=True) == pytest.approx(0.5)
+    out = capsys.readouterr().out
+    assert "now/before = 0.50 (met)" in out
+    assert "  API           WISH/WISH                       4 ->     2  (-2)" in out
+    assert "  API           index ByArea                    2 ->     1  (-1)" in out
+    by_step, calls = out.split("and by step")[1].split("Calls that differ")
+    assert "  submit        API           WISH/WISH                       4 ->     2  (-2)" in by_step
+    assert "StatsConsumer" not in by_step  # it wrote no item: no difference
+    assert "  submit        StatsConsumer dynamodb.TransactWriteItems     2 ->     1  (-1)" in calls
+
+
+def test_code_is_read_only_when_run_as_a_script() -> None:
+    assert cost.measured_checkout(["cost.py", "--code", "/tmp/x"], as_script=True) == Path("/tmp/x").resolve()
+    assert cost.measured_checkout(["cost.py", "--code", "/tmp/x"], as_script=False) == cost.ROOT
+    assert cost.measured_checkout(["cost.py", "--code"], as_script=True) == cost.ROOT
