@@ -355,6 +355,7 @@ def _units(repo: WishRepository, settings: Settings, states: dict[str, int]) -> 
     from microwish.models.volunteers import CheckIn, VolunteerNeeds
     from microwish.services import activities, units, volunteers
     from microwish.services.activities import this_year
+    from microwish.services.stats import CST
 
     made = {}
     for name, kind, region, honours, admins in UNITS:
@@ -400,7 +401,7 @@ def _units(repo: WishRepository, settings: Settings, states: dict[str, int]) -> 
         COUNTY_OFFICER, yard.id, AssignmentRequest(unit_id=association.id, note="请协会组织志愿者"), repo, settings
     )
     fulfilment.accept(VOLUNTEER_CHAIR, yard.id, repo, settings)
-    day = clock.now().date().isoformat()
+    day = clock.now().astimezone(CST).date().isoformat()  # the work day in China, as the web shows it
     needs = VolunteerNeeds.model_validate(
         {"places": 4, "day": day, "place": "马底驿乡王家村村委会集合", "skills": ["打扫", "木工"], "hours": 3}
     )

@@ -48,3 +48,18 @@ def test_the_demo_shows_units_an_activity_and_a_yard_wish_with_volunteers(api, s
         s for s in api.get(f"/wishes/{yard['id']}/volunteers", as_=OFFICER).json["items"] if s["status"] == "checked_in"
     ]
     assert len(checked) == 2
+
+
+def test_the_demo_yard_work_day_is_chinas_date(api, stack, shift):
+    """At 04:00 in China the UTC date is still yesterday: the yard wish's work day is China's date."""
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC)
+    to_evening = (now.replace(hour=20, minute=0, second=0, microsecond=0) - now) % timedelta(days=1)
+    shift(to_evening / timedelta(days=1))  # 20:00 UTC: 04:00 of the next day in China
+    with environment(stack.functions["ClaimsFunction"].env):
+        seed(stack.outputs)
+    claimed = api.get("/wishes", query={"status": "claimed", "limit": 100}).json["items"]
+    yard = next(w for w in claimed if w["category"] == "yard")
+    china_today = (now + to_evening + timedelta(hours=8)).date().isoformat()
+    assert api.get(f"/wishes/{yard['id']}/volunteering").json["day"] == china_today
