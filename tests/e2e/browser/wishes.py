@@ -29,7 +29,7 @@ def open_wish(
     """A wish submitted by a resident and approved (pooled when it has a target) by `officer`, else by a new
     officer of the county; its id."""
     resident = runtime.token("resident", f"resident-{tag()}")
-    body = {
+    body: dict[str, Any] = {
         "title": title,
         "description": "浏览器测试用的心愿",
         "category": category,
