@@ -11,45 +11,9 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-VILLAGE = "431222250201"  # 王家村, 马底驿乡, 沅陵县 (a demo village)
+from tests.e2e.browser.wishes import approve, open_wish, tag
+
 VILLAGE_PATH = ["湖南省", "怀化市", "沅陵县", "马底驿乡", "王家村"]
-OFFICER_REGION = "431222"
-
-
-def tag() -> str:
-    return uuid.uuid4().hex[:6]
-
-
-def officer(runtime: Any) -> str:
-    return runtime.token("officer", f"officer-{tag()}", region=OFFICER_REGION)
-
-
-def open_wish(runtime: Any, title: str, *, target_fen: int | None = None, category: str = "goods") -> str:
-    """A wish submitted by a resident and approved by an officer through the API; its id."""
-    resident = runtime.token("resident", f"resident-{tag()}")
-    body = {
-        "title": title,
-        "description": "浏览器测试用的心愿",
-        "category": category,
-        "groups": ["elderly_alone"],
-        "region_code": VILLAGE,
-        "beneficiary": {"name": "王秀英", "phone": "13800001111", "address": "王家村 3 组"},
-    }
-    if target_fen:
-        body["target_fen"] = target_fen
-    made = runtime.post("/wishes", token=resident, json=body)
-    assert made.status_code == 201, made.text
-    wish_id = made.json()["id"]
-    approve(runtime, wish_id, pooled=bool(target_fen), target_fen=target_fen)
-    return wish_id
-
-
-def approve(runtime: Any, wish_id: str, *, pooled: bool = False, target_fen: int | None = None) -> None:
-    decision: dict[str, Any] = {"decision": "approve", "mode": "pooled" if pooled else "sole"}
-    if target_fen:
-        decision["target_fen"] = target_fen
-    reviewed = runtime.post(f"/wishes/{wish_id}/review", token=officer(runtime), json=decision)
-    assert reviewed.status_code == 200, reviewed.text
 
 
 def pick_region(page: Any, names: list[str]) -> None:

@@ -6,48 +6,22 @@ from __future__ import annotations
 
 import re
 import time
-import uuid
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
-VILLAGE = "431222250201"  # 王家村, 马底驿乡, 沅陵县 (a demo village)
-COUNTY = "431222"  # 沅陵县
-
-
-def tag() -> str:
-    return uuid.uuid4().hex[:6]
+from tests.e2e.browser.wishes import COUNTY, officer_token, open_wish, tag
 
 
 def today() -> str:
     return datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
 
 
-def officer_token(runtime: Any) -> str:
-    return runtime.token("officer", f"officer-{tag()}", region=COUNTY)
-
-
 def ok(answer: Any, status: int = 200) -> dict[str, Any]:
     assert answer.status_code == status, answer.text
     return answer.json() if answer.content else {}
-
-
-def open_wish(runtime: Any, officer: str, title: str, category: str = "goods") -> str:
-    """A wish submitted by a resident and approved by the officer through the API; its id."""
-    resident = runtime.token("resident", f"resident-{tag()}")
-    body = {
-        "title": title,
-        "description": "浏览器测试用的心愿",
-        "category": category,
-        "groups": ["elderly_alone"],
-        "region_code": VILLAGE,
-        "beneficiary": {"name": "王秀英", "phone": "13800001111", "address": "王家村 3 组"},
-    }
-    wish_id = ok(runtime.post("/wishes", token=resident, json=body), 201)["id"]
-    ok(runtime.post(f"/wishes/{wish_id}/review", token=officer, json={"decision": "approve", "mode": "sole"}))
-    return wish_id
 
 
 def new_unit(runtime: Any, officer: str, name: str, **extra: Any) -> dict[str, Any]:
@@ -128,7 +102,7 @@ def test_officer_sees_compliance_and_registers_a_unit(people, runtime, variant):
 def test_volunteer_signs_up_for_a_yard_wish_and_the_organizer_checks_them_in(people, runtime, variant):
     officer_sub = f"officer-{tag()}"
     organizer_token = runtime.token("officer", officer_sub, region=COUNTY)
-    wish_id = open_wish(runtime, organizer_token, f"帮忙打扫院子 {tag()}", category="yard")
+    wish_id = open_wish(runtime, f"帮忙打扫院子 {tag()}", officer=organizer_token, category="yard")
     # Before the needs are stated the wish is a plain one to the public; its officer states them on its page.
     onlooker = people("donor", sub=f"donor-{tag()}")
     expect(onlooker.open(f"/wishes/{wish_id}").locator('[data-test="wish-status"]')).to_be_visible()
@@ -192,7 +166,7 @@ def test_a_member_accepts_a_dispatched_offer_and_adds_a_member(people, runtime, 
     chair_sub = f"chair-{tag()}"
     unit = new_unit(runtime, officer, f"沅陵县义工队{tag()}", admins=[chair_sub], honours=["巾帼文明岗（2025）"])
     title = f"派单送轮椅 {tag()}"
-    wish_id = open_wish(runtime, officer, title)
+    wish_id = open_wish(runtime, title, officer=officer)
     ok(runtime.post(f"/wishes/{wish_id}/assignment", token=officer, json={"unit_id": unit["id"], "note": "请尽快"}))
 
     chair = people("donor", sub=chair_sub, name="义工队队长")
@@ -242,7 +216,7 @@ def test_recognition_shows_the_years_leaders_and_outside_funds_apart(people, run
     chair_sub = f"chair-{tag()}"
     chair = runtime.token("donor", chair_sub, name="会长")
     unit = new_unit(runtime, officer, f"怀化爱心企业{tag()}", admins=[chair_sub], honours=["三八红旗集体（2024）"])
-    wish_id = open_wish(runtime, officer, f"圆梦 {tag()}")
+    wish_id = open_wish(runtime, f"圆梦 {tag()}", officer=officer)
     for path, token, body in (
         (f"/wishes/{wish_id}/assignment", officer, {"unit_id": unit["id"]}),
         (f"/wishes/{wish_id}/assignment/accept", chair, {}),
