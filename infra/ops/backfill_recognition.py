@@ -1,5 +1,6 @@
 """Write the recognition events (issue 12 §4) of the activities and check-ins recorded before the recognition
-counters existed (README "The recognition counters"); run once after deploying the version that added them.
+counters existed (README "Recognition counters, activity credits, …"); run once after deploying the version that
+added them.
 
     python -m infra.ops.backfill_recognition --table <wish table> [--region cn-northwest-1]
     python -m infra.ops.backfill_recognition --local http://127.0.0.1:3000

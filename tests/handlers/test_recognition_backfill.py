@@ -82,3 +82,31 @@ def test_the_backfill_writes_the_old_events_once_and_the_counters_equal_a_recoun
     [old_activity] = [i for i in backfilled if i["kind"]["S"] == recognition_counts.ACTIVITY]
     assert audit_item({"eventName": "INSERT", "dynamodb": {"NewImage": old_activity}}) is None
     assert recognition_counts.count_item(from_dynamo(old_activity), WishRepository(table)) is False
+
+
+def test_a_check_in_while_the_backfill_reads_is_not_counted_twice(api, table, monkeypatch):
+    from infra.ops import backfill_recognition
+
+    unit = create(api)
+    yard = open_wish(api, category="yard")
+    assert api.post(f"/wishes/{yard['id']}/claims", {"unit_id": unit["id"]}, as_=UNIT_ADMIN).status == 201
+    needs = {"places": 1, "day": "2026-12-12", "place": "马底驿乡政府", "hours": 3}
+    assert api.request("PUT", f"/wishes/{yard['id']}/volunteering", json_body=needs, as_=OFFICER).status == 200
+    assert api.post(f"/wishes/{yard['id']}/volunteers", {}, as_=VOLUNTEER).status == 201
+    check_in = f"/wishes/{yard['id']}/volunteers/{VOLUNTEER['sub']}/check-in"
+    assert api.post(check_in, {"hours": 2.5}, as_=OFFICER).status == 200
+    _forget_events(table)
+
+    read = backfill_recognition._events
+    moved: list[bool] = []
+
+    def checked_in_meanwhile(client, table_name, subject):
+        if not moved:  # after the backfill read the signup (150 minutes), before it reads its events
+            moved.append(api.post(check_in, {"hours": 3}, as_=OFFICER).status == 200)
+        return read(client, table_name, subject)
+
+    monkeypatch.setattr(backfill_recognition, "_events", checked_in_meanwhile)
+    done = backfill_recognition.backfill(boto3.client("dynamodb"), table)
+    assert moved == [True] and done == {"activities": 0, "check_ins": 1, "had_event": 0, "skipped": 0}
+    _equal_to_a_recount(api, table)
+    assert counted(table, "431222", 2026)[f"person#{VOLUNTEER['sub']}"] == {"minutes": 180}
