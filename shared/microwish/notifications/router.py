@@ -15,7 +15,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from ..repository import from_dynamo
+from ..repository import from_dynamo, keys
 from ..settings import get_settings
 from .channels import DeliveryError, aws_client
 from .config import NotifyConfig
@@ -33,6 +33,8 @@ def audit_item(record: dict[str, Any]) -> dict[str, Any] | None:
     if not image:
         return None
     item = from_dynamo(image)
+    if keys.is_backfilled_event(item):
+        return None  # an activity recorded long before (infra/ops/backfill_recognition.py): counted, never told
     return item if item.get("type") in ("audit", "recognition_event") else None
 
 

@@ -342,11 +342,18 @@ ACTIVITY_LINK_PREFIX = "ACTIVITY#"
 CREDIT_MARKER_PREFIX = "CREDIT#"
 
 
-def recognition_event_key(subject: str, at: str) -> Key:
+BACKFILLED_EVENT = "backfill"  # the <n> of the one event infra/ops/backfill_recognition.py writes for a subject
+
+
+def recognition_event_key(subject: str, at: str, n: str | None = None) -> Key:
     return {
         "PK": f"{RECOGNITION_EVENT_PREFIX}{subject}",
-        "SK": f"{RECOGNITION_EVENT_SK_PREFIX}{at}#{uuid.uuid4().hex[:8]}",
+        "SK": f"{RECOGNITION_EVENT_SK_PREFIX}{at}#{n or uuid.uuid4().hex[:8]}",
     }
+
+
+def is_backfilled_event(item: dict[str, Any]) -> bool:
+    return str(item.get("SK", "")).endswith(f"#{BACKFILLED_EVENT}")
 
 
 def recognition_partition(scope: str, year: int) -> str:

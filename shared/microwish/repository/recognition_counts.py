@@ -43,8 +43,9 @@ def person_row(sub: str) -> str:
     return f"person#{sub}"
 
 
-def event_item(subject: str, at: str, fields: dict[str, Any]) -> dict[str, Any]:
-    return {**keys.recognition_event_key(subject, at), **written_keys(), "type": EVENT_TYPE, "at": at, **fields}
+def event_item(subject: str, at: str, fields: dict[str, Any], n: str | None = None) -> dict[str, Any]:
+    """The event item; `n` makes its key deterministic (the backfill's), else it is unique."""
+    return {**keys.recognition_event_key(subject, at, n), **written_keys(), "type": EVENT_TYPE, "at": at, **fields}
 
 
 def _move_row(transaction: Transaction, move: RowMove) -> None:

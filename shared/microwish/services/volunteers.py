@@ -135,7 +135,7 @@ def _tell_unit_if_full(needs: Volunteering, repo: WishRepository) -> None:
     """The last place taken on a work wish a registry unit holds: its members are told once (`volunteers_full`)."""
     if not repo.volunteers.is_full(needs.wish_id):  # read after this signup: of racing last signups, one sees it
         return
-    unit_id = _holding_unit([Claim.model_validate(item) for item in repo.claims_of(needs.wish_id)])
+    unit_id = holding_unit([Claim.model_validate(item) for item in repo.claims_of(needs.wish_id)])
     if unit_id is not None:
         repo.volunteers.mark_full(needs.wish_id, clock.now_iso(), recognition_counts.full_notice(needs, unit_id))
 
@@ -187,7 +187,7 @@ def check_in(caller: Caller, wish_id: str, volunteer_id: str, request: CheckIn, 
     if needs is None:
         raise NotFound("this wish asks for no volunteers")
     minutes = round(request.hours * 60) if request.hours is not None else needs.minutes
-    unit_id = _holding_unit(claims)
+    unit_id = holding_unit(claims)
     for _ in range(_CHECK_IN_ATTEMPTS):
         before = repo.volunteers.get_signup(wish.id, volunteer_id)
         if before is None:
@@ -211,7 +211,7 @@ def check_in(caller: Caller, wish_id: str, volunteer_id: str, request: CheckIn, 
 _CHECK_IN_ATTEMPTS = 4
 
 
-def _holding_unit(claims: list[Claim]) -> str | None:
+def holding_unit(claims: list[Claim]) -> str | None:
     """The registry unit holding the work wish (its claim or accepted dispatch): it organized the work, so its
     volunteers' hours count for it too."""
     for claim in claims:
