@@ -14,13 +14,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import clock, once, regions
 from ..auth import Caller, require_role
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
-from ..models import KnownUnit, KnownUnits
-from ..models.claims import Claim
 from ..models.units import (
     UNIT_DONOR_PREFIX,
     Member,
@@ -36,6 +34,10 @@ from ..models.units import (
 from ..repository import WishRepository
 from ..settings import Settings
 from .stats import TOTAL, dim
+
+if TYPE_CHECKING:
+    from ..models import KnownUnits
+    from ..models.claims import Claim
 
 
 def unit_id_of(donor_id: str | None) -> str | None:
@@ -140,6 +142,8 @@ def list_units(
 ) -> KnownUnits:
     """The registry's units of a region subtree (default: the caller's region), of a kind, by region code."""
     require_role(caller, "officer", "admin")
+    from ..models import KnownUnit, KnownUnits  # why: cold start (report models: only this listing uses them here)
+
     own = regions.normalize(caller.region or settings.home_region)
     scope = regions.normalize(region) if region else own
     if caller.role != "admin" and not regions.contains(own, scope):
