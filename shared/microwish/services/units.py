@@ -20,7 +20,6 @@ from .. import clock, once, regions
 from ..auth import Caller, require_role
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..models.units import (
-    UNIT_DONOR_PREFIX,
     Member,
     MemberList,
     MemberRequest,
@@ -33,18 +32,11 @@ from ..models.units import (
 )
 from ..repository import WishRepository
 from ..settings import Settings
+from .acting import unit_id_of
 from .stats import TOTAL, dim
 
 if TYPE_CHECKING:
     from ..models import KnownUnits
-    from ..models.claims import Claim
-
-
-def unit_id_of(donor_id: str | None) -> str | None:
-    """The registry id a donor id names (`unit:<id>`), or None for a person's id."""
-    if donor_id and donor_id.startswith(UNIT_DONOR_PREFIX):
-        return donor_id.removeprefix(UNIT_DONOR_PREFIX)
-    return None
 
 
 def _manages(caller: Caller, unit: Unit) -> bool:
@@ -255,14 +247,6 @@ def require_member_of(caller: Caller, unit_id: str, repo: WishRepository) -> Uni
     if repo.units.member(unit.id, caller.sub) is None:
         raise Forbidden("you act only for a unit you are a member of")
     return unit
-
-
-def acts_for(caller: Caller, claim: Claim, repo: WishRepository) -> bool:
-    """The caller holds the claim: their own, or their unit's (as its member)."""
-    if claim.donor_id == caller.sub:
-        return True
-    unit_id = unit_id_of(claim.donor_id)
-    return unit_id is not None and repo.units.member(unit_id, caller.sub) is not None
 
 
 def unit_claims(
