@@ -33,7 +33,7 @@ from ..models import (
 )
 from ..repository import ConditionFailed, Guard, Transaction, WishRepository, is_wish_id
 from ..settings import Settings
-from . import acting, campaigns
+from . import acting
 from .views import claim_view, view_for
 
 if TYPE_CHECKING:
@@ -245,6 +245,8 @@ def _pledge(
             remaining_fen=remaining,
         )
     now = clock.now_iso()
+    from . import campaigns  # why: cold start (matching's models: only pledges and withdrawals need them)
+
     match = campaigns.match_for(caller, wish, amount_fen, remaining, repo, now)  # a sponsor's 1:1 (配捐)
     matched = match.amount_fen if match else 0
     completes = amount_fen + matched == remaining
@@ -373,6 +375,8 @@ def withdraw(caller: Caller, claim_id: str, repo: WishRepository, settings: Sett
         now = clock.now_iso()
         update = {"updated_at": now, "version": wish.version + 1}
         pledge = claim.kind is ClaimKind.PLEDGE
+        from . import campaigns  # why: cold start (as in _pledge)
+
         match = campaigns.match_of(claims, claim) if pledge else None
         if pledge:
             if wish.status is not Status.OPEN:
