@@ -25,6 +25,7 @@ Mode = Literal["sole", "pooled"]
 Level = Literal["village", "township", "county", "city", "province"]
 Title = Literal["女士", "先生", "同学", "老人"]
 MAX_TARGET_FEN = 10_000_000  # ¥100,000
+UNIT_DONOR_PREFIX = "unit:"  # a registry unit's donor id on claims, offers and the leaderboard
 
 Text50 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 Text500 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]

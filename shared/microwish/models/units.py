@@ -12,9 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from .base import Phone, RegionPrefix, Strict
-
-UNIT_DONOR_PREFIX = "unit:"  # a registry unit's donor id on claims, offers and the leaderboard
+from .base import UNIT_DONOR_PREFIX, Phone, RegionPrefix, Strict
 
 
 class UnitKind(StrEnum):

@@ -29,7 +29,6 @@ from aws_lambda_powertools import Logger
 
 from ..repository.inbox import InboxStore, created_at_of
 from ..repository.table import dynamodb_client
-from ..repository.units import UnitStore
 from ..settings import get_settings
 from . import channels, contacts
 from .channels import Channel, ChatChannel, DeliveryError, EmailChannel, InboxChannel, Message, SmsChannel
@@ -68,6 +67,8 @@ def plan(job: Job, store: InboxStore, known: contacts.Contacts) -> list[Message]
     if recipient.kind == "unit":
         # A unit's members, each in their own inbox (an id per event and member: written once however often the
         # job comes); their inbox only, no SMS or e-mail. One Query of the unit's partition, never a Scan.
+        from ..repository.units import UnitStore  # why: cold start (the registry's models: only for a unit)
+
         members = UnitStore(store.table_name, store.client).member_subs(recipient.id)
         return [_member_message(job, f"user#{sub}") for sub in members]
     messages = [message("inbox", owner)]

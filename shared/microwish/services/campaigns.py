@@ -16,6 +16,7 @@ withdraws its match and gives the amount back to the cap.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .. import clock, once, regions
 from ..auth import Caller, require_role
@@ -26,9 +27,6 @@ from ..models import (
     CampaignProgress,
     CampaignRequest,
     CampaignView,
-    Claim,
-    ClaimKind,
-    ClaimStatus,
     MatchingTerms,
     MatchingView,
     Wish,
@@ -37,6 +35,9 @@ from ..models import (
 from ..registry import get_registry
 from ..repository import Transaction, WishRepository
 from .profiles import display_name_of
+
+if TYPE_CHECKING:
+    from ..models import Claim
 
 
 def get_campaign(repo: WishRepository, campaign_id: str) -> Campaign | None:
@@ -207,6 +208,8 @@ def match_for(
 
 def add_match(transaction: Transaction, match: Match, wish: Wish, pledge: Claim, now: str) -> Claim:
     """The sponsor's matching pledge, and the cap-guarded move of the campaign's matched total."""
+    from ..models import Claim, ClaimKind, ClaimStatus  # why: cold start (the campaigns function never matches)
+
     offer = match.campaign.matching
     assert offer is not None
     claim = Claim(
@@ -260,6 +263,8 @@ def release_match(
     transaction: Transaction, repo: WishRepository, before: Wish, after: Wish, match: Claim, now: str
 ) -> None:
     """A withdrawn pledge takes its match with it, and the amount goes back to the sponsor's cap."""
+    from ..models import ClaimStatus  # why: cold start (as in add_match)
+
     transaction.move_claim(match, ClaimStatus.WITHDRAWN, now, expect=ClaimStatus.ACTIVE)
     transaction.count_donor(match.donor_id, active=-1, withdrawn=1)
     event = event_for(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .. import clock, once
 from ..auth import Caller, require_role
@@ -31,11 +31,13 @@ from ..models import (
     WishView,
     event_for,
 )
-from ..models.units import Unit
 from ..repository import ConditionFailed, Guard, Transaction, WishRepository, is_wish_id
 from ..settings import Settings
-from . import campaigns, units
+from . import acting
 from .views import claim_view, view_for
+
+if TYPE_CHECKING:
+    from ..models.units import Unit
 
 MAX_PLEDGES_PER_WISH = 40  # keeps a pooled wish's fulfilment inside one 100-item transaction
 _ATTEMPTS = 20  # each retry re-reads; contention on one wish is bounded by its claimers
@@ -160,7 +162,11 @@ def claim_wish(
     """1+1: claim a sole wish whole. N+1: pledge part of a pooled wish's target. With `unit_id`, on behalf of
     that unit (the caller must be its member: checked now, and guarded in the claim's transaction)."""
     require_role(caller, "donor")
-    unit = units.require_member_of(caller, unit_id, repo) if unit_id is not None else None
+    unit: Unit | None = None
+    if unit_id is not None:
+        from . import units  # why: cold start (the registry's models only for a claim on a unit's behalf)
+
+        unit = units.require_member_of(caller, unit_id, repo)
 
     def attempt() -> ClaimView:
         wish = repo.get_wish(wish_id)
@@ -239,6 +245,8 @@ def _pledge(
             remaining_fen=remaining,
         )
     now = clock.now_iso()
+    from . import campaigns  # why: cold start (matching's models: only pledges and withdrawals need them)
+
     match = campaigns.match_for(caller, wish, amount_fen, remaining, repo, now)  # a sponsor's 1:1 (配捐)
     matched = match.amount_fen if match else 0
     completes = amount_fen + matched == remaining
@@ -358,15 +366,17 @@ def withdraw(caller: Caller, claim_id: str, repo: WishRepository, settings: Sett
 
     def attempt() -> None:
         wish, _, claims = load(repo, wish_id)
-        claim = next((c for c in claims if c.id == claim_id and units.acts_for(caller, c, repo)), None)
+        claim = next((c for c in claims if c.id == claim_id and acting.acts_for(caller, c, repo)), None)
         if claim is None:
             raise NotFound("no such claim")
-        unit_id = units.unit_id_of(claim.donor_id)
+        unit_id = acting.unit_id_of(claim.donor_id)
         if claim.status is not ClaimStatus.ACTIVE:
             raise Conflict(f"the claim is {claim.status.value}: nothing to withdraw", state=wish.status.value)
         now = clock.now_iso()
         update = {"updated_at": now, "version": wish.version + 1}
         pledge = claim.kind is ClaimKind.PLEDGE
+        from . import campaigns  # why: cold start (as in _pledge)
+
         match = campaigns.match_of(claims, claim) if pledge else None
         if pledge:
             if wish.status is not Status.OPEN:

@@ -30,7 +30,7 @@ from ..models import (
 from ..personal_data import beneficiary_name, refuse_personal_data
 from ..repository import ConditionFailed, Guard, Transaction, WishRepository
 from ..settings import Settings
-from . import units, uploads
+from . import acting, uploads
 from .claims import limit_reached, load, new_claim, not_a_member, view_after
 from .views import changed_meanwhile
 from .wishes import load_bundle_for_officer
@@ -85,7 +85,7 @@ def assign(
 ) -> WishView:
     wish, private, items = load_bundle_for_officer(caller, wish_id, repo)  # what the answer shows, read once
     claims = [Claim.model_validate(item) for item in items]
-    unit_id = request.unit_id or units.unit_id_of(request.donor_id)
+    unit_id = request.unit_id or acting.unit_id_of(request.donor_id)
     if (request.donor_id is None) == (request.unit_id is None):
         raise InvalidInput("unit_id", "give exactly one of donor_id and unit_id")
     unit = repo.units.get(unit_id) if unit_id else None
@@ -133,7 +133,7 @@ def _assigned_offer(
     """The offer made to the caller, or to a unit of the registry the caller is a member of (issue 12)."""
     require_role(caller, "donor")
     wish, private, claims = load(repo, wish_id)
-    offers = [c for c in claims if c.kind is ClaimKind.ASSIGNMENT and units.acts_for(caller, c, repo)]
+    offers = [c for c in claims if c.kind is ClaimKind.ASSIGNMENT and acting.acts_for(caller, c, repo)]
     offer = next((c for c in offers if c.status is ClaimStatus.OFFERED), None)
     if offer is None:
         past = offers[0] if offers else None
@@ -162,7 +162,7 @@ def accept(caller: Caller, wish_id: str, repo: WishRepository, settings: Setting
         }
     )
     event = event_for(caller, Action.ACCEPTED, wish, after, donor_id=offer.donor_id, claim_id=offer.id)
-    registry_unit = units.unit_id_of(offer.donor_id)
+    registry_unit = acting.unit_id_of(offer.donor_id)
     transaction = repo.transaction()
     transaction.replace_wish(wish, after, event)
     moved: dict[str, Claim] = {}
@@ -210,7 +210,7 @@ def decline(
         note=request.reason,
     )
     transaction.count_donor(offer.donor_id, declined=1)
-    registry_unit = units.unit_id_of(offer.donor_id)
+    registry_unit = acting.unit_id_of(offer.donor_id)
     if registry_unit:
         transaction.require_member(registry_unit, caller.sub or "")
     view = _answer(caller, after, private, claims, moved)
@@ -248,12 +248,12 @@ def deliver(caller: Caller, wish_id: str, report: DeliveryReport, repo: WishRepo
         (
             c
             for c in claims
-            if c.status is ClaimStatus.ACTIVE and c.kind is not ClaimKind.PLEDGE and units.acts_for(caller, c, repo)
+            if c.status is ClaimStatus.ACTIVE and c.kind is not ClaimKind.PLEDGE and acting.acts_for(caller, c, repo)
         ),
         None,
     )
     if not officer and own is None:
-        mine = [c for c in claims if units.acts_for(caller, c, repo)]
+        mine = [c for c in claims if acting.acts_for(caller, c, repo)]
         held_before = next((c for c in mine if c.kind is not ClaimKind.PLEDGE), None)
         if held_before is not None:  # withdrawn or lapsed: a state to say, not a permission to refuse
             raise Conflict(

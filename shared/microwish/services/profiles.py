@@ -10,11 +10,13 @@ an individual, "爱心人士" — an individual's token name may be their real n
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..auth import Caller, require_role
-from ..models import Profile, ProfileUpdate
 from ..repository import WishRepository
+
+if TYPE_CHECKING:
+    from ..models import Profile, ProfileUpdate
 
 ANONYMOUS_INDIVIDUAL = "爱心人士"
 ANONYMOUS_UNIT = "爱心单位"
@@ -44,6 +46,8 @@ def display_name_of(caller: Caller, repo: WishRepository) -> str:
 
 def get_profile(caller: Caller, repo: WishRepository) -> Profile:
     require_role(caller, "donor")
+    from ..models import Profile  # why: cold start (the leaderboard's writers use this module, not the models)
+
     chosen = _record(repo, caller.sub or "").get("display_name")
     return Profile(display_name=chosen, shown_as=shown_as(chosen, caller.donor_type, caller.name))
 
@@ -51,6 +55,8 @@ def get_profile(caller: Caller, repo: WishRepository) -> Profile:
 def put_profile(caller: Caller, update: ProfileUpdate, repo: WishRepository) -> Profile:
     """Set (or clear, with null) the caller's display name; one conditional-free update of their record."""
     require_role(caller, "donor")
+    from ..models import Profile  # why: cold start (as in get_profile)
+
     repo.donors.set_display_name(caller.sub or "", update.display_name, new_ref())
     return Profile(
         display_name=update.display_name, shown_as=shown_as(update.display_name, caller.donor_type, caller.name)

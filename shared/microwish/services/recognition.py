@@ -31,7 +31,7 @@ from ..models.recognition import (
 )
 from ..repository import WishRepository
 from ..settings import Settings
-from . import recognition_counts, units
+from . import acting, recognition_counts
 from .activities import _all_units, this_year
 from .ledger import _cell as cell
 
@@ -112,7 +112,7 @@ def recognition(
             "honours": list(unit.honours),
         }
     for (kind, donor_id), entry in donors.items():  # units known from the leaderboard only
-        if kind == "unit" and donor_id not in unit_rows and units.unit_id_of(donor_id) is None:
+        if kind == "unit" and donor_id not in unit_rows and acting.unit_id_of(donor_id) is None:
             unit_rows[donor_id] = {
                 "unit_id": None,
                 "name": entry["name"] or "爱心单位",

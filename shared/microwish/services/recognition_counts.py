@@ -22,8 +22,8 @@ from typing import Any
 from .. import clock, regions
 from ..repository import WishRepository, from_dynamo, keys
 from ..repository.recognition_counts import EVENT_TYPE, RowMove, person_row, unit_row
+from .acting import unit_id_of
 from .stats import CST
-from .units import unit_id_of
 
 SCOPE_LEVELS = ("province", "city", "county", "township")
 ACTIVITY = "activity"

@@ -14,15 +14,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import clock, once, regions
 from ..auth import Caller, require_role
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
-from ..models import KnownUnit, KnownUnits
-from ..models.claims import Claim
 from ..models.units import (
-    UNIT_DONOR_PREFIX,
     Member,
     MemberList,
     MemberRequest,
@@ -35,14 +32,11 @@ from ..models.units import (
 )
 from ..repository import WishRepository
 from ..settings import Settings
+from .acting import unit_id_of
 from .stats import TOTAL, dim
 
-
-def unit_id_of(donor_id: str | None) -> str | None:
-    """The registry id a donor id names (`unit:<id>`), or None for a person's id."""
-    if donor_id and donor_id.startswith(UNIT_DONOR_PREFIX):
-        return donor_id.removeprefix(UNIT_DONOR_PREFIX)
-    return None
+if TYPE_CHECKING:
+    from ..models import KnownUnits
 
 
 def _manages(caller: Caller, unit: Unit) -> bool:
@@ -140,6 +134,8 @@ def list_units(
 ) -> KnownUnits:
     """The registry's units of a region subtree (default: the caller's region), of a kind, by region code."""
     require_role(caller, "officer", "admin")
+    from ..models import KnownUnit, KnownUnits  # why: cold start (report models: only this listing uses them here)
+
     own = regions.normalize(caller.region or settings.home_region)
     scope = regions.normalize(region) if region else own
     if caller.role != "admin" and not regions.contains(own, scope):
@@ -251,14 +247,6 @@ def require_member_of(caller: Caller, unit_id: str, repo: WishRepository) -> Uni
     if repo.units.member(unit.id, caller.sub) is None:
         raise Forbidden("you act only for a unit you are a member of")
     return unit
-
-
-def acts_for(caller: Caller, claim: Claim, repo: WishRepository) -> bool:
-    """The caller holds the claim: their own, or their unit's (as its member)."""
-    if claim.donor_id == caller.sub:
-        return True
-    unit_id = unit_id_of(claim.donor_id)
-    return unit_id is not None and repo.units.member(unit_id, caller.sub) is not None
 
 
 def unit_claims(

@@ -20,7 +20,7 @@ from ..lifecycle import PUBLIC_STATUSES
 from ..models import Claim, UploadRequest, UploadTicket
 from ..repository import WishRepository
 from ..settings import Settings
-from . import units
+from . import acting
 
 _EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/heic": "heic"}
 _EXPIRES_IN = 15 * 60
@@ -47,7 +47,7 @@ def ticket(caller: Caller, request: UploadRequest, settings: Settings, repo: Wis
             raise NotFound("no such wish")  # officers elsewhere, and wishes not on the public list
         claims = [Claim.model_validate(item) for item in items]
         holding = (c for c in claims if c.status == "active" and c.kind != "pledge")
-        if not any(units.acts_for(caller, c, repo) for c in holding):  # their own claim, or their unit's
+        if not any(acting.acts_for(caller, c, repo) for c in holding):  # their own claim, or their unit's
             raise Conflict("you hold no active claim on this wish: photos are uploaded by whoever delivers it")
     if not repo.take_upload_ticket(wish.id, uploader_hash(wish.id, caller.sub or ""), MAX_TICKETS):
         raise TooManyRequests(f"at most {MAX_TICKETS} photo uploads per wish and person")

@@ -6,14 +6,17 @@ submitting resident), a claim as its donor sees it, and a claim as the private v
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..auth import Caller
 from ..errors import Conflict
-from ..models import BeneficiaryView, Claim, ClaimView, Wish, WishPrivateView, WishPublicView
+from ..models import BeneficiaryView, Wish, WishPrivateView, WishPublicView
 from ..personal_data import mask
 from ..registry import get_registry
 from ..repository import ConditionFailed, WishStore
+
+if TYPE_CHECKING:
+    from ..models import Claim, ClaimView
 
 _LISTED_CLAIM_FIELDS = (
     "id",
@@ -65,6 +68,8 @@ def listed_claim(claim: dict[str, Any]) -> dict[str, Any]:
 
 def claim_view(claim: Claim | dict[str, Any]) -> ClaimView:
     """A claim as its donor sees it (GET /me/claims, the answer to a claim)."""
+    from ..models import Claim, ClaimView  # why: cold start (every API function imports this module; few show claims)
+
     data = claim.model_dump() if isinstance(claim, Claim) else claim
     return ClaimView.model_validate({key: data.get(key) for key in ClaimView.model_fields})
 

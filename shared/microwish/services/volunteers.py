@@ -37,7 +37,7 @@ from ..personal_data import beneficiary_name, refuse_personal_data
 from ..repository import ConditionFailed, WishRepository
 from ..repository.volunteers import TAKES_VOLUNTEERS
 from ..settings import Settings
-from . import recognition_counts, units
+from . import acting, recognition_counts
 from .claims import load
 from .ledger import _cell as cell  # a spreadsheet never runs a cell as a formula
 
@@ -156,7 +156,7 @@ def _organizes(caller: Caller, wish: Wish, claims: list[Claim], repo: WishReposi
     if caller.is_officer_for(wish.region_code):
         return True
     for claim in claims:
-        unit_id = units.unit_id_of(claim.donor_id)
+        unit_id = acting.unit_id_of(claim.donor_id)
         holding = claim.status in (ClaimStatus.ACTIVE, ClaimStatus.DELIVERED, ClaimStatus.OFFERED)
         if unit_id and holding and claim.kind is not ClaimKind.PLEDGE:
             member = repo.units.member(unit_id, caller.sub)
@@ -215,7 +215,7 @@ def holding_unit(claims: list[Claim]) -> str | None:
     """The registry unit holding the work wish (its claim or accepted dispatch): it organized the work, so its
     volunteers' hours count for it too."""
     for claim in claims:
-        unit_id = units.unit_id_of(claim.donor_id)
+        unit_id = acting.unit_id_of(claim.donor_id)
         holding = claim.status in (ClaimStatus.ACTIVE, ClaimStatus.DELIVERED, ClaimStatus.FULFILLED)
         if unit_id and holding and claim.kind is not ClaimKind.PLEDGE:
             return unit_id

@@ -9,13 +9,10 @@ from ..auth import Caller, require_role
 from ..errors import Forbidden, InvalidInput, NotFound
 from ..lifecycle import INITIAL_STATUS, PUBLIC_STATUSES, Action, next_status
 from ..models import CollectedBy, ReviewDecision, Wish, WishPrivateView, WishPublicView, WishSubmission, event_for
-from ..models.units import PARTNER_KINDS
 from ..personal_data import beneficiary_name, refuse_personal_data
 from ..privacy import alias, refuse_village
 from ..repository import ConditionFailed, ListQuery, WishRepository
 from ..settings import Settings
-from . import units
-from .campaigns import check_joinable
 from .views import changed_meanwhile, may_see_private, private_view, public_view
 
 __all__ = ["get_wish", "list_wishes", "load_bundle_for_officer", "load_for_officer", "review_wish", "submit_wish"]
@@ -31,6 +28,9 @@ def _collector(caller: Caller, submission: WishSubmission, repo: WishRepository)
             raise Forbidden("an officer submits wishes only for villages in their region")
         return None
     require_role(caller, "resident", "donor", "officer", "admin")
+    from ..models.units import PARTNER_KINDS  # why: cold start (units only for a partner's wish)
+    from . import units
+
     unit = units.require_member_of(caller, submission.unit_id, repo)
     if unit.kind not in PARTNER_KINDS:
         raise InvalidInput("unit_id", "only a partner organization collects wishes (a federation unit reviews them)")
@@ -47,6 +47,8 @@ def submit_wish(
         [("title", submission.title), ("description", submission.description)], submission.beneficiary.name
     )
     if submission.campaign_id:  # joins a running campaign whose region and targets fit (else 422)
+        from .campaigns import check_joinable  # why: cold start (campaigns only for a campaign's wish)
+
         check_joinable(
             repo,
             submission.campaign_id,
@@ -137,6 +139,8 @@ def review_wish(
     if decision.campaign_id and decision.campaign_id != wish.campaign_id:  # joins a campaign at review
         if wish.campaign_id:
             raise InvalidInput("campaign_id", "the wish is already in a campaign")
+        from .campaigns import check_joinable  # why: cold start (campaigns only for a campaign's wish)
+
         check_joinable(
             repo, decision.campaign_id, region_code=wish.region_code, category=wish.category, groups=wish.groups
         )
