@@ -49,44 +49,26 @@ ATTEMPTS = 4  # a signup checked in again meanwhile is read again; more than thi
 
 def _recorded(client: Any, table: str) -> list[dict[str, Any]]:
     """Every activity and checked-in signup (one Scan)."""
-    found: list[dict[str, Any]] = []
-    start = None
-    while True:
-        params: dict[str, Any] = {
-            "TableName": table,
-            "FilterExpression": "#type = :activity OR (#type = :signup AND #status = :in)",
-            "ExpressionAttributeNames": {"#type": "type", "#status": "status"},
-            "ExpressionAttributeValues": to_dynamo({":activity": "activity", ":signup": "signup", ":in": "checked_in"}),
-        }
-        if start:
-            params["ExclusiveStartKey"] = start
-        page = client.scan(**params)
-        found.extend(from_dynamo(raw) for raw in page.get("Items", []))
-        start = page.get("LastEvaluatedKey")
-        if not start:
-            return found
+    pages = client.get_paginator("scan").paginate(
+        TableName=table,
+        FilterExpression="#type = :activity OR (#type = :signup AND #status = :in)",
+        ExpressionAttributeNames={"#type": "type", "#status": "status"},
+        ExpressionAttributeValues=to_dynamo({":activity": "activity", ":signup": "signup", ":in": "checked_in"}),
+    )
+    return [from_dynamo(raw) for page in pages for raw in page.get("Items", [])]
 
 
 def _events(client: Any, table: str, subject: str) -> list[dict[str, Any]]:
     """The subject's recognition events, read strongly consistent."""
-    events: list[dict[str, Any]] = []
-    start = None
-    while True:
-        params: dict[str, Any] = {
-            "TableName": table,
-            "KeyConditionExpression": "PK = :pk AND begins_with(SK, :event)",
-            "ExpressionAttributeValues": to_dynamo(
-                {":pk": f"{keys.RECOGNITION_EVENT_PREFIX}{subject}", ":event": keys.RECOGNITION_EVENT_SK_PREFIX}
-            ),
-            "ConsistentRead": True,
-        }
-        if start:
-            params["ExclusiveStartKey"] = start
-        page = client.query(**params)
-        events.extend(from_dynamo(raw) for raw in page.get("Items", []))
-        start = page.get("LastEvaluatedKey")
-        if not start:
-            return events
+    pages = client.get_paginator("query").paginate(
+        TableName=table,
+        KeyConditionExpression="PK = :pk AND begins_with(SK, :event)",
+        ExpressionAttributeValues=to_dynamo(
+            {":pk": f"{keys.RECOGNITION_EVENT_PREFIX}{subject}", ":event": keys.RECOGNITION_EVENT_SK_PREFIX}
+        ),
+        ConsistentRead=True,
+    )
+    return [from_dynamo(raw) for page in pages for raw in page.get("Items", [])]
 
 
 def _put_event(repo: WishRepository, subject: str, at: str, fields: dict[str, Any], signup: Signup | None) -> bool:
@@ -94,13 +76,7 @@ def _put_event(repo: WishRepository, subject: str, at: str, fields: dict[str, An
     written before. ConditionFailed when the signup's minutes moved."""
     transaction = repo.transaction()
     if signup is not None:
-        transaction._add(  # noqa: SLF001 - the generic part of the transaction builder
-            "signup",
-            "ConditionCheck",
-            {"Key": to_dynamo(keys.signup_key(signup.wish_id, signup.volunteer_id))},
-            "minutes = :was",
-            {":was": signup.minutes},
-        )
+        transaction.check_signup_minutes(signup.wish_id, signup.volunteer_id, signup.minutes)
     guard = transaction.put_new("recognition event", event_item(subject, at, fields, keys.BACKFILLED_EVENT))
     return repo.commit_unless(transaction, guard)
 
@@ -121,12 +97,7 @@ def _signup(repo: WishRepository, item: dict[str, Any]) -> str:
     unit_id = holding_unit([Claim.model_validate(claim) for claim in repo.claims_of(signup.wish_id)])
     for attempt in range(ATTEMPTS):
         if attempt:  # checked in again meanwhile: the signup first, then its events
-            raw = repo.client.get_item(
-                TableName=repo.table_name,
-                Key=to_dynamo(keys.signup_key(signup.wish_id, signup.volunteer_id)),
-                ConsistentRead=True,
-            ).get("Item")
-            signup = Signup.model_validate(from_dynamo(raw)) if raw else signup
+            signup = repo.volunteers.get_signup(signup.wish_id, signup.volunteer_id) or signup
         subject = f"{signup.wish_id}#{signup.volunteer_id}"
         counted = sum(
             int(event.get("minutes") or 0)

@@ -391,6 +391,16 @@ class Transaction:
             {"#status": "status"},
         )
 
+    def check_signup_minutes(self, wish_id: str, sub: str, minutes: int | None) -> Guard:
+        """The change holds only while the signup's checked-in minutes are still `minutes` ("signup")."""
+        return self._add(
+            "signup",
+            "ConditionCheck",
+            {"Key": to_dynamo(keys.signup_key(wish_id, sub))},
+            "minutes = :was",
+            {":was": minutes},
+        )
+
     def check_wish_status(self, wish_id: str, statuses: tuple[str, ...]) -> Guard:
         """The change holds only while the wish is in one of `statuses` ("wish status")."""
         values = {f":s{index}": status for index, status in enumerate(statuses)}
