@@ -8,17 +8,11 @@ import csv
 import io
 
 from tests.support.harness import person
-from tests.support.people import CITY_OFFICER, DONOR, FOREIGN_OFFICER, OFFICER, open_wish
+from tests.support.people import CITY_OFFICER, DONOR, FOREIGN_OFFICER, OFFICER, fulfil, open_wish, work_wish
 from tests.support.stats_feed import feed, records_of, stream_items
 
 MEMBER = person("donor", "xiehui-member", name="协会志愿者")
 VOLUNTEER = person("resident", "volunteer-a", name="志愿者小李")
-
-
-def fulfil(api, wish, claimer, body=None):
-    assert api.post(f"/wishes/{wish['id']}/claims", body or {}, as_=claimer).status == 201
-    assert api.post(f"/wishes/{wish['id']}/delivery", {"note": "已送到"}, as_=OFFICER).status == 200
-    assert api.post(f"/wishes/{wish['id']}/confirmation", {"accepted": True}, as_=OFFICER).status == 200
 
 
 def test_recognition_ranks_people_and_units_and_keeps_outside_funds_apart(api, table):
@@ -30,9 +24,7 @@ def test_recognition_ranks_people_and_units_and_keeps_outside_funds_apart(api, t
     fulfil(api, open_wish(api), DONOR)
     activity = {"title": "重阳节走访", "day": "2026-10-29", "participants": 12}
     assert api.post(f"/units/{unit['id']}/activities", activity, as_=MEMBER).status == 201
-    yard = open_wish(api, category="yard")
-    needs = {"places": 2, "day": "2026-12-12", "place": "马底驿乡政府", "hours": 3}
-    assert api.request("PUT", f"/wishes/{yard['id']}/volunteering", json_body=needs, as_=OFFICER).status == 200
+    yard = work_wish(api, places=2)
     assert api.post(f"/wishes/{yard['id']}/volunteers", {}, as_=VOLUNTEER).status == 201
     check_in = f"/wishes/{yard['id']}/volunteers/{VOLUNTEER['sub']}/check-in"
     assert api.post(check_in, {"hours": 2.5}, as_=OFFICER).status == 200

@@ -9,10 +9,10 @@ import boto3
 from microwish.notifications.router import audit_item
 from microwish.repository import WishRepository, from_dynamo, keys
 from microwish.services import recognition_counts
-from tests.handlers.test_recognition_counts import VOLUNTEER, counted, fulfil, recount
+from tests.handlers.test_recognition_counts import VOLUNTEER, counted, recount
 from tests.handlers.test_unit_registry import MEMBER, UNIT_ADMIN, create, with_member
 from tests.support.harness import person
-from tests.support.people import DONOR, OFFICER, all_items, open_wish
+from tests.support.people import DONOR, OFFICER, all_items, fulfil, open_wish, work_wish
 from tests.support.stats_feed import feed, records_of, stream_items
 
 SCOPES = ("4312", "431222", "431222250")
@@ -38,13 +38,11 @@ def test_the_backfill_writes_the_old_events_once_and_the_counters_equal_a_recoun
 
     unit = create(api)
     with_member(api, unit)
-    wish, yard = open_wish(api), open_wish(api, category="yard")
+    wish, yard = open_wish(api), work_wish(api, places=2)
     fulfil(api, wish, DONOR)
     activity = {"title": "重阳节走访", "day": "2026-10-29", "wish_ids": [wish["id"]]}
     assert api.post(f"/units/{unit['id']}/activities", activity, as_=UNIT_ADMIN).status == 201
     assert api.post(f"/wishes/{yard['id']}/claims", {"unit_id": unit["id"]}, as_=MEMBER).status == 201
-    needs = {"places": 2, "day": "2026-12-12", "place": "马底驿乡政府", "hours": 3}
-    assert api.request("PUT", f"/wishes/{yard['id']}/volunteering", json_body=needs, as_=OFFICER).status == 200
     for volunteer in (VOLUNTEER, SECOND):
         assert api.post(f"/wishes/{yard['id']}/volunteers", {}, as_=volunteer).status == 201
     check_in = f"/wishes/{yard['id']}/volunteers/{VOLUNTEER['sub']}/check-in"
@@ -88,10 +86,8 @@ def test_a_check_in_while_the_backfill_reads_is_not_counted_twice(api, table, mo
     from infra.ops import backfill_recognition
 
     unit = create(api)
-    yard = open_wish(api, category="yard")
+    yard = work_wish(api, places=1)
     assert api.post(f"/wishes/{yard['id']}/claims", {"unit_id": unit["id"]}, as_=UNIT_ADMIN).status == 201
-    needs = {"places": 1, "day": "2026-12-12", "place": "马底驿乡政府", "hours": 3}
-    assert api.request("PUT", f"/wishes/{yard['id']}/volunteering", json_body=needs, as_=OFFICER).status == 200
     assert api.post(f"/wishes/{yard['id']}/volunteers", {}, as_=VOLUNTEER).status == 201
     check_in = f"/wishes/{yard['id']}/volunteers/{VOLUNTEER['sub']}/check-in"
     assert api.post(check_in, {"hours": 2.5}, as_=OFFICER).status == 200

@@ -16,7 +16,7 @@ from tests.handlers.test_unit_notices import _inbox
 from tests.handlers.test_unit_registry import MEMBER, OUTSIDER, UNIT_ADMIN, create, with_member
 from tests.support.harness import person
 from tests.support.notifications import Pipeline
-from tests.support.people import DONOR, OFFICER, all_items, open_wish
+from tests.support.people import DONOR, OFFICER, all_items, fulfil, open_wish, work_wish
 from tests.support.stats_feed import audit_items, feed, records_of, stream_items
 
 VOLUNTEER = person("resident", "volunteer-rc", name="志愿者小王")
@@ -27,12 +27,6 @@ VALUE = 150000  # open_wish's value
 def pipeline(stack, tmp_path, monkeypatch):
     monkeypatch.setenv("MICROWISH_OUTBOX_FILE", str(tmp_path / "outbox.jsonl"))
     return Pipeline(stack, tmp_path / "outbox.jsonl")
-
-
-def fulfil(api, wish, claimer, body=None):
-    assert api.post(f"/wishes/{wish['id']}/claims", body or {}, as_=claimer).status == 201
-    assert api.post(f"/wishes/{wish['id']}/delivery", {"note": "已送到"}, as_=OFFICER).status == 200
-    assert api.post(f"/wishes/{wish['id']}/confirmation", {"accepted": True}, as_=OFFICER).status == 200
 
 
 def recount(table: str, scope: str, year: int) -> dict[str, dict[str, int]]:
@@ -91,10 +85,8 @@ def test_counters_equal_a_recount_whichever_comes_first_and_however_often(api, t
                 "wish_ids": [claimed_by_unit["id"], claimed_by_donor["id"], later["id"]]}  # fmt: skip
     assert api.post(f"/units/{unit['id']}/activities", activity, as_=UNIT_ADMIN).status == 201
     fulfil(api, later, DONOR)  # fulfilled after: the fulfilment's event finds the activity's link
-    yard = open_wish(api, category="yard")
+    yard = work_wish(api, places=2)
     assert api.post(f"/wishes/{yard['id']}/claims", {"unit_id": unit["id"]}, as_=MEMBER).status == 201
-    needs = {"places": 2, "day": "2026-12-12", "place": "马底驿乡政府", "hours": 3}
-    assert api.request("PUT", f"/wishes/{yard['id']}/volunteering", json_body=needs, as_=OFFICER).status == 200
     assert api.post(f"/wishes/{yard['id']}/volunteers", {}, as_=VOLUNTEER).status == 201
     check_in = f"/wishes/{yard['id']}/volunteers/{VOLUNTEER['sub']}/check-in"
     assert api.post(check_in, {"hours": 2.5}, as_=OFFICER).status == 200
@@ -177,10 +169,8 @@ def test_an_event_of_no_known_kind_moves_nothing(api, table, kind: Any):
 def test_members_hear_once_when_the_units_work_wish_fills_up(api, pipeline, table):
     unit = create(api)
     with_member(api, unit)
-    yard = open_wish(api, category="yard")
+    yard = work_wish(api, places=2)
     assert api.post(f"/wishes/{yard['id']}/claims", {"unit_id": unit["id"]}, as_=UNIT_ADMIN).status == 201
-    needs = {"places": 2, "day": "2026-12-12", "place": "马底驿乡政府", "hours": 3}
-    assert api.request("PUT", f"/wishes/{yard['id']}/volunteering", json_body=needs, as_=OFFICER).status == 200
     second = person("resident", "volunteer-rc-2", name="志愿者小张")
     assert api.post(f"/wishes/{yard['id']}/volunteers", {}, as_=VOLUNTEER).status == 201
     pipeline.run()
@@ -200,8 +190,6 @@ def test_members_hear_once_when_the_units_work_wish_fills_up(api, pipeline, tabl
 
 
 def test_a_work_wish_no_unit_holds_tells_no_unit(api, table):
-    yard = open_wish(api, category="yard")
-    needs = {"places": 1, "day": "2026-12-12", "place": "马底驿乡政府", "hours": 3}
-    assert api.request("PUT", f"/wishes/{yard['id']}/volunteering", json_body=needs, as_=OFFICER).status == 200
+    yard = work_wish(api, places=1)
     assert api.post(f"/wishes/{yard['id']}/volunteers", {}, as_=VOLUNTEER).status == 201
     assert [i for i in stream_items(table) if i.get("kind", {}).get("S") == "notice"] == []

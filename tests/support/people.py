@@ -55,6 +55,21 @@ def open_wish(api, **changes):
     return reply.json
 
 
+def fulfil(api, wish, claimer, body=None):
+    """Claimed (with `body`, e.g. a unit_id), delivered and confirmed: fulfilled."""
+    assert api.post(f"/wishes/{wish['id']}/claims", body or {}, as_=claimer).status == 201
+    assert api.post(f"/wishes/{wish['id']}/delivery", {"note": "已送到"}, as_=OFFICER).status == 200
+    assert api.post(f"/wishes/{wish['id']}/confirmation", {"accepted": True}, as_=OFFICER).status == 200
+
+
+def work_wish(api, places):
+    """A yard wish (扫一院) on the public list that asks for `places` volunteers on 2026-12-12."""
+    yard = open_wish(api, category="yard")
+    needs = {"places": places, "day": "2026-12-12", "place": "马底驿乡政府", "hours": 3}
+    assert api.request("PUT", f"/wishes/{yard['id']}/volunteering", json_body=needs, as_=OFFICER).status == 200
+    return yard
+
+
 def all_items(table_name):
     """Every item in the table: test-only inspection (never on a request path)."""
     client = boto3.client("dynamodb")
